@@ -1,0 +1,119 @@
+"""Forms for running an assessment: choosing what to run, then answering one domain a page.
+
+They check the shape of what was typed; the services check it again against the stored
+instrument version and decide everything else (who, which organisation, which version).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from pathmark.instruments.definition import Domain, Instrument, Item
+from pathmark.instruments.registry import list_instruments
+from pathmark.people.reference import language_name
+
+from .models import AssessmentMode
+from .text import in_language
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def instrument_choices() -> list[tuple[str, str]]:
+    return [(instrument.slug, in_language(instrument.title)) for instrument in list_instruments()]
+
+
+def language_choices() -> list[tuple[str, str]]:
+    codes: list[str] = []
+    drafts: set[str] = set()
+    for instrument in list_instruments():
+        codes.extend(code for code in instrument.languages if code not in codes)
+        drafts.update(instrument.draft_languages)
+    return [
+        (
+            code,
+            gettext("%(language)s (draft translation)") % {"language": language_name(code)}
+            if code in drafts
+            else language_name(code),
+        )
+        for code in codes
+    ]
+
+
+class StartAssessmentForm(forms.Form):
+    instrument = forms.ChoiceField(label=_("Instrument"), choices=instrument_choices)
+    mode = forms.ChoiceField(
+        label=_("How it is done"), choices=AssessmentMode.choices, widget=forms.RadioSelect
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the questions"),
+        choices=language_choices,
+        help_text=_("Questions not yet translated are shown in English."),
+    )
+    assessed_on = forms.DateField(
+        label=_("Date of assessment"), widget=DateInput, initial=timezone.localdate
+    )
+
+    def __init__(self, *args: Any, person_language: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["mode"].initial = AssessmentMode.CASEWORKER_LED
+        codes = [code for code, _label in self.fields["language"].choices]
+        self.fields["language"].initial = person_language if person_language in codes else "en"
+
+    def clean_assessed_on(self) -> date:
+        value = self.cleaned_data["assessed_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date of assessment cannot be in the future."))
+        return value
+
+
+def _field_for(item: Item, language: str) -> forms.Field:
+    """A form field for one item; labels are the option labels in the assessment's language."""
+    common: dict[str, Any] = {"required": False, "label": in_language(item.text, language)}
+    choices = [(option.value, in_language(option.label, language)) for option in item.options]
+    if item.type == "multiple_choice":
+        return forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple, **common
+        )
+    if item.type == "number":
+        return forms.FloatField(min_value=item.number_min, max_value=item.number_max, **common)
+    if item.type == "free_text":
+        return forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), **common)
+    return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+
+
+class DomainAnswersForm(forms.Form):
+    """One field per item of a domain, named by the item id; every item may be left blank."""
+
+    def __init__(
+        self, *args: Any, instrument: Instrument, domain: Domain, language: str, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        self.domain = domain
+        for item in domain.items:
+            self.fields[item.id] = _field_for(item, language)
+
+    def answers(self) -> dict[str, object]:
+        """Item id → answer, with None for an item left blank (which clears an earlier answer)."""
+        answers: dict[str, object] = {}
+        for item in self.domain.items:
+            value = self.cleaned_data.get(item.id)
+            if value in (None, "", []):
+                answers[item.id] = None
+            elif item.type == "number" and float(value).is_integer():
+                answers[item.id] = int(value)
+            else:
+                answers[item.id] = value
+        return answers
+
+
+def initial_answers(domain: Domain, answers: dict[str, object]) -> dict[str, object]:
+    return {item.id: answers[item.id] for item in domain.items if item.id in answers}

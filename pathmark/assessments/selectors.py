@@ -1,0 +1,217 @@
+"""Reading assessments. Queries go through the scoped manager, so an assessment is seen only
+where its person is; reads of one assessment are audited here, so no view can show one
+without leaving a trace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import get_language
+
+from pathmark.audit.services import record
+from pathmark.instruments.definition import Instrument
+from pathmark.instruments.models import InstrumentVersion
+from pathmark.organisations.permissions import role_may
+from pathmark.organisations.scoping import current_scope
+from pathmark.people.models import Person
+
+from .charts import BarChart, domain_bar_chart
+from .models import Assessment
+from .text import direction, in_language, is_rtl, language_of
+
+# A person page shows at most this many past assessments; journeys show the full trajectory.
+HISTORY_LIMIT = 50
+
+# Parsed instruments by stored row and fingerprint. Stored versions never change (a changed
+# file gets a new version), so a parse can be reused for the life of the process.
+_instruments: dict[tuple[int, str], Instrument] = {}
+
+
+def instrument_of(version: InstrumentVersion) -> Instrument:
+    key = (version.pk, version.sha256)
+    if key not in _instruments:
+        _instruments[key] = version.instrument
+    return _instruments[key]
+
+
+def assessments_of(person: Person) -> QuerySet[Assessment]:
+    """The person's assessments the current scope may see, newest first."""
+    return (
+        Assessment.objects.filter(person=person)
+        .select_related("instrument_version", "organisation")
+        # Each row would otherwise carry its version's whole definition; `instrument_of`
+        # loads it once per version when its cache misses.
+        .defer("instrument_version__definition")
+        .order_by("-assessed_on", "-pk")
+    )
+
+
+def assessment_for(
+    *,
+    actor: Any,
+    organisation: Any,
+    assessment_id: int,
+    action: str = "assessment.viewed",
+    for_writing: bool = False,
+) -> Assessment:
+    """The assessment if the current scope may see it (and, `for_writing`, change it);
+    `Assessment.DoesNotExist` otherwise, whether it is missing or belongs elsewhere."""
+    assessment = (
+        Assessment.objects.exclude(person__status=Person.Status.ERASED)
+        .select_related("person", "person__organisation", "instrument_version", "organisation")
+        .get(pk=assessment_id)
+    )
+    if for_writing and assessment.organisation_id != organisation.pk:
+        raise Assessment.DoesNotExist
+    record(actor=actor, organisation=organisation, action=action, target=assessment)
+    return assessment
+
+
+# --- Presenting results ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DomainScore:
+    id: str
+    title: str
+    language: str
+    score: float | None
+
+
+@dataclass(frozen=True)
+class AssessmentResult:
+    """A completed assessment ready to show: titles in the reader's language, with English
+    where a translation is missing."""
+
+    assessment: Assessment
+    instrument_title: str
+    domains: tuple[DomainScore, ...]
+    overall: float | None
+    stage_label: str
+    stage_description: str
+    chart: BarChart
+
+
+def stage_label(assessment: Assessment, language: str | None = None) -> str:
+    if not assessment.stage:
+        return ""
+    instrument = instrument_of(assessment.instrument_version)
+    for stage in instrument.stages:
+        if stage.id == assessment.stage:
+            return in_language(stage.label, language)
+    return assessment.stage
+
+
+def result_of(assessment: Assessment) -> AssessmentResult:
+    language = get_language() or "en"
+    instrument = instrument_of(assessment.instrument_version)
+    domains = tuple(
+        DomainScore(
+            id=domain.id,
+            title=in_language(domain.title, language),
+            language=language_of(domain.title, language),
+            score=assessment.domain_scores.get(domain.id),
+        )
+        for domain in instrument.domains
+    )
+    stage = next((s for s in instrument.stages if s.id == assessment.stage), None)
+    return AssessmentResult(
+        assessment=assessment,
+        instrument_title=in_language(instrument.title, language),
+        domains=domains,
+        overall=assessment.overall_score,
+        stage_label=in_language(stage.label, language) if stage else assessment.stage,
+        stage_description=in_language(stage.description, language) if stage else "",
+        chart=domain_bar_chart([(d.title, d.score) for d in domains], rtl=is_rtl(language)),
+    )
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    domain_id: str
+    title: str
+    language: str
+    direction: str
+    answered: int
+    total: int
+
+
+def steps_of(assessment: Assessment) -> list[Step]:
+    """One step per domain, numbered from 1 as in the page addresses, titled in the
+    assessment's language like the questions themselves."""
+    instrument = instrument_of(assessment.instrument_version)
+    return [
+        Step(
+            number=number,
+            domain_id=domain.id,
+            title=in_language(domain.title, assessment.language),
+            language=language_of(domain.title, assessment.language),
+            direction=direction(language_of(domain.title, assessment.language)),
+            answered=sum(1 for item in domain.items if item.id in assessment.answers),
+            total=len(domain.items),
+        )
+        for number, domain in enumerate(instrument.domains, start=1)
+    ]
+
+
+def resume_url(assessment: Assessment) -> str:
+    """The first domain with an unanswered item, or the review page when all are answered."""
+    for step in steps_of(assessment):
+        if step.answered < step.total:
+            return reverse("assessments:domain", args=[assessment.pk, step.number])
+    return reverse("assessments:review", args=[assessment.pk])
+
+
+def person_assessment_summary(*, person: Person) -> dict[str, object]:
+    """What the person page shows about assessments, for the organisation in scope: the latest
+    completed result of each instrument, the history, its own drafts to resume, and whether
+    it may start one. The person page's own read is already audited by `person_for`."""
+    scope = current_scope()
+    language = get_language() or "en"
+    rows = list(assessments_of(person).defer("answers", "item_scores")[: HISTORY_LIMIT + 1])
+    more = len(rows) > HISTORY_LIMIT
+    rows = rows[:HISTORY_LIMIT]
+    latest: dict[str, Assessment] = {}
+    history = []
+    drafts = []
+    for assessment in rows:
+        own = assessment.organisation_id == scope.organisation_id
+        if assessment.is_draft and not own:
+            # Another organisation's unfinished draft is neither a result nor resumable here.
+            continue
+        instrument = instrument_of(assessment.instrument_version)
+        if assessment.is_completed:
+            latest.setdefault(instrument.slug, assessment)
+        elif own:
+            drafts.append(
+                {
+                    "assessment": assessment,
+                    "instrument_title": in_language(instrument.title, language),
+                    # The answers are deferred here (not shown), so resume at the review
+                    # page, which lists what is left to answer.
+                    "url": reverse("assessments:review", args=[assessment.pk]),
+                }
+            )
+        history.append(
+            {
+                "assessment": assessment,
+                "instrument_title": in_language(instrument.title, language),
+                "version": instrument.version,
+                "stage_label": stage_label(assessment, language),
+                "is_own": own,
+            }
+        )
+    can_start = role_may(scope.role, "assessment.run") and person.status == Person.Status.ACTIVE
+    return {
+        "person": person,
+        "latest": [result_of(assessment) for assessment in latest.values()],
+        "history": history,
+        "more_history": more,
+        "drafts": drafts,
+        "can_start": can_start,
+        "start_url": reverse("assessments:start", args=[person.pk]) if can_start else "",
+    }

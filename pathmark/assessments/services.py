@@ -1,0 +1,253 @@
+"""Running assessments: each function is one transaction with its audit entry.
+
+Answers are special-category data: audit entries here say which domain was saved and how many
+items were answered, never what the answers were.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pathmark.audit.services import record
+from pathmark.instruments.models import InstrumentVersion
+from pathmark.instruments.registry import UnknownInstrument, definition_sha256
+from pathmark.instruments.scoring import ResponseError, score_responses, validate_responses
+from pathmark.instruments.services import instrument_version_for
+from pathmark.organisations.models import Organisation
+from pathmark.people.models import Person
+
+from .models import Assessment, AssessmentMode, AssessmentStatus
+from .selectors import instrument_of
+
+
+def _check_date(person: Person, assessed_on: date) -> None:
+    if assessed_on > timezone.localdate():
+        raise ValidationError({"assessed_on": _("The date of assessment cannot be in the future.")})
+    if person.date_of_birth and assessed_on < person.date_of_birth:
+        raise ValidationError(
+            {
+                "assessed_on": _(
+                    "The date of assessment cannot be before the person's date of birth."
+                )
+            }
+        )
+
+
+def _require_writer(assessment: Assessment, organisation: Organisation) -> None:
+    if assessment.organisation_id != organisation.pk:
+        # Another organisation's assessment is read-only here; answer as if it did not exist.
+        raise Assessment.DoesNotExist
+    if not assessment.is_draft:
+        raise ValidationError(_("This assessment is completed and can no longer be changed."))
+
+
+def _locked(assessment: Assessment) -> Assessment:
+    """Re-read the row under a write lock, so two tabs saving or completing at once cannot
+    both succeed on stale data (a no-op lock on SQLite, whose writers already queue)."""
+    return (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("instrument_version")
+        .get(pk=assessment.pk)
+    )
+
+
+@transaction.atomic
+def start_assessment(
+    *,
+    by: Any,
+    organisation: Organisation,
+    person: Person,
+    instrument_slug: str,
+    mode: str,
+    language: str,
+    assessed_on: date,
+) -> Assessment:
+    """Starts a draft on the latest version of an instrument. A person shared with another
+    organisation by consent may be assessed there; the assessment then belongs to it."""
+    # Re-check the person against the current scope: the id may come from a form.
+    person = Person.objects.exclude(status=Person.Status.ERASED).get(pk=person.pk)
+    if person.status == Person.Status.RESTRICTED:
+        raise ValidationError(
+            _("Processing of this person's data is restricted, so they cannot be assessed.")
+        )
+    if mode not in AssessmentMode.values:
+        raise ValidationError({"mode": _("Choose how the assessment is done.")})
+    _check_date(person, assessed_on)
+    try:
+        version = instrument_version_for(instrument_slug)
+    except UnknownInstrument:
+        raise ValidationError({"instrument": _("Choose one of the instruments listed.")}) from None
+    instrument = instrument_of(version)
+    if language not in instrument.languages:
+        raise ValidationError(
+            {"language": _("This instrument is not available in the language chosen.")}
+        )
+    assessment = Assessment(
+        person=person,
+        organisation=organisation,
+        instrument_version=version,
+        status=AssessmentStatus.DRAFT,
+        mode=mode,
+        language=language,
+        assessed_on=assessed_on,
+        started_by=by,
+    )
+    assessment.full_clean()
+    assessment.save()
+    record(
+        actor=by,
+        organisation=organisation,
+        action="assessment.started",
+        target=assessment,
+        extra={
+            "instrument": version.slug,
+            "version": version.version,
+            "mode": mode,
+            "language": language,
+        },
+    )
+    return assessment
+
+
+@transaction.atomic
+def save_answers(
+    *,
+    by: Any,
+    organisation: Organisation,
+    assessment: Assessment,
+    domain_id: str,
+    answers: dict[str, object],
+) -> Assessment:
+    """Stores the answers to one domain of a draft. An answer of None clears that item.
+    Every answer is checked against the stored instrument version before anything is written."""
+    assessment = _locked(assessment)
+    _require_writer(assessment, organisation)
+    instrument = instrument_of(assessment.instrument_version)
+    domain = instrument.domain(domain_id)
+    if domain is None:
+        raise ValidationError(
+            _("There is no domain %(domain)s in this instrument.") % {"domain": domain_id}
+        )
+    in_domain = {item.id for item in domain.items}
+    problems: dict[str, list[str]] = {}
+    for item_id in answers:
+        if item_id not in in_domain:
+            problems.setdefault(item_id, []).append(
+                _("Item %(item)s is not a question of this domain.") % {"item": item_id}
+            )
+    given = {item_id: value for item_id, value in answers.items() if item_id in in_domain}
+    for item_id, message in validate_responses(instrument, given):
+        problems.setdefault(item_id, []).append(
+            _("Item %(item)s: %(problem)s.") % {"item": item_id, "problem": message}
+        )
+    if problems:
+        raise ValidationError(problems)
+    stored = dict(assessment.answers)
+    for item_id, value in given.items():
+        if value is None:
+            stored.pop(item_id, None)
+        else:
+            stored[item_id] = value
+    assessment.answers = stored
+    assessment.save(update_fields=["answers", "updated_at"])
+    record(
+        actor=by,
+        organisation=organisation,
+        action="assessment.saved",
+        target=assessment,
+        extra={
+            "domain": domain_id,
+            "answered_in_domain": sum(1 for item_id in in_domain if item_id in stored),
+        },
+    )
+    return assessment
+
+
+@transaction.atomic
+def complete_assessment(
+    *,
+    by: Any,
+    organisation: Organisation,
+    assessment: Assessment,
+    instrument_version: InstrumentVersion | None = None,
+) -> Assessment:
+    """Scores a draft on the instrument version it was answered on and marks it completed.
+
+    `instrument_version` is the version the person completing it reviewed; a page left open
+    on another version is refused rather than scored against text nobody saw.
+    """
+    assessment = _locked(assessment)
+    _require_writer(assessment, organisation)
+    version = assessment.instrument_version
+    if instrument_version is not None and instrument_version.pk != version.pk:
+        raise ValidationError(
+            _(
+                "This assessment was answered on %(answered)s, not %(given)s; it can only be "
+                "completed on the version it was answered on."
+            )
+            % {"answered": version, "given": instrument_version}
+        )
+    if definition_sha256(version.definition) != version.sha256:
+        # The stored definition no longer matches its fingerprint: scoring it would give
+        # numbers that cannot be explained from the file the answers were given against.
+        raise ValidationError(
+            _("The stored copy of %(version)s has changed since it was loaded; it cannot be used.")
+            % {"version": version}
+        )
+    instrument = instrument_of(version)
+    try:
+        result = score_responses(instrument, assessment.answers)
+    except ResponseError as error:
+        raise ValidationError(
+            {
+                item_id: _("Item %(item)s: %(problem)s.") % {"item": item_id, "problem": message}
+                for item_id, message in error.problems
+            }
+        ) from None
+    if (result.instrument, result.version) != (version.slug, version.version):
+        # The stored definition names another instrument or version than its row does.
+        raise ValidationError(
+            _("The stored copy of %(version)s describes another instrument version.")
+            % {"version": version}
+        )
+    if result.overall is None:
+        raise ValidationError(
+            _("There are not enough answers to give a score. Answer more questions first.")
+        )
+    assessment.item_scores = result.items
+    assessment.domain_scores = result.domains
+    assessment.overall_score = result.overall
+    assessment.stage = result.stage or ""
+    assessment.status = AssessmentStatus.COMPLETED
+    assessment.completed_by = by
+    assessment.completed_at = timezone.now()
+    assessment.save()
+    record(
+        actor=by,
+        organisation=organisation,
+        action="assessment.completed",
+        target=assessment,
+        extra={"instrument": version.slug, "version": version.version},
+    )
+    return assessment
+
+
+@transaction.atomic
+def discard_draft(*, by: Any, organisation: Organisation, assessment: Assessment) -> None:
+    """Deletes a draft and its answers; completed assessments are never discarded here."""
+    assessment = _locked(assessment)
+    _require_writer(assessment, organisation)
+    record(
+        actor=by,
+        organisation=organisation,
+        action="assessment.discarded",
+        target=assessment,
+        extra={"instrument": assessment.instrument_version.slug},
+    )
+    assessment.delete()

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "assessments"
+urlpatterns = [
+    path("person/<int:person_id>/start/", views.start, name="start"),
+    path("<int:assessment_id>/", views.result, name="result"),
+    path("<int:assessment_id>/domain/<int:number>/", views.domain, name="domain"),
+    path("<int:assessment_id>/review/", views.review, name="review"),
+    path("<int:assessment_id>/discard/", views.discard, name="discard"),
+]

@@ -1,0 +1,285 @@
+"""Assessment pages: start, answer one domain a page, review, complete, and see the result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pathmark.instruments.definition import CHOICE_TYPES, Domain, Instrument
+from pathmark.instruments.models import InstrumentVersion
+from pathmark.organisations.permissions import requires
+from pathmark.people import selectors as people_selectors
+from pathmark.people.models import Person
+
+from . import selectors, services
+from .forms import DomainAnswersForm, StartAssessmentForm, initial_answers
+from .models import Assessment
+from .text import direction, in_language, language_of
+
+
+def _person_or_404(request: HttpRequest, person_id: int, action: str) -> Person:
+    try:
+        return people_selectors.person_for(
+            actor=request.user,
+            organisation=request.organisation,
+            person_id=person_id,
+            action=action,
+        )
+    except Person.DoesNotExist:
+        raise Http404 from None
+
+
+def _assessment_or_404(
+    request: HttpRequest,
+    assessment_id: int,
+    *,
+    action: str = "assessment.viewed",
+    for_writing: bool = False,
+) -> Assessment:
+    try:
+        return selectors.assessment_for(
+            actor=request.user,
+            organisation=request.organisation,
+            assessment_id=assessment_id,
+            action=action,
+            for_writing=for_writing,
+        )
+    except Assessment.DoesNotExist:
+        raise Http404 from None
+
+
+def _draft_or_404(request: HttpRequest, assessment_id: int) -> Assessment:
+    """A draft this organisation started, for the pages that change it."""
+    return _assessment_or_404(
+        request, assessment_id, action="assessment.viewed_for_edit", for_writing=True
+    )
+
+
+def _attach_errors(form: forms.Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@requires("assessment.run")
+def start(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = _person_or_404(request, person_id, action="person.viewed_for_assessment")
+    form = StartAssessmentForm(request.POST or None, person_language=person.preferred_language)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            assessment = services.start_assessment(
+                by=request.user,
+                organisation=request.organisation,
+                person=person,
+                instrument_slug=data["instrument"],
+                mode=data["mode"],
+                language=data["language"],
+                assessed_on=data["assessed_on"],
+            )
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            return redirect("assessments:domain", assessment_id=assessment.pk, number=1)
+    return render(request, "assessments/start.html", {"form": form, "person": person})
+
+
+def _questions(form: DomainAnswersForm, domain: Domain, language: str) -> list[dict[str, Any]]:
+    """What the page needs to show each item: its field, and the text in the assessment's
+    language with the `lang` and `dir` of the text actually shown (English when untranslated)."""
+    questions = []
+    for item in domain.items:
+        field = form[item.id]
+        text_language = language_of(item.text, language)
+        choices = []
+        if item.type in CHOICE_TYPES:
+            for widget, option in zip(field, item.options, strict=True):
+                label_language = language_of(option.label, language)
+                choices.append(
+                    {"widget": widget, "lang": label_language, "dir": direction(label_language)}
+                )
+        help_language = language_of(item.help, language) if item.help else text_language
+        questions.append(
+            {
+                "field": field,
+                "item": item,
+                "text": in_language(item.text, language),
+                "lang": text_language,
+                "dir": direction(text_language),
+                "help": in_language(item.help, language) if item.help else "",
+                "help_lang": help_language,
+                "help_dir": direction(help_language),
+                "choices": choices,
+            }
+        )
+    return questions
+
+
+def _domain_number(instrument: Instrument, number: int) -> Domain:
+    if not 1 <= number <= len(instrument.domains):
+        raise Http404
+    return instrument.domains[number - 1]
+
+
+@requires("assessment.run")
+def domain(request: HttpRequest, assessment_id: int, number: int) -> HttpResponse:
+    assessment = _draft_or_404(request, assessment_id)
+    if not assessment.is_draft:
+        return redirect("assessments:result", assessment_id=assessment.pk)
+    instrument = selectors.instrument_of(assessment.instrument_version)
+    current = _domain_number(instrument, number)
+    form = DomainAnswersForm(
+        request.POST or None,
+        initial=initial_answers(current, assessment.answers),
+        instrument=instrument,
+        domain=current,
+        language=assessment.language,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_answers(
+                by=request.user,
+                organisation=request.organisation,
+                assessment=assessment,
+                domain_id=current.id,
+                answers=form.answers(),
+            )
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            if request.POST.get("go") == "back":
+                if number == 1:
+                    return redirect("people:detail", person_id=assessment.person_id)
+                return redirect(
+                    "assessments:domain", assessment_id=assessment.pk, number=number - 1
+                )
+            if number < len(instrument.domains):
+                return redirect(
+                    "assessments:domain", assessment_id=assessment.pk, number=number + 1
+                )
+            return redirect("assessments:review", assessment_id=assessment.pk)
+    title_language = language_of(current.title, assessment.language)
+    return render(
+        request,
+        "assessments/domain.html",
+        {
+            "assessment": assessment,
+            "instrument_title": in_language(instrument.title, assessment.language),
+            "domain_title": in_language(current.title, assessment.language),
+            "domain_lang": title_language,
+            "domain_dir": direction(title_language),
+            "form": form,
+            "questions": _questions(form, current, assessment.language),
+            "steps": selectors.steps_of(assessment),
+            "current": number,
+            "is_last": number == len(instrument.domains),
+        },
+    )
+
+
+class CompleteForm(forms.Form):
+    # The version the reviewer saw; the service refuses to complete on any other.
+    instrument_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+def _unanswered(assessment: Assessment, instrument: Instrument) -> list[dict[str, Any]]:
+    groups = []
+    for number, each in enumerate(instrument.domains, start=1):
+        missing = [item for item in each.items if item.id not in assessment.answers]
+        if missing:
+            groups.append(
+                {
+                    "number": number,
+                    "title": in_language(each.title, assessment.language),
+                    "lang": language_of(each.title, assessment.language),
+                    "dir": direction(language_of(each.title, assessment.language)),
+                    "items": [
+                        {
+                            "text": in_language(item.text, assessment.language),
+                            "lang": language_of(item.text, assessment.language),
+                            "dir": direction(language_of(item.text, assessment.language)),
+                        }
+                        for item in missing
+                    ],
+                }
+            )
+    return groups
+
+
+@requires("assessment.run")
+def review(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = _draft_or_404(request, assessment_id)
+    if not assessment.is_draft:
+        return redirect("assessments:result", assessment_id=assessment.pk)
+    instrument = selectors.instrument_of(assessment.instrument_version)
+    form = CompleteForm(
+        request.POST or None, initial={"instrument_version": assessment.instrument_version_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        reviewed = InstrumentVersion.objects.filter(
+            pk=form.cleaned_data["instrument_version"]
+        ).first()
+        try:
+            if reviewed is None:
+                raise ValidationError(_("The instrument version you reviewed no longer exists."))
+            services.complete_assessment(
+                by=request.user,
+                organisation=request.organisation,
+                assessment=assessment,
+                instrument_version=reviewed,
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Assessment completed."))
+            return redirect("assessments:result", assessment_id=assessment.pk)
+    return render(
+        request,
+        "assessments/review.html",
+        {
+            "assessment": assessment,
+            "instrument_title": in_language(instrument.title, assessment.language),
+            "form": form,
+            "steps": selectors.steps_of(assessment),
+            "unanswered": _unanswered(assessment, instrument),
+            "continue_url": selectors.resume_url(assessment),
+        },
+    )
+
+
+@require_POST
+@requires("assessment.run")
+def discard(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = _draft_or_404(request, assessment_id)
+    try:
+        services.discard_draft(
+            by=request.user, organisation=request.organisation, assessment=assessment
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("assessments:result", assessment_id=assessment.pk)
+    messages.success(request, _("Draft discarded."))
+    return redirect("people:detail", person_id=assessment.person_id)
+
+
+@requires("person.view")
+def result(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    assessment = _assessment_or_404(request, assessment_id)
+    if not assessment.is_completed:
+        if assessment.organisation_id != request.organisation.pk:
+            raise Http404
+        return redirect("assessments:review", assessment_id=assessment.pk)
+    return render(
+        request,
+        "assessments/result.html",
+        {"assessment": assessment, "result": selectors.result_of(assessment)},
+    )

@@ -1,0 +1,18 @@
+"""Values every page needs: the acting organisation and whether this is the demo."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from pathmark.organisations.permissions import role_may
+
+
+def pathmark(request: HttpRequest) -> dict[str, object]:
+    membership = getattr(request, "membership", None)
+    role = membership.role if membership is not None else None
+    return {
+        "is_demo": settings.PATHMARK_DEMO,
+        "membership": membership,
+        "current_organisation": getattr(request, "organisation", None),
+        "can_see_people": role_may(role, "person.view"),
+        "can_see_audit": role_may(role, "audit.view"),
+    }

@@ -1,0 +1,51 @@
+"""`pathmark demo`: load the synthetic demo partnership into the configured database."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from pathmark.demo.services import DEMO_PASSWORD, load_demo_partnership
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a synthetic demo partnership (organisations, staff in every role, people with "
+        "consent and assessments over two years) in the configured database. Safe to run again: "
+        "it only adds what is missing. Never run it on a database that holds real people."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--people", type=int, default=300, help="How many synthetic people (default 300)."
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=2026,
+            help="Random seed: the same seed gives the same people.",
+        )
+        parser.add_argument("--json", action="store_true", help="Print the summary as JSON.")
+
+    def handle(self, *args: object, **options: object) -> None:
+        summary = load_demo_partnership(people=int(options["people"]), seed=int(options["seed"]))  # type: ignore[call-overload]
+        if options["json"]:
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "organisations_created": summary.organisations,
+                        "users_created": summary.users,
+                        "people_created": summary.people_created,
+                        "assessments_created": summary.assessments_created,
+                    }
+                )
+            )
+            return
+        self.stdout.write(
+            f"Demo partnership ready: {summary.people_created} people and {summary.assessments_created} "
+            "assessments added (all synthetic)."
+        )
+        self.stdout.write(f"Sign in at http://127.0.0.1:8000/ with password {DEMO_PASSWORD!r} as:")
+        for username, organisation, role in summary.logins:
+            self.stdout.write(f"  {username:<8} {role:<18} {organisation}")

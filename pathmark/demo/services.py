@@ -1,0 +1,286 @@
+"""Loading the synthetic demo partnership: organisations, staff in every role, people with
+consent, and assessments spread over two years. Safe to run again: it adds only what is missing."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from pathmark.accounts.models import User
+from pathmark.assessments.models import Assessment, AssessmentMode, AssessmentStatus
+from pathmark.audit.services import record
+from pathmark.instruments.definition import Instrument
+from pathmark.instruments.scoring import score_responses
+from pathmark.instruments.services import instrument_version_for
+from pathmark.organisations.models import Membership, Organisation, OrganisationKind, Role
+from pathmark.organisations.scoping import system_scope
+from pathmark.people.models import Consent, ConsentKind, ConsentMethod, ImmigrationStatus, Person
+
+from .synthetic import Trajectory, synthetic_person, synthetic_trajectory
+
+DEMO_PASSWORD = "pathmark-demo-2026"  # noqa: S105 — documented demo password, synthetic data only
+
+ORGANISATIONS = [
+    (
+        "northbridge-refugee-support",
+        "Northbridge Refugee Support",
+        OrganisationKind.VOLUNTARY_ORGANISATION,
+    ),
+    ("northbridge-council", "Northbridge City Council", OrganisationKind.LOCAL_AUTHORITY),
+    (
+        "syrian-community-association",
+        "Syrian Community Association",
+        OrganisationKind.COMMUNITY_ORGANISATION,
+    ),
+    ("northbridge-college", "Northbridge College ESOL", OrganisationKind.COLLEGE),
+]
+
+# username, first name, organisation slug, role
+STAFF = [
+    ("amira", "Amira", "northbridge-refugee-support", Role.CASEWORKER),
+    ("tom", "Tom", "northbridge-refugee-support", Role.MANAGER),
+    ("sadia", "Sadia", "northbridge-council", Role.CASEWORKER),
+    ("grace", "Grace", "northbridge-council", Role.MANAGER),
+    ("priya", "Priya", "northbridge-council", Role.ANALYST),
+    ("admin", "Alex", "northbridge-council", Role.ADMINISTRATOR),
+    ("yusuf", "Yusuf", "syrian-community-association", Role.CASEWORKER),
+    ("nadia", "Nadia", "syrian-community-association", Role.MANAGER),
+    ("lena", "Lena", "northbridge-college", Role.SERVICE_PROVIDER),
+]
+
+# Share of the demo's people registered by each organisation that assesses people.
+CASELOAD_SHARES = [
+    ("northbridge-refugee-support", 0.5),
+    ("northbridge-council", 0.3),
+    ("syrian-community-association", 0.2),
+]
+INSTRUMENTS = ["integration-journey", "indicators-of-integration"]
+
+
+@dataclass
+class DemoSummary:
+    organisations: int = 0
+    users: int = 0
+    people_created: int = 0
+    assessments_created: int = 0
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def load_demo_partnership(
+    *, people: int = 300, seed: int = 2026, today: date | None = None
+) -> DemoSummary:
+    """Creates what is missing of the demo partnership. The same seed gives the same people."""
+    today = today or timezone.localdate()
+    summary = DemoSummary()
+    with system_scope("loading the synthetic demo partnership"), transaction.atomic():
+        organisations = _organisations(summary)
+        users = _staff(organisations, summary)
+        versions = {slug: instrument_version_for(slug) for slug in INSTRUMENTS}
+        statuses = {status.slug: status for status in ImmigrationStatus.objects.all()}
+        rng = random.Random(seed)
+        existing = set(
+            Person.objects.filter(external_id__startswith="demo-").values_list(
+                "organisation__slug", "external_id"
+            )
+        )
+        new_assessments: list[Assessment] = []
+        for number in range(1, people + 1):
+            # Draw every random number whether or not the person exists, so that a second run
+            # (or a run asking for more people) gives the same people as the first.
+            person_rng = random.Random(rng.random())
+            synthetic = synthetic_person(person_rng, number, today=today)
+            slug = _organisation_for(person_rng.random())
+            if (slug, synthetic.external_id) in existing:
+                continue
+            organisation = organisations[slug]
+            caseworker = users[
+                next(u for u, _, s, r in STAFF if s == slug and r == Role.CASEWORKER)
+            ]
+            person = Person.objects.create(
+                organisation=organisation,
+                external_id=synthetic.external_id,
+                name=synthetic.name,
+                date_of_birth=synthetic.date_of_birth,
+                age_band=synthetic.age_band,
+                gender=synthetic.gender,
+                languages=synthetic.languages,
+                preferred_language=synthetic.preferred_language,
+                country_of_origin=synthetic.country_of_origin,
+                date_of_arrival=synthetic.date_of_arrival,
+                immigration_status=statuses.get(synthetic.immigration_status),
+                phone=synthetic.phone,
+                household_role=synthetic.household_role,
+                registered_by=caseworker,
+            )
+            first_contact = max(
+                synthetic.date_of_arrival + timedelta(days=30), today - timedelta(days=730)
+            )
+            method = person_rng.choice(
+                [ConsentMethod.IN_PERSON, ConsentMethod.INTERPRETER, ConsentMethod.WRITTEN]
+            )
+            Consent.objects.create(
+                person=person,
+                kind=ConsentKind.PROCESSING,
+                method=method,
+                given_on=first_contact,
+                recorded_by=caseworker,
+                purpose="Hold and use my information to assess my needs, plan support and refer me to services.",
+            )
+            if slug == "northbridge-refugee-support" and person_rng.random() < 0.15:
+                Consent.objects.create(
+                    person=person,
+                    kind=ConsentKind.SHARE,
+                    shared_with=organisations["northbridge-council"],
+                    method=method,
+                    given_on=first_contact,
+                    recorded_by=caseworker,
+                    purpose="Share my record with the council's resettlement team.",
+                )
+            summary.people_created += 1
+            new_assessments += _assessments(
+                person_rng, person, organisation, caseworker, versions, first_contact, today
+            )
+        Assessment.objects.bulk_create(new_assessments, batch_size=500)
+        summary.assessments_created = len(new_assessments)
+        record(
+            actor=None,
+            organisation=None,
+            action="demo.loaded",
+            extra={"people": summary.people_created, "assessments": summary.assessments_created},
+        )
+    summary.logins = [
+        (username, organisations_name(slug), Role(role).label) for username, _, slug, role in STAFF
+    ]
+    return summary
+
+
+def organisations_name(slug: str) -> str:
+    return next(name for s, name, _ in ORGANISATIONS if s == slug)
+
+
+def _organisation_for(draw: float) -> str:
+    total = 0.0
+    for slug, share in CASELOAD_SHARES:
+        total += share
+        if draw < total:
+            return slug
+    return CASELOAD_SHARES[-1][0]
+
+
+def _organisations(summary: DemoSummary) -> dict[str, Organisation]:
+    organisations = {}
+    for slug, name, kind in ORGANISATIONS:
+        organisation, created = Organisation.objects.get_or_create(
+            slug=slug, defaults={"name": name, "kind": kind}
+        )
+        organisations[slug] = organisation
+        summary.organisations += int(created)
+    return organisations
+
+
+def _staff(organisations: dict[str, Organisation], summary: DemoSummary) -> dict[str, User]:
+    users = {}
+    for username, first_name, slug, role in STAFF:
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": first_name}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            summary.users += 1
+        Membership.objects.get_or_create(
+            user=user, organisation=organisations[slug], defaults={"role": role}
+        )
+        users[username] = user
+    return users
+
+
+def _assessments(
+    rng: random.Random,
+    person: Person,
+    organisation: Organisation,
+    caseworker: User,
+    versions,
+    first: date,
+    today: date,
+) -> list[Assessment]:  # type: ignore[no-untyped-def]
+    version = versions[rng.choices(INSTRUMENTS, weights=[55, 45])[0]]
+    instrument: Instrument = version.instrument
+    trajectory = synthetic_trajectory(rng, [domain.id for domain in instrument.domains])
+    count = rng.choices([1, 2, 3, 4], weights=[20, 30, 30, 20])[0]
+    span = max(1, (today - first).days)
+    dates = sorted(
+        {
+            first + timedelta(days=int(span * fraction))
+            for fraction in [0.0] + sorted(rng.random() for _ in range(count - 1))
+        }
+    )
+    built = []
+    for assessed_on in dates:
+        years = (assessed_on - first).days / 365.25
+        answers = _answers(rng, instrument, trajectory, years)
+        result = score_responses(instrument, answers)
+        completed_at = timezone.make_aware(datetime.combine(assessed_on, time(11, 0)))
+        built.append(
+            Assessment(
+                person=person,
+                organisation=organisation,
+                instrument_version=version,
+                status=AssessmentStatus.COMPLETED,
+                mode=rng.choice(list(AssessmentMode.values)),
+                language=person.preferred_language
+                if person.preferred_language in instrument.languages
+                else "en",
+                assessed_on=assessed_on,
+                answers=answers,
+                item_scores=result.items,
+                domain_scores=result.domains,
+                overall_score=result.overall,
+                stage=result.stage or "",
+                started_by=caseworker,
+                completed_by=caseworker,
+                completed_at=completed_at,
+            )
+        )
+    return built
+
+
+def _answers(
+    rng: random.Random, instrument: Instrument, trajectory: Trajectory, years: float
+) -> dict[str, object]:
+    """For each item, the option whose score is nearest the person's latent level, with the
+    occasional 'prefer not to say'."""
+    answers: dict[str, object] = {}
+    for domain in instrument.domains:
+        for item in domain.items:
+            if item.type == "free_text":
+                continue
+            if (
+                item.type == "number"
+                and item.number_min is not None
+                and item.number_max is not None
+            ):
+                level = trajectory.level(domain.id, years, rng) / 100
+                answers[item.id] = round(
+                    item.number_min + level * (item.number_max - item.number_min)
+                )
+                continue
+            unscored = [option for option in item.options if item.option_score(option) is None]
+            if unscored and rng.random() < 0.04:
+                answers[item.id] = unscored[0].value
+                continue
+            level = trajectory.level(domain.id, years, rng)
+            scored = [
+                (abs((item.option_score(option) or 0) - level), option.value)
+                for option in item.options
+                if item.option_score(option) is not None
+            ]
+            if not scored:
+                continue
+            value = min(scored)[1]
+            answers[item.id] = [value] if item.type == "multiple_choice" else value
+    return answers

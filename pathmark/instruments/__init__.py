@@ -1,0 +1,1 @@
+"""Instruments: versioned questionnaire files (YAML data, never code), their parser and scoring."""

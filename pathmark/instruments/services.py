@@ -1,0 +1,85 @@
+"""Writes for instruments: copy instrument files into the database as immutable versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .definition import DEFAULT_LANGUAGE
+from .models import InstrumentVersion
+from .registry import UnknownInstrument, get_instrument, instrument_files
+
+
+class InstrumentChangedError(Exception):
+    """A file's content changed but its version did not; stored assessments would be rewritten."""
+
+
+@dataclass(frozen=True)
+class SyncChange:
+    slug: str
+    version: int
+    path: Path
+    action: str = "added"
+
+
+@transaction.atomic
+def sync_instruments() -> list[SyncChange]:
+    """Store every instrument file version not yet in the database; refuse silent edits.
+
+    All or nothing: if any file changed without a new version number, nothing is stored.
+    """
+    changes: list[SyncChange] = []
+    refused: list[str] = []
+    for entry in instrument_files():
+        instrument = entry.instrument
+        stored, created = InstrumentVersion.objects.get_or_create(
+            slug=instrument.slug,
+            version=instrument.version,
+            defaults={
+                "title": instrument.title[DEFAULT_LANGUAGE][:200],
+                "definition": instrument.raw,
+                "sha256": entry.sha256,
+            },
+        )
+        if created:
+            changes.append(SyncChange(instrument.slug, instrument.version, entry.path))
+        elif stored.sha256 != entry.sha256:
+            refused.append(
+                _(
+                    "%(path)s changed since %(slug)s version %(version)s was stored; "
+                    "set `version: %(next)s` in the file (assessments keep the old version)."
+                )
+                % {
+                    "path": entry.path,
+                    "slug": instrument.slug,
+                    "version": instrument.version,
+                    "next": instrument.version + 1,
+                }
+            )
+    if refused:
+        raise InstrumentChangedError(" ".join(refused))
+    return changes
+
+
+def instrument_version_for(slug: str, version: int | None = None) -> InstrumentVersion:
+    """The stored row for an instrument version (the latest file's by default), storing it first
+    if the file is new. Versions whose file was removed are still found in the database."""
+    try:
+        wanted = version if version is not None else get_instrument(slug).version
+    except UnknownInstrument:
+        stored = InstrumentVersion.objects.filter(slug=slug).order_by("-version").first()
+        if stored is None:
+            raise
+        return stored
+    found = InstrumentVersion.objects.filter(slug=slug, version=wanted).first()
+    if found is None:
+        sync_instruments()
+        found = InstrumentVersion.objects.filter(slug=slug, version=wanted).first()
+    if found is None:
+        # Raises UnknownInstrument with the list of versions that do exist.
+        get_instrument(slug, wanted)
+        raise UnknownInstrument(slug)
+    return found

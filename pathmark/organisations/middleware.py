@@ -1,0 +1,43 @@
+"""Resolves the organisation a signed-in user acts for and runs the view inside its scope."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from .models import Membership
+from .scoping import organisation_scope
+
+SESSION_KEY = "pathmark_organisation_id"
+
+
+class OrganisationScopeMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.membership = None  # type: ignore[attr-defined]
+        request.organisation = None  # type: ignore[attr-defined]
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        memberships = list(
+            Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
+            .select_related("organisation")
+            .order_by("created_at", "pk")
+        )
+        chosen = request.session.get(SESSION_KEY)
+        membership = None
+        if chosen is not None:
+            membership = next((m for m in memberships if m.organisation_id == chosen), None)
+        if membership is None:
+            membership = memberships[0] if memberships else None
+        if membership is None:
+            return self.get_response(request)
+        request.membership = membership  # type: ignore[attr-defined]
+        request.organisation = membership.organisation  # type: ignore[attr-defined]
+        with organisation_scope(
+            organisation_id=membership.organisation_id, user_id=user.pk, role=membership.role
+        ):
+            return self.get_response(request)

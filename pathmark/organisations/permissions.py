@@ -1,0 +1,69 @@
+"""What each role may do. The organisation scope decides *which* records; this decides
+*what* a member may do with them. Deny by default: an action not listed is refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+from .models import Role
+
+ACTIONS_BY_ROLE: dict[str, frozenset[str]] = {
+    Role.CASEWORKER: frozenset(
+        {"person.view", "person.register", "person.edit", "consent.record", "assessment.run"}
+    ),
+    Role.MANAGER: frozenset(
+        {
+            "person.view",
+            "person.register",
+            "person.edit",
+            "consent.record",
+            "assessment.run",
+            "audit.view",
+        }
+    ),
+    # Providers see people only through referrals they receive (referrals app).
+    Role.SERVICE_PROVIDER: frozenset(),
+    # Analysts see aggregates, never individual records.
+    Role.ANALYST: frozenset(),
+    Role.ADMINISTRATOR: frozenset({"audit.view", "instruments.view"}),
+}
+
+
+def role_may(role: str | None, action: str) -> bool:
+    return role is not None and action in ACTIONS_BY_ROLE.get(role, frozenset())
+
+
+def requires(action: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Marks a view as needing `action`. A member without it gets the same 404 as a
+    missing record, so the response never confirms that something exists."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            membership = getattr(request, "membership", None)
+            if membership is None or not role_may(membership.role, action):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        wrapped.pathmark_action = action  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def any_member(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Marks a view open to every member of an organisation, whatever the role. Such a view
+    must show no personal data (the access-control tests check it)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request, "membership", None) is None:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapped.pathmark_action = "member"  # type: ignore[attr-defined]
+    return wrapped

@@ -1,0 +1,216 @@
+"""Forms for registering and editing people. They validate and name the field; they never
+set organisation, status or who registered, which the services decide."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pathmark.organisations.models import Organisation
+
+from .models import AgeBand, ConsentKind, ConsentMethod, Gender, ImmigrationStatus
+from .reference import country_choices, language_choices
+
+EARLIEST_DATE = date(1900, 1, 1)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def _not_in_future(value: date | None, label: str) -> None:
+    if value is None:
+        return
+    if value > timezone.localdate():
+        raise forms.ValidationError(_("%(label)s cannot be in the future.") % {"label": label})
+    if value < EARLIEST_DATE:
+        raise forms.ValidationError(_("%(label)s must be after 1900.") % {"label": label})
+
+
+class PersonForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name or pseudonym"),
+        max_length=200,
+        help_text=_("A pseudonym is fine if the person prefers not to give their name."),
+    )
+    preferred_name = forms.CharField(label=_("Preferred name"), max_length=200, required=False)
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput)
+    age_band = forms.ChoiceField(
+        label=_("Age band"),
+        required=False,
+        choices=[("", _("Not known"))] + list(AgeBand.choices),
+        help_text=_("Use this when the exact date of birth is not known."),
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"), required=False, choices=[("", "—")] + list(Gender.choices)
+    )
+    gender_description = forms.CharField(
+        label=_("Gender, in their words"), max_length=100, required=False
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages spoken"),
+        required=False,
+        choices=language_choices,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"),
+        required=False,
+        choices=lambda: [("", "—"), *language_choices()],
+    )
+    country_of_origin = forms.ChoiceField(
+        label=_("Country of origin"),
+        required=False,
+        choices=lambda: [("", "—"), *country_choices()],
+    )
+    date_of_arrival = forms.DateField(
+        label=_("Date of arrival in the UK"), required=False, widget=DateInput
+    )
+    immigration_status = forms.ModelChoiceField(
+        label=_("Immigration status"),
+        required=False,
+        queryset=ImmigrationStatus.objects.filter(is_active=True),
+        empty_label=_("Not recorded"),
+    )
+    household_role = forms.CharField(label=_("Role in household"), max_length=60, required=False)
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel"}),
+    )
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    address = forms.CharField(
+        label=_("Address"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    postcode = forms.CharField(label=_("Postcode"), max_length=12, required=False)
+
+    def clean_date_of_birth(self) -> date | None:
+        value = self.cleaned_data.get("date_of_birth")
+        _not_in_future(value, _("Date of birth"))
+        return value
+
+    def clean_date_of_arrival(self) -> date | None:
+        value = self.cleaned_data.get("date_of_arrival")
+        _not_in_future(value, _("Date of arrival"))
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        born, arrived = data.get("date_of_birth"), data.get("date_of_arrival")
+        if born and arrived and arrived < born:
+            self.add_error(
+                "date_of_arrival", _("Date of arrival cannot be before the date of birth.")
+            )
+        if data.get("gender") == Gender.SELF_DESCRIBED and not data.get("gender_description"):
+            self.add_error("gender_description", _("Write how the person describes their gender."))
+        preferred = data.get("preferred_language")
+        if preferred and preferred not in (data.get("languages") or []):
+            data["languages"] = [*(data.get("languages") or []), preferred]
+        return data
+
+    def person_values(self) -> dict:
+        values = dict(self.cleaned_data)
+        for name in ("age_band", "gender", "preferred_language", "country_of_origin"):
+            values[name] = values.get(name) or ""
+        return values
+
+
+class ConsentFields(forms.Form):
+    """The consent given at registration: required before anything is stored."""
+
+    consent_given = forms.BooleanField(
+        label=_("The person agrees that we hold and use their information to support them"),
+        error_messages={
+            "required": _("You must record the person's consent before registering them.")
+        },
+    )
+    consent_method = forms.ChoiceField(
+        label=_("How consent was given"), choices=ConsentMethod.choices
+    )
+    consent_date = forms.DateField(
+        label=_("Date consent was given"), widget=DateInput, initial=timezone.localdate
+    )
+    consent_purpose = forms.CharField(
+        label=_("What was agreed"),
+        max_length=300,
+        initial=_(
+            "Hold and use my information to assess my needs, plan support and refer me to services."
+        ),
+    )
+    share_with = forms.ModelMultipleChoiceField(
+        label=_("The person also agrees to share their record with"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, organisation: Organisation, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["share_with"].queryset = Organisation.objects.filter(is_active=True).exclude(
+            pk=organisation.pk
+        )
+
+    def clean_consent_date(self) -> date:
+        value = self.cleaned_data["consent_date"]
+        _not_in_future(value, _("Date consent was given"))
+        return value
+
+
+class RegistrationForm(PersonForm, ConsentFields):
+    pass
+
+
+class ConsentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Consent to"), choices=ConsentKind.choices)
+    shared_with = forms.ModelChoiceField(
+        label=_("Share with"), required=False, queryset=Organisation.objects.none()
+    )
+    purpose = forms.CharField(label=_("What was agreed"), max_length=300)
+    method = forms.ChoiceField(label=_("How it was given"), choices=ConsentMethod.choices)
+    given_on = forms.DateField(label=_("Date given"), widget=DateInput, initial=timezone.localdate)
+
+    def __init__(self, *args, organisation: Organisation, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["shared_with"].queryset = Organisation.objects.filter(is_active=True).exclude(
+            pk=organisation.pk
+        )
+
+    def clean_given_on(self) -> date:
+        value = self.cleaned_data["given_on"]
+        _not_in_future(value, _("Date given"))
+        return value
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("kind") == ConsentKind.SHARE and not data.get("shared_with"):
+            self.add_error(
+                "shared_with", _("Choose the organisation the person agreed to share with.")
+            )
+        return data
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Name, reference or phone"), required=False, max_length=100)
+
+
+class HouseholdLinkForm(forms.Form):
+    other = forms.CharField(
+        label=_("Reference of a household member"),
+        max_length=20,
+        help_text=_("For example P-000123. They must be registered by your organisation."),
+    )
+    role = forms.CharField(
+        label=_("This person's role in the household"), max_length=60, required=False
+    )
+
+    def clean_other(self) -> int:
+        from .selectors import REFERENCE_PATTERN
+
+        match = REFERENCE_PATTERN.match(self.cleaned_data["other"])
+        if not match:
+            raise forms.ValidationError(_("Enter a reference like P-000123."))
+        return int(match.group(1))

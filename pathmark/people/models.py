@@ -1,0 +1,248 @@
+"""Clients of the partnership: who they are, their household, and what they agreed to.
+
+Everything here is special-category personal data. Each model's default manager is scoped
+(see `organisations.scoping`): a person belongs to the organisation that registered them and
+is visible elsewhere only through a recorded, unwithdrawn consent to share.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from pathmark.organisations.scoping import Scope, ScopedManager
+
+
+class AgeBand(models.TextChoices):
+    UNDER_18 = "0-17", _("Under 18")
+    AGE_18_30 = "18-30", _("18 to 30")
+    AGE_31_45 = "31-45", _("31 to 45")
+    AGE_46_64 = "46-64", _("46 to 64")
+    AGE_65_PLUS = "65+", _("65 or over")
+
+
+class Gender(models.TextChoices):
+    WOMAN = "woman", _("Woman or girl")
+    MAN = "man", _("Man or boy")
+    NON_BINARY = "non_binary", _("Non-binary")
+    SELF_DESCRIBED = "self_described", _("Described another way")
+    NOT_SAID = "not_said", _("Prefers not to say")
+
+
+class ImmigrationStatus(models.Model):
+    """The configurable list of immigration status categories (administrators edit it)."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    label = models.CharField(_("label"), max_length=120)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["position", "label"]
+        verbose_name = _("immigration status category")
+        verbose_name_plural = _("immigration status categories")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def _visible_people(scope: Scope) -> Q:
+    shared = Consent._base_manager.filter(
+        kind=ConsentKind.SHARE,
+        shared_with_id=scope.organisation_id,
+        withdrawn_at__isnull=True,
+    ).values("person_id")
+    return Q(organisation_id=scope.organisation_id) | Q(pk__in=shared)
+
+
+class Household(models.Model):
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        base_manager_name = "objects"
+
+    def __str__(self) -> str:
+        return f"H-{self.pk:06d}"
+
+    @staticmethod
+    def visible_in_scope(scope: Scope) -> Q:
+        return Q(organisation_id=scope.organisation_id)
+
+
+class Person(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        RESTRICTED = "restricted", _("Processing restricted")
+        ERASED = "erased", _("Erased")
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="people",
+        verbose_name=_("registered by organisation"),
+    )
+    # The person's id in a previous system (imports match on it); unique within an organisation.
+    external_id = models.CharField(_("id in a previous system"), max_length=64, blank=True)
+    name = models.CharField(_("name or pseudonym"), max_length=200)
+    preferred_name = models.CharField(_("preferred name"), max_length=200, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    age_band = models.CharField(_("age band"), max_length=8, choices=AgeBand.choices, blank=True)
+    gender = models.CharField(_("gender"), max_length=20, choices=Gender.choices, blank=True)
+    gender_description = models.CharField(_("gender, in their words"), max_length=100, blank=True)
+    languages = models.JSONField(_("languages spoken"), default=list, blank=True)
+    preferred_language = models.CharField(_("preferred language"), max_length=10, blank=True)
+    country_of_origin = models.CharField(_("country of origin"), max_length=2, blank=True)
+    date_of_arrival = models.DateField(_("date of arrival in the UK"), null=True, blank=True)
+    immigration_status = models.ForeignKey(
+        ImmigrationStatus,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("immigration status"),
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+    )
+    household_role = models.CharField(_("role in household"), max_length=60, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    postcode = models.CharField(_("postcode"), max_length=12, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_contact_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        base_manager_name = "objects"
+        indexes = [
+            models.Index(fields=["organisation", "name"], name="person_org_name"),
+            models.Index(fields=["organisation", "date_of_birth"], name="person_org_dob"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "external_id"],
+                condition=~Q(external_id=""),
+                name="person_external_id_unique_in_organisation",
+            )
+        ]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    visible_in_scope = staticmethod(_visible_people)
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.preferred_name or self.name
+
+    @property
+    def reference(self) -> str:
+        """A short reference safe to say aloud or write on paper instead of the name."""
+        return f"P-{self.pk:06d}"
+
+
+class ConsentKind(models.TextChoices):
+    PROCESSING = "processing", _("To hold and use their information")
+    SHARE = "share", _("To share their record with another organisation")
+
+
+class ConsentMethod(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    INTERPRETER = "interpreter", _("In person, with an interpreter")
+    WRITTEN = "written", _("In writing")
+    PHONE = "phone", _("By phone")
+
+
+class Consent(models.Model):
+    """One consent given by a person. Withdrawal sets `withdrawn_at`; rows are never deleted,
+    so the history of what was agreed stays visible."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(_("consent to"), max_length=20, choices=ConsentKind.choices)
+    shared_with = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("shared with"),
+    )
+    purpose = models.CharField(_("what was agreed"), max_length=300)
+    method = models.CharField(_("how it was given"), max_length=20, choices=ConsentMethod.choices)
+    given_on = models.DateField(_("date given"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ScopedManager()
+
+    class Meta:
+        ordering = ["-given_on", "-pk"]
+        indexes = [
+            models.Index(fields=["shared_with", "kind", "withdrawn_at"], name="consent_sharing")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="processing", shared_with__isnull=True)
+                | Q(kind="share", shared_with__isnull=False),
+                name="share_consent_names_organisation",
+            )
+        ]
+        verbose_name = _("consent")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.given_on})"
+
+    @staticmethod
+    def visible_in_scope(scope: Scope) -> Q:
+        return Q(person__in=Person.objects.all())
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class DuplicateFlag(models.Model):
+    """A possible duplicate noticed on registration, for a caseworker to confirm or dismiss."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="duplicate_flags")
+    candidate = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=200)
+    resolved = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        base_manager_name = "objects"
+        constraints = [
+            models.UniqueConstraint(fields=["person", "candidate"], name="one_flag_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} may duplicate {self.candidate_id}"
+
+    @staticmethod
+    def visible_in_scope(scope: Scope) -> Q:
+        return Q(person__in=Person.objects.all())

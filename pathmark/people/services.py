@@ -1,0 +1,280 @@
+"""Writing people and their consents: each function is one transaction with its audit entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pathmark.audit.services import record
+from pathmark.organisations.models import Organisation
+
+from .models import AgeBand, Consent, ConsentKind, DuplicateFlag, Household, Person
+from .selectors import possible_duplicates
+
+# Fields a caseworker may set on a person. Everything else (organisation, status, who
+# registered them) is set by the service, never taken from a form or file.
+EDITABLE_FIELDS = (
+    "name",
+    "preferred_name",
+    "date_of_birth",
+    "age_band",
+    "gender",
+    "gender_description",
+    "languages",
+    "preferred_language",
+    "country_of_origin",
+    "date_of_arrival",
+    "immigration_status",
+    "household_role",
+    "phone",
+    "email",
+    "address",
+    "postcode",
+)
+
+
+@dataclass
+class ConsentGiven:
+    purpose: str
+    method: str
+    given_on: date
+    share_with: list[Organisation] = field(default_factory=list)
+
+
+@dataclass
+class Registration:
+    person: Person
+    duplicates: list[tuple[Person, str]]
+
+
+def age_band_for(date_of_birth: date, *, today: date | None = None) -> str:
+    today = today or timezone.localdate()
+    age = (
+        today.year
+        - date_of_birth.year
+        - ((today.month, today.day) < (date_of_birth.month, date_of_birth.day))
+    )
+    if age < 18:
+        return AgeBand.UNDER_18
+    if age <= 30:
+        return AgeBand.AGE_18_30
+    if age <= 45:
+        return AgeBand.AGE_31_45
+    if age <= 64:
+        return AgeBand.AGE_46_64
+    return AgeBand.AGE_65_PLUS
+
+
+def _check_fields(values: dict[str, Any]) -> None:
+    unexpected = set(values) - set(EDITABLE_FIELDS)
+    if unexpected:
+        raise PermissionDenied(f"These fields cannot be set here: {', '.join(sorted(unexpected))}")
+
+
+def _check_share_targets(organisation: Organisation, targets: list[Organisation]) -> None:
+    for target in targets:
+        if target.pk == organisation.pk:
+            raise ValidationError(
+                {"share_with": _("A record cannot be shared with its own organisation.")}
+            )
+        if not target.is_active:
+            raise ValidationError({"share_with": _("That organisation is no longer active.")})
+
+
+@transaction.atomic
+def register_person(
+    *, by: Any, organisation: Organisation, values: dict[str, Any], consent: ConsentGiven
+) -> Registration:
+    """Registers a client with the consent they gave, flags possible duplicates, audits it."""
+    _check_fields(values)
+    _check_share_targets(organisation, consent.share_with)
+    person = Person(
+        organisation=organisation, registered_by=by, last_contact_at=timezone.now(), **values
+    )
+    if person.date_of_birth and not person.age_band:
+        person.age_band = age_band_for(person.date_of_birth)
+    person.full_clean()
+    person.save()
+    Consent.objects.create(
+        person=person,
+        kind=ConsentKind.PROCESSING,
+        purpose=consent.purpose,
+        method=consent.method,
+        given_on=consent.given_on,
+        recorded_by=by,
+    )
+    for target in consent.share_with:
+        Consent.objects.create(
+            person=person,
+            kind=ConsentKind.SHARE,
+            shared_with=target,
+            purpose=consent.purpose,
+            method=consent.method,
+            given_on=consent.given_on,
+            recorded_by=by,
+        )
+    duplicates = possible_duplicates(
+        name=person.name,
+        date_of_birth=person.date_of_birth,
+        phone=person.phone,
+        email=person.email,
+        exclude_id=person.pk,
+    )
+    for candidate, reason in duplicates:
+        DuplicateFlag.objects.create(person=person, candidate=candidate, reason=reason)
+    record(
+        actor=by,
+        organisation=organisation,
+        action="person.registered",
+        target=person,
+        extra={
+            "possible_duplicates": len(duplicates),
+            "shared_with": [o.pk for o in consent.share_with],
+        },
+    )
+    return Registration(person=person, duplicates=duplicates)
+
+
+def _require_owner(person: Person, organisation: Organisation) -> None:
+    if person.organisation_id != organisation.pk:
+        # Shared records are read-only elsewhere; answer as if it did not exist.
+        raise Person.DoesNotExist
+
+
+@transaction.atomic
+def update_person(
+    *, by: Any, organisation: Organisation, person: Person, values: dict[str, Any]
+) -> Person:
+    _check_fields(values)
+    _require_owner(person, organisation)
+    changed = [name for name, value in values.items() if getattr(person, name) != value]
+    for name, value in values.items():
+        setattr(person, name, value)
+    if person.date_of_birth and "date_of_birth" in changed:
+        person.age_band = age_band_for(person.date_of_birth)
+    person.full_clean()
+    person.save()
+    record(
+        actor=by,
+        organisation=organisation,
+        action="person.updated",
+        target=person,
+        extra={"fields": sorted(changed)},
+    )
+    return person
+
+
+@transaction.atomic
+def record_consent(
+    *,
+    by: Any,
+    organisation: Organisation,
+    person: Person,
+    kind: str,
+    purpose: str,
+    method: str,
+    given_on: date,
+    shared_with: Organisation | None = None,
+) -> Consent:
+    _require_owner(person, organisation)
+    if kind == ConsentKind.SHARE:
+        if shared_with is None:
+            raise ValidationError(
+                {"shared_with": _("Choose the organisation the person agreed to share with.")}
+            )
+        _check_share_targets(organisation, [shared_with])
+    else:
+        shared_with = None
+    consent = Consent(
+        person=person,
+        kind=kind,
+        shared_with=shared_with,
+        purpose=purpose,
+        method=method,
+        given_on=given_on,
+        recorded_by=by,
+    )
+    consent.full_clean()
+    consent.save()
+    record(
+        actor=by,
+        organisation=organisation,
+        action="consent.recorded",
+        target=consent,
+        extra={"kind": kind, "shared_with": shared_with.pk if shared_with else None},
+    )
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(*, by: Any, organisation: Organisation, consent: Consent) -> Consent:
+    """Withdrawal takes effect at once: the next request of the other organisation no longer
+    sees the person, because visibility is computed from unwithdrawn consents."""
+    _require_owner(consent.person, organisation)
+    if consent.withdrawn_at is not None:
+        return consent
+    consent.withdrawn_at = timezone.now()
+    consent.withdrawn_by = by
+    consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    record(
+        actor=by,
+        organisation=organisation,
+        action="consent.withdrawn",
+        target=consent,
+        extra={"kind": consent.kind, "shared_with": consent.shared_with_id},
+    )
+    return consent
+
+
+@transaction.atomic
+def link_household(
+    *, by: Any, organisation: Organisation, person: Person, other: Person, role: str = ""
+) -> Household:
+    """Puts two people of the same organisation in one household (joining an existing one)."""
+    _require_owner(person, organisation)
+    _require_owner(other, organisation)
+    if person.pk == other.pk:
+        raise ValidationError({"other": _("A person cannot be linked to themselves.")})
+    household = (
+        other.household or person.household or Household.objects.create(organisation=organisation)
+    )
+    for member in (person, other):
+        if member.household_id not in (None, household.pk):
+            # Merge the member's old household into this one.
+            Person.objects.filter(household_id=member.household_id).update(household=household)
+        member.household = household
+    if role:
+        person.household_role = role
+    person.save(update_fields=["household", "household_role", "updated_at"])
+    other.save(update_fields=["household", "updated_at"])
+    record(
+        actor=by,
+        organisation=organisation,
+        action="household.linked",
+        target=person,
+        extra={"other_person": other.pk, "household": household.pk},
+    )
+    return household
+
+
+@transaction.atomic
+def unlink_household(*, by: Any, organisation: Organisation, person: Person) -> None:
+    _require_owner(person, organisation)
+    if person.household_id is None:
+        return
+    household_id = person.household_id
+    person.household = None
+    person.save(update_fields=["household", "updated_at"])
+    record(
+        actor=by,
+        organisation=organisation,
+        action="household.unlinked",
+        target=person,
+        extra={"household": household_id},
+    )

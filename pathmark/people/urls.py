@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "people"
+urlpatterns = [
+    path("", views.person_list, name="list"),
+    path("register/", views.register, name="register"),
+    path("<int:person_id>/", views.detail, name="detail"),
+    path("<int:person_id>/edit/", views.edit, name="edit"),
+    path("<int:person_id>/household/", views.household, name="household"),
+    path("<int:person_id>/consent/", views.add_consent, name="add_consent"),
+    path(
+        "<int:person_id>/consent/<int:consent_id>/withdraw/",
+        views.withdraw_consent,
+        name="withdraw_consent",
+    ),
+]

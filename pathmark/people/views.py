@@ -1,0 +1,231 @@
+"""People pages: find, register, view, edit, and record or withdraw consent."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pathmark.assessments.selectors import person_assessment_summary
+from pathmark.organisations.permissions import requires
+
+from . import selectors, services
+from .forms import ConsentForm, HouseholdLinkForm, PersonForm, RegistrationForm, SearchForm
+from .models import Consent, Person
+from .reference import country_name, language_name
+
+
+def _person_or_404(request: HttpRequest, person_id: int, action: str = "person.viewed") -> Person:
+    try:
+        return selectors.person_for(
+            actor=request.user,
+            organisation=request.organisation,
+            person_id=person_id,
+            action=action,
+        )
+    except Person.DoesNotExist:
+        raise Http404 from None
+
+
+SEARCH_SESSION_KEY = "pathmark_people_search"
+
+
+@requires("person.view")
+def person_list(request: HttpRequest) -> HttpResponse:
+    """Search terms are names, so they travel in a POST body and the session, never in the
+    URL (URLs end up in server logs and browser history)."""
+    if request.method == "POST":
+        form = SearchForm(request.POST)
+        if form.is_valid():
+            request.session[SEARCH_SESSION_KEY] = form.cleaned_data["q"]
+        return redirect("people:list")
+    if request.GET.get("clear"):
+        request.session.pop(SEARCH_SESSION_KEY, None)
+        return redirect("people:list")
+    query = request.session.get(SEARCH_SESSION_KEY, "")
+    form = SearchForm(initial={"q": query})
+    people = selectors.list_people(
+        actor=request.user, organisation=request.organisation, query=query
+    )
+    page = Paginator(people, 25).get_page(request.GET.get("page"))
+    return render(request, "people/list.html", {"form": form, "page_obj": page, "query": query})
+
+
+@requires("person.register")
+def register(request: HttpRequest) -> HttpResponse:
+    form = RegistrationForm(request.POST or None, organisation=request.organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person_fields = PersonForm.base_fields
+        values = {
+            name: value for name, value in form.person_values().items() if name in person_fields
+        }
+        consent = services.ConsentGiven(
+            purpose=data["consent_purpose"],
+            method=data["consent_method"],
+            given_on=data["consent_date"],
+            share_with=list(data["share_with"]),
+        )
+        try:
+            registration = services.register_person(
+                by=request.user, organisation=request.organisation, values=values, consent=consent
+            )
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Registered. Reference: %(ref)s") % {"ref": registration.person.reference},
+            )
+            if registration.duplicates:
+                messages.warning(
+                    request,
+                    _(
+                        "This may be someone already registered. Check the possible duplicates below."
+                    ),
+                )
+            return redirect("people:detail", person_id=registration.person.pk)
+    return render(request, "people/register.html", {"form": form})
+
+
+def _attach_errors(form, error: ValidationError) -> None:  # type: ignore[no-untyped-def]
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@requires("person.view")
+def detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = _person_or_404(request, person_id)
+    is_owner = person.organisation_id == request.organisation.pk
+    return render(
+        request,
+        "people/detail.html",
+        {
+            "person": person,
+            "is_owner": is_owner,
+            "consents": selectors.consents_of(person),
+            "duplicate_flags": person.duplicate_flags.filter(resolved=False).select_related(
+                "candidate"
+            )
+            if is_owner
+            else [],
+            "country": country_name(person.country_of_origin) if person.country_of_origin else "",
+            "languages": [language_name(code) for code in person.languages],
+            "preferred_language": language_name(person.preferred_language)
+            if person.preferred_language
+            else "",
+            "assessments": person_assessment_summary(person=person),
+            "household_members": (
+                Person.objects.filter(household_id=person.household_id).exclude(pk=person.pk)
+                if person.household_id
+                else []
+            ),
+        },
+    )
+
+
+@requires("person.edit")
+def edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = _person_or_404(request, person_id, action="person.viewed_for_edit")
+    if person.organisation_id != request.organisation.pk:
+        raise Http404
+    initial = {name: getattr(person, name) for name in PersonForm.base_fields}
+    form = PersonForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_person(
+                by=request.user,
+                organisation=request.organisation,
+                person=person,
+                values=form.person_values(),
+            )
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("people:detail", person_id=person.pk)
+    return render(request, "people/edit.html", {"form": form, "person": person})
+
+
+@requires("consent.record")
+def add_consent(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = _person_or_404(request, person_id, action="person.viewed_for_consent")
+    if person.organisation_id != request.organisation.pk:
+        raise Http404
+    form = ConsentForm(request.POST or None, organisation=request.organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_consent(
+                by=request.user,
+                organisation=request.organisation,
+                person=person,
+                kind=data["kind"],
+                purpose=data["purpose"],
+                method=data["method"],
+                given_on=data["given_on"],
+                shared_with=data.get("shared_with"),
+            )
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(request, _("Consent recorded."))
+            return redirect(reverse("people:detail", kwargs={"person_id": person.pk}) + "#consent")
+    return render(request, "people/consent_form.html", {"form": form, "person": person})
+
+
+@require_POST
+@requires("consent.record")
+def withdraw_consent(request: HttpRequest, person_id: int, consent_id: int) -> HttpResponse:
+    person = _person_or_404(request, person_id, action="person.viewed_for_consent")
+    try:
+        consent = Consent.objects.get(pk=consent_id, person=person)
+        services.withdraw_consent(
+            by=request.user, organisation=request.organisation, consent=consent
+        )
+    except (Consent.DoesNotExist, Person.DoesNotExist):
+        raise Http404 from None
+    messages.success(request, _("Consent withdrawn. Sharing stopped at once."))
+    return redirect(reverse("people:detail", kwargs={"person_id": person.pk}) + "#consent")
+
+
+@requires("person.edit")
+def household(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = _person_or_404(request, person_id, action="person.viewed_for_edit")
+    if person.organisation_id != request.organisation.pk:
+        raise Http404
+    form = HouseholdLinkForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("unlink"):
+        services.unlink_household(by=request.user, organisation=request.organisation, person=person)
+        messages.success(request, _("Removed from the household."))
+        return redirect("people:detail", person_id=person.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            other = Person.objects.get(
+                pk=form.cleaned_data["other"], organisation=request.organisation
+            )
+            services.link_household(
+                by=request.user,
+                organisation=request.organisation,
+                person=person,
+                other=other,
+                role=form.cleaned_data["role"],
+            )
+        except Person.DoesNotExist:
+            form.add_error(
+                "other", _("No person with that reference is registered by your organisation.")
+            )
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(request, _("Linked to the household."))
+            return redirect("people:detail", person_id=person.pk)
+    return render(request, "people/household_form.html", {"form": form, "person": person})

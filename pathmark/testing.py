@@ -1,0 +1,205 @@
+"""The test world every Pathmark test can use: three organisations, a member of each role in
+each, and one-line helpers to prove that someone may not see something.
+
+Factories create rows inside a system scope, so tests set up freely; the code under test
+still runs in the scope of the user making the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import factory
+import pytest
+from django.test import Client
+
+from pathmark.accounts.models import User
+from pathmark.organisations.models import Membership, Organisation, OrganisationKind, Role
+from pathmark.organisations.scoping import organisation_scope, system_scope
+from pathmark.people.models import Consent, ConsentKind, ConsentMethod, Person
+
+PASSWORD = "correct horse battery staple"
+
+
+class SystemScopedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with system_scope("test factory"):
+            return super()._create(model_class, *args, **kwargs)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"organisation-{n}")
+    name = factory.LazyAttribute(lambda o: o.slug.replace("-", " ").title())
+    kind = OrganisationKind.VOLUNTARY_ORGANISATION
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def saved(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]  # noqa: N805
+        if create:
+            obj.save()
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Role.CASEWORKER
+
+
+class PersonFactory(SystemScopedFactory):
+    class Meta:
+        model = Person
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Faker("name")
+    date_of_birth = factory.Faker("date_of_birth", minimum_age=18, maximum_age=70)
+    gender = "woman"
+    preferred_language = "ar"
+    languages = factory.LazyFunction(lambda: ["ar", "en"])
+    country_of_origin = "SY"
+
+    @factory.post_generation
+    def consent(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]  # noqa: N805
+        if create:
+            with system_scope("test factory"):
+                Consent.objects.create(
+                    person=obj,
+                    kind=ConsentKind.PROCESSING,
+                    purpose="Support",
+                    method=ConsentMethod.IN_PERSON,
+                    given_on=date(2025, 1, 1),
+                )
+
+
+@dataclass
+class World:
+    """Three organisations; `members[slug][role]` is a user of that organisation in that role."""
+
+    org_a: Organisation
+    org_b: Organisation
+    org_c: Organisation
+    members: dict[str, dict[str, User]]
+
+    def member(self, organisation: Organisation, role: str) -> User:
+        return self.members[organisation.slug][role]
+
+    @property
+    def a_caseworker(self) -> User:
+        return self.member(self.org_a, Role.CASEWORKER)
+
+    @property
+    def a_manager(self) -> User:
+        return self.member(self.org_a, Role.MANAGER)
+
+    @property
+    def b_caseworker(self) -> User:
+        return self.member(self.org_b, Role.CASEWORKER)
+
+    @property
+    def b_manager(self) -> User:
+        return self.member(self.org_b, Role.MANAGER)
+
+    def everyone_outside(self, organisation: Organisation) -> list[User]:
+        return [
+            user
+            for slug, roles in self.members.items()
+            if slug != organisation.slug
+            for user in roles.values()
+        ]
+
+
+@pytest.fixture
+def world(db) -> World:  # type: ignore[no-untyped-def]
+    org_a = OrganisationFactory(
+        slug="refugee-charity", name="Refugee Charity", kind=OrganisationKind.VOLUNTARY_ORGANISATION
+    )
+    org_b = OrganisationFactory(
+        slug="city-council", name="City Council", kind=OrganisationKind.LOCAL_AUTHORITY
+    )
+    org_c = OrganisationFactory(
+        slug="community-org",
+        name="Community Organisation",
+        kind=OrganisationKind.COMMUNITY_ORGANISATION,
+    )
+    members: dict[str, dict[str, User]] = {}
+    for organisation in (org_a, org_b, org_c):
+        members[organisation.slug] = {}
+        for role in Role.values:
+            user = UserFactory(username=f"{organisation.slug}-{role}")
+            MembershipFactory(user=user, organisation=organisation, role=role)
+            members[organisation.slug][role] = user
+    return World(org_a=org_a, org_b=org_b, org_c=org_c, members=members)
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def assert_disallowed(
+    url: str,
+    users: list[User | None],
+    *,
+    method: str = "get",
+    data: dict | None = None,
+    secret: str | None = None,
+) -> None:
+    """Each of `users` (None = anonymous) gets 404, 403 or a redirect to sign in, and never
+    a page containing `secret` (e.g. the other organisation's person's name)."""
+    for user in users:
+        response = getattr(client_for(user), method)(url, data or {})
+        who = user.username if user else "anonymous"
+        assert response.status_code in (302, 403, 404, 405), (
+            f"{who} got {response.status_code} for {url}"
+        )
+        if response.status_code == 302:
+            assert "/accounts/login/" in response["Location"], (
+                f"{who} was redirected to {response['Location']}"
+            )
+        if secret is not None:
+            assert secret not in response.content.decode(errors="replace"), (
+                f"{who} saw the secret at {url}"
+            )
+
+
+@pytest.fixture
+def in_scope():  # type: ignore[no-untyped-def]
+    """`with in_scope(user):` runs code in the scope of the user's first organisation."""
+
+    def enter(user: User):  # type: ignore[no-untyped-def]
+        membership = user.memberships.select_related("organisation").first()
+        return organisation_scope(
+            organisation_id=membership.organisation_id, user_id=user.pk, role=membership.role
+        )
+
+    return enter
+
+
+@pytest.fixture
+def system():  # type: ignore[no-untyped-def]
+    with system_scope("test"):
+        yield

@@ -1,0 +1,14 @@
+"""Every URL of Pathmark, one include per app."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("", include("pathmark.core.urls")),
+    path("accounts/", include("pathmark.accounts.urls")),
+    path("people/", include("pathmark.people.urls")),
+    path("assessments/", include("pathmark.assessments.urls")),
+    path("audit/", include("pathmark.audit.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+]
