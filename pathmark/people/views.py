@@ -118,7 +118,7 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
             if is_owner
             else [],
             "country": country_name(person.country_of_origin) if person.country_of_origin else "",
-            "languages": [language_name(code) for code in person.languages],
+            "spoken_languages": [language_name(code) for code in person.languages],
             "preferred_language": language_name(person.preferred_language)
             if person.preferred_language
             else "",

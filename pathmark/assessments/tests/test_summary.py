@@ -100,4 +100,4 @@ def test_summary_queries_do_not_grow_with_the_history(world, person_a, journey, 
     few = count_queries()
     for month in range(1, 10):
         completed(person_a, date(2023, month, 1), 40.0)
-    assert count_queries() == few
+    assert count_queries() <= few
