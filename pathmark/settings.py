@@ -100,6 +100,9 @@ INSTALLED_APPS = [
     "pathmark.people",
     "pathmark.instruments",
     "pathmark.assessments",
+    "pathmark.journeys",
+    "pathmark.privacy",
+    "pathmark.transfer",
     "pathmark.demo",
 ]
 

@@ -9,6 +9,9 @@ urlpatterns = [
     path("accounts/", include("pathmark.accounts.urls")),
     path("people/", include("pathmark.people.urls")),
     path("assessments/", include("pathmark.assessments.urls")),
+    path("journeys/", include("pathmark.journeys.urls")),
+    path("privacy/", include("pathmark.privacy.urls")),
+    path("transfer/", include("pathmark.transfer.urls")),
     path("audit/", include("pathmark.audit.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]
