@@ -215,3 +215,13 @@ def person_assessment_summary(*, person: Person) -> dict[str, object]:
         "can_start": can_start,
         "start_url": reverse("assessments:start", args=[person.pk]) if can_start else "",
     }
+
+
+def drafts_of_organisation(*, organisation: Any, limit: int = 10) -> list[Assessment]:
+    """Unfinished assessments this organisation started, oldest first, for the start page."""
+    return list(
+        Assessment.objects.filter(organisation=organisation, status="draft")
+        .select_related("person", "instrument_version")
+        .defer("instrument_version__definition")
+        .order_by("created_at")[:limit]
+    )

@@ -4,12 +4,32 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from pathmark.organisations.permissions import any_member
+from pathmark.assessments.selectors import drafts_of_organisation, resume_url
+from pathmark.audit.services import record
+from pathmark.organisations.permissions import any_member, role_may
+from pathmark.people.selectors import recently_registered
 
 
 @any_member
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """A caseworker's day starts here: unfinished assessments and recent registrations."""
+    context: dict[str, object] = {}
+    if role_may(request.membership.role, "person.view"):  # type: ignore[attr-defined]
+        drafts = drafts_of_organisation(organisation=request.organisation)
+        recent = recently_registered(organisation=request.organisation)
+        context["drafts"] = [(draft, resume_url(draft)) for draft in drafts]
+        context["recent_people"] = recent
+        if drafts or recent:
+            record(
+                actor=request.user,
+                organisation=request.organisation,
+                action="person.listed",
+                extra={
+                    "page": "home",
+                    "people": len({d.person_id for d in drafts} | {p.pk for p in recent}),
+                },
+            )
+    return render(request, "core/home.html", context)
 
 
 @login_not_required

@@ -108,3 +108,12 @@ def possible_duplicates(
         for person in people.filter(email__iexact=email.strip())[:20]:
             found.setdefault(person.pk, (person, "same e-mail address"))
     return list(found.values())
+
+
+def recently_registered(*, organisation, limit: int = 8) -> list[Person]:  # type: ignore[no-untyped-def]
+    """The organisation's newest registrations, for the start page (the caller audits)."""
+    return list(
+        Person.objects.filter(organisation=organisation)
+        .exclude(status=Person.Status.ERASED)
+        .order_by("-created_at", "-pk")[:limit]
+    )

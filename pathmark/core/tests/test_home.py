@@ -1,0 +1,43 @@
+"""The start page shows a caseworker their organisation's work, and nothing of others'."""
+
+from datetime import date
+
+from pathmark.assessments.services import start_assessment
+from pathmark.audit.models import AuditEvent
+from pathmark.organisations.models import Role
+from pathmark.organisations.scoping import organisation_scope
+from pathmark.testing import PersonFactory, client_for
+
+
+def start_draft(world, person, organisation, user):  # type: ignore[no-untyped-def]
+    with organisation_scope(organisation_id=organisation.pk):
+        return start_assessment(
+            by=user,
+            organisation=organisation,
+            person=person,
+            instrument_slug="integration-journey",
+            mode="caseworker_led",
+            language="en",
+            assessed_on=date(2025, 5, 1),
+        )
+
+
+def test_home_lists_own_drafts_and_recent_people_and_audits_it(world):
+    mine = PersonFactory(organisation=world.org_a, name="Draft Owner Person")
+    start_draft(world, mine, world.org_a, world.a_caseworker)
+    body = client_for(world.a_caseworker).get("/").content.decode()
+    assert "Assessments to finish" in body and "Draft Owner Person" in body
+    assert AuditEvent.objects.filter(action="person.listed", extra__page="home").exists()
+
+
+def test_home_shows_nothing_of_other_organisations(world):
+    theirs = PersonFactory(organisation=world.org_b, name="Other Org Draft Person")
+    start_draft(world, theirs, world.org_b, world.b_caseworker)
+    body = client_for(world.a_caseworker).get("/").content.decode()
+    assert "Other Org Draft Person" not in body
+
+
+def test_analyst_home_shows_no_people(world):
+    PersonFactory(organisation=world.org_a, name="Not For Analysts")
+    body = client_for(world.member(world.org_a, Role.ANALYST)).get("/").content.decode()
+    assert "Not For Analysts" not in body
