@@ -15,4 +15,5 @@ def pathmark(request: HttpRequest) -> dict[str, object]:
         "current_organisation": getattr(request, "organisation", None),
         "can_see_people": role_may(role, "person.view"),
         "can_see_audit": role_may(role, "audit.view"),
+        "can_manage_reference": role_may(role, "reference.manage"),
     }

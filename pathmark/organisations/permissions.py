@@ -29,7 +29,7 @@ ACTIONS_BY_ROLE: dict[str, frozenset[str]] = {
     Role.SERVICE_PROVIDER: frozenset(),
     # Analysts see aggregates, never individual records.
     Role.ANALYST: frozenset(),
-    Role.ADMINISTRATOR: frozenset({"audit.view", "instruments.view"}),
+    Role.ADMINISTRATOR: frozenset({"audit.view", "instruments.view", "reference.manage"}),
 }
 
 

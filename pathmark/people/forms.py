@@ -214,3 +214,10 @@ class HouseholdLinkForm(forms.Form):
         if not match:
             raise forms.ValidationError(_("Enter a reference like P-000123."))
         return int(match.group(1))
+
+
+class ImmigrationStatusForm(forms.Form):
+    label = forms.CharField(label=_("Category"), max_length=120)
+    is_active = forms.BooleanField(
+        label=_("In use (offered on forms)"), required=False, initial=True
+    )

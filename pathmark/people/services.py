@@ -9,12 +9,21 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from pathmark.audit.services import record
 from pathmark.organisations.models import Organisation
 
-from .models import AgeBand, Consent, ConsentKind, DuplicateFlag, Household, Person
+from .models import (
+    AgeBand,
+    Consent,
+    ConsentKind,
+    DuplicateFlag,
+    Household,
+    ImmigrationStatus,
+    Person,
+)
 from .selectors import possible_duplicates
 
 # Fields a caseworker may set on a person. Everything else (organisation, status, who
@@ -278,3 +287,43 @@ def unlink_household(*, by: Any, organisation: Organisation, person: Person) -> 
         target=person,
         extra={"household": household_id},
     )
+
+
+@transaction.atomic
+def save_immigration_status(
+    *,
+    by: Any,
+    organisation: Organisation,
+    status: ImmigrationStatus | None,
+    label: str,
+    is_active: bool = True,
+) -> ImmigrationStatus:
+    """Adds or changes a category of the partnership-wide list. Categories in use are never
+    deleted, only retired (`is_active=False`), so past records keep their meaning."""
+    label = label.strip()
+    if not label:
+        raise ValidationError({"label": _("Write the name of the category.")})
+    if status is None:
+        base = slugify(label)[:50] or "category"
+        slug, number = base, 2
+        while ImmigrationStatus.objects.filter(slug=slug).exists():
+            slug, number = f"{base}-{number}", number + 1
+        position = (
+            ImmigrationStatus.objects.order_by("-position")
+            .values_list("position", flat=True)
+            .first()
+            or 0
+        ) + 1
+        status = ImmigrationStatus(slug=slug, position=position)
+    status.label = label
+    status.is_active = is_active
+    status.full_clean()
+    status.save()
+    record(
+        actor=by,
+        organisation=organisation,
+        action="reference.immigration_status_saved",
+        target=status,
+        extra={"slug": status.slug, "active": is_active},
+    )
+    return status

@@ -6,6 +6,12 @@ app_name = "people"
 urlpatterns = [
     path("", views.person_list, name="list"),
     path("register/", views.register, name="register"),
+    path("immigration-statuses/", views.immigration_statuses, name="immigration_statuses"),
+    path(
+        "immigration-statuses/<int:status_id>/",
+        views.immigration_statuses,
+        name="edit_immigration_status",
+    ),
     path("<int:person_id>/", views.detail, name="detail"),
     path("<int:person_id>/edit/", views.edit, name="edit"),
     path("<int:person_id>/household/", views.household, name="household"),

@@ -15,8 +15,15 @@ from pathmark.assessments.selectors import person_assessment_summary
 from pathmark.organisations.permissions import requires
 
 from . import selectors, services
-from .forms import ConsentForm, HouseholdLinkForm, PersonForm, RegistrationForm, SearchForm
-from .models import Consent, Person
+from .forms import (
+    ConsentForm,
+    HouseholdLinkForm,
+    ImmigrationStatusForm,
+    PersonForm,
+    RegistrationForm,
+    SearchForm,
+)
+from .models import Consent, ImmigrationStatus, Person
 from .reference import country_name, language_name
 
 
@@ -229,3 +236,34 @@ def household(request: HttpRequest, person_id: int) -> HttpResponse:
             messages.success(request, _("Linked to the household."))
             return redirect("people:detail", person_id=person.pk)
     return render(request, "people/household_form.html", {"form": form, "person": person})
+
+
+@requires("reference.manage")
+def immigration_statuses(request: HttpRequest, status_id: int | None = None) -> HttpResponse:
+    """The partnership's list of immigration status categories, for administrators."""
+    status = None
+    if status_id is not None:
+        status = ImmigrationStatus.objects.filter(pk=status_id).first()
+        if status is None:
+            raise Http404
+    initial = {"label": status.label, "is_active": status.is_active} if status else None
+    form = ImmigrationStatusForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_immigration_status(
+                by=request.user,
+                organisation=request.organisation,
+                status=status,
+                label=form.cleaned_data["label"],
+                is_active=form.cleaned_data["is_active"],
+            )
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("people:immigration_statuses")
+    return render(
+        request,
+        "people/immigration_statuses.html",
+        {"form": form, "editing": status, "statuses": ImmigrationStatus.objects.all()},
+    )
