@@ -23,13 +23,19 @@ ACTIONS_BY_ROLE: dict[str, frozenset[str]] = {
             "consent.record",
             "assessment.run",
             "audit.view",
+            # Data-subject rights over records the organisation registered (privacy app).
+            "person.export",
+            "person.restrict",
+            "person.erase",
         }
     ),
     # Providers see people only through referrals they receive (referrals app).
     Role.SERVICE_PROVIDER: frozenset(),
     # Analysts see aggregates, never individual records.
     Role.ANALYST: frozenset(),
-    Role.ADMINISTRATOR: frozenset({"audit.view", "instruments.view", "reference.manage"}),
+    Role.ADMINISTRATOR: frozenset(
+        {"audit.view", "instruments.view", "reference.manage", "users.manage"}
+    ),
 }
 
 

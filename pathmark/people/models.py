@@ -122,6 +122,9 @@ class Person(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     last_contact_at = models.DateTimeField(null=True, blank=True)
+    # Set by the privacy app's services (restriction of processing, erasure); never by a form.
+    restricted_at = models.DateTimeField(_("processing restricted since"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("erased on"), null=True, blank=True)
 
     objects = ScopedManager()
 

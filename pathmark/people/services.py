@@ -150,6 +150,13 @@ def register_person(
     return Registration(person=person, duplicates=duplicates)
 
 
+def _require_processing_allowed(person: Person) -> None:
+    if person.status != Person.Status.ACTIVE:
+        raise ValidationError(
+            _("Processing of this person's data is restricted, so their record cannot be changed.")
+        )
+
+
 def _require_owner(person: Person, organisation: Organisation) -> None:
     if person.organisation_id != organisation.pk:
         # Shared records are read-only elsewhere; answer as if it did not exist.
@@ -162,6 +169,7 @@ def update_person(
 ) -> Person:
     _check_fields(values)
     _require_owner(person, organisation)
+    _require_processing_allowed(person)
     changed = [name for name, value in values.items() if getattr(person, name) != value]
     for name, value in values.items():
         setattr(person, name, value)
@@ -192,6 +200,7 @@ def record_consent(
     shared_with: Organisation | None = None,
 ) -> Consent:
     _require_owner(person, organisation)
+    _require_processing_allowed(person)
     if kind == ConsentKind.SHARE:
         if shared_with is None:
             raise ValidationError(
@@ -248,6 +257,8 @@ def link_household(
     """Puts two people of the same organisation in one household (joining an existing one)."""
     _require_owner(person, organisation)
     _require_owner(other, organisation)
+    _require_processing_allowed(person)
+    _require_processing_allowed(other)
     if person.pk == other.pk:
         raise ValidationError({"other": _("A person cannot be linked to themselves.")})
     household = (
@@ -275,6 +286,7 @@ def link_household(
 @transaction.atomic
 def unlink_household(*, by: Any, organisation: Organisation, person: Person) -> None:
     _require_owner(person, organisation)
+    _require_processing_allowed(person)
     if person.household_id is None:
         return
     household_id = person.household_id

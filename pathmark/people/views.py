@@ -211,8 +211,14 @@ def household(request: HttpRequest, person_id: int) -> HttpResponse:
         raise Http404
     form = HouseholdLinkForm(request.POST or None)
     if request.method == "POST" and request.POST.get("unlink"):
-        services.unlink_household(by=request.user, organisation=request.organisation, person=person)
-        messages.success(request, _("Removed from the household."))
+        try:
+            services.unlink_household(
+                by=request.user, organisation=request.organisation, person=person
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Removed from the household."))
         return redirect("people:detail", person_id=person.pk)
     if request.method == "POST" and form.is_valid():
         try:

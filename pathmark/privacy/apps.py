@@ -6,3 +6,8 @@ class PrivacyConfig(AppConfig):
     name = "pathmark.privacy"
     label = "privacy"
     verbose_name = _("Data protection")
+
+    def ready(self) -> None:
+        from .providers import register_all
+
+        register_all()

@@ -1,0 +1,408 @@
+"""The personal-data providers of the apps that came before the privacy app: the person's
+record, consents, household link and duplicate flags (people), assessments (assessments), and
+the audit entries about the person (audit, export only). Registered in `PrivacyConfig.ready()`;
+later apps register their own (see `registry`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pathmark.assessments.models import Assessment, AssessmentMode, AssessmentStatus
+from pathmark.assessments.selectors import instrument_of
+from pathmark.assessments.text import in_language
+from pathmark.audit.models import AuditEvent
+from pathmark.people.models import (
+    AgeBand,
+    Consent,
+    ConsentKind,
+    ConsentMethod,
+    DuplicateFlag,
+    Gender,
+    Person,
+)
+from pathmark.people.reference import country_name, language_name
+
+from .registry import LAST, Provider, Row, register
+
+# Gender categories kept after erasure. The rarer ones (non-binary, described another way)
+# could single a person out in a small organisation, so erasure folds them into "not said".
+COARSE_GENDERS = frozenset({Gender.WOMAN, Gender.MAN, Gender.NOT_SAID})
+
+
+def iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+# --- The person's own record -----------------------------------------------------------------
+
+
+def export_record(person: Person) -> list[Row]:
+    return [
+        {
+            "reference": person.reference,
+            "external_id": person.external_id,
+            "name": person.name,
+            "preferred_name": person.preferred_name,
+            "date_of_birth": iso(person.date_of_birth),
+            "age_band": person.age_band,
+            "gender": person.gender,
+            "gender_description": person.gender_description,
+            "languages": list(person.languages or []),
+            "preferred_language": person.preferred_language,
+            "country_of_origin": person.country_of_origin,
+            "date_of_arrival": iso(person.date_of_arrival),
+            "immigration_status": person.immigration_status.label
+            if person.immigration_status_id
+            else "",
+            "household_role": person.household_role,
+            "phone": person.phone,
+            "email": person.email,
+            "address": person.address,
+            "postcode": person.postcode,
+            "status": person.status,
+            "organisation": person.organisation.name,
+            "registered_on": iso(person.created_at),
+            "last_contact_at": iso(person.last_contact_at),
+            "restricted_at": iso(person.restricted_at),
+        }
+    ]
+
+
+def erase_record(person: Person, *, by: Any) -> int:
+    """Blanks every identifying field of the person's row and marks it erased.
+
+    The row itself stays so that the scores of their assessments still count in aggregate
+    reports (by organisation and period). Kept, as coarse aggregates only:
+    - `age_band` (five bands) and `gender` folded to woman / man / not said: the brief's
+      cohort reports ("women and girls", "18-30") need them, and each band holds many people.
+    - the organisation and the date of registration, which every aggregate is cut by.
+    Cleared, because together with the above they could point at one person in a city:
+    country of origin, languages, immigration status, dates of birth and arrival, household,
+    every contact detail and all free text.
+    """
+    person.external_id = ""
+    person.name = ""
+    person.preferred_name = ""
+    person.date_of_birth = None
+    if person.gender not in COARSE_GENDERS:
+        person.gender = Gender.NOT_SAID
+    person.gender_description = ""
+    person.languages = []
+    person.preferred_language = ""
+    person.country_of_origin = ""
+    person.date_of_arrival = None
+    person.immigration_status = None
+    person.household = None
+    person.household_role = ""
+    person.phone = ""
+    person.email = ""
+    person.address = ""
+    person.postcode = ""
+    person.last_contact_at = None
+    person.restricted_at = None
+    person.status = Person.Status.ERASED
+    person.erased_at = timezone.now()
+    person.save()
+    return 1
+
+
+# --- Consents ------------------------------------------------------------------------------
+
+
+def export_consents(person: Person) -> list[Row]:
+    consents = Consent.objects.filter(person_id=person.pk).select_related("shared_with")
+    return [
+        {
+            "kind": consent.kind,
+            "shared_with": consent.shared_with.name if consent.shared_with_id else "",
+            "purpose": consent.purpose,
+            "method": consent.method,
+            "given_on": iso(consent.given_on),
+            "recorded_at": iso(consent.recorded_at),
+            "withdrawn_at": iso(consent.withdrawn_at),
+        }
+        for consent in consents.order_by("given_on", "pk")
+    ]
+
+
+def erase_consents(person: Person, *, by: Any) -> int:
+    """Closes every consent (so sharing stops) and removes what was agreed, which is free text;
+    the kinds and dates stay as the record that consent was once given."""
+    now = timezone.now()
+    consents = Consent.objects.filter(person_id=person.pk)
+    consents.filter(withdrawn_at__isnull=True).update(withdrawn_at=now, withdrawn_by=None)
+    return consents.update(purpose="")
+
+
+# --- Household link ------------------------------------------------------------------------
+
+
+def export_household(person: Person) -> list[Row]:
+    # Only the link itself: the other members are other people.
+    if person.household_id is None:
+        return []
+    return [{"household": f"H-{person.household_id:06d}", "role": person.household_role}]
+
+
+def erase_household(person: Person, *, by: Any) -> int:
+    if person.household_id is None:
+        return 0
+    return Person.objects.filter(pk=person.pk).update(household=None, household_role="")
+
+
+# --- Duplicate flags -----------------------------------------------------------------------
+
+
+def export_duplicate_flags(person: Person) -> list[Row]:
+    # The candidate is another person, so only the fact of the flag is theirs to see.
+    flags = DuplicateFlag.objects.filter(person_id=person.pk).order_by("created_at", "pk")
+    return [
+        {"reason": flag.reason, "resolved": flag.resolved, "flagged_at": iso(flag.created_at)}
+        for flag in flags
+    ]
+
+
+def erase_duplicate_flags(person: Person, *, by: Any) -> int:
+    deleted, _by_model = DuplicateFlag.objects.filter(
+        Q(person_id=person.pk) | Q(candidate_id=person.pk)
+    ).delete()
+    return deleted
+
+
+# --- Assessments ---------------------------------------------------------------------------
+
+
+def export_assessments(person: Person) -> list[Row]:
+    assessments = (
+        Assessment.objects.filter(person_id=person.pk)
+        .select_related("instrument_version", "organisation")
+        .order_by("assessed_on", "pk")
+    )
+    rows = []
+    for assessment in assessments:
+        instrument = instrument_of(assessment.instrument_version)
+        language = assessment.language
+        answers = []
+        for item_id, value in assessment.answers.items():
+            item = instrument.item(item_id)
+            values = value if isinstance(value, list) else [value]
+            option_labels = [
+                in_language(option.label, language)
+                for option in (item.option(str(v)) if item else None for v in values)
+                if option is not None
+            ]
+            answers.append(
+                {
+                    "item": item_id,
+                    "question": in_language(item.text, language) if item else "",
+                    "answer": value,
+                    "answer_label": ", ".join(option_labels),
+                }
+            )
+        rows.append(
+            {
+                "reference": assessment.reference,
+                "instrument": in_language(instrument.title, language),
+                "instrument_slug": instrument.slug,
+                "instrument_version": instrument.version,
+                "organisation": assessment.organisation.name,
+                "status": assessment.status,
+                "mode": assessment.mode,
+                "language": language,
+                "assessed_on": iso(assessment.assessed_on),
+                "completed_at": iso(assessment.completed_at),
+                "overall_score": assessment.overall_score,
+                "stage": assessment.stage,
+                "domain_scores": [
+                    {
+                        "domain": in_language(domain.title, language),
+                        "score": assessment.domain_scores.get(domain.id),
+                    }
+                    for domain in instrument.domains
+                    if domain.id in assessment.domain_scores
+                ],
+                "answers": answers,
+            }
+        )
+    return rows
+
+
+def erase_assessments(person: Person, *, by: Any) -> int:
+    """Removes the answers and keeps the scores for aggregates.
+
+    Item scores go with the answers: each is a fixed function of one answer, so keeping them
+    would keep the answers. Domain and overall scores, the stage, the instrument version and the
+    date stay, pointing at an erased row. Drafts have no scores, so they are deleted.
+    """
+    assessments = Assessment.objects.filter(person_id=person.pk)
+    deleted, _by_model = assessments.filter(status=AssessmentStatus.DRAFT).delete()
+    anonymised = assessments.filter(status=AssessmentStatus.COMPLETED).update(
+        answers={}, item_scores={}
+    )
+    return deleted + anonymised
+
+
+# --- Audit entries (export only) -----------------------------------------------------------
+
+
+def export_audit(person: Person) -> list[Row]:
+    """Who acted on the person's record, when, and what kind of action: their right to know
+    who has seen their data. The details column is left out, since it can name other ids."""
+    events = (
+        AuditEvent.objects.filter(person_id=person.pk)
+        .select_related("organisation")
+        .order_by("at", "pk")
+    )
+    return [
+        {
+            "at": iso(event.at),
+            "action": event.action,
+            "by": event.actor_username,
+            "organisation": event.organisation.name if event.organisation_id else "",
+        }
+        for event in events
+    ]
+
+
+# --- Registration --------------------------------------------------------------------------
+
+
+def register_all() -> None:
+    register(
+        Provider(
+            key="people.record",
+            title=_("Personal details"),
+            export=export_record,
+            erase=erase_record,
+            erase_order=LAST,
+            labels={
+                "reference": _("Reference"),
+                "external_id": _("Id in a previous system"),
+                "name": _("Name or pseudonym"),
+                "preferred_name": _("Preferred name"),
+                "date_of_birth": _("Date of birth"),
+                "age_band": _("Age band"),
+                "gender": _("Gender"),
+                "gender_description": _("Gender, in their words"),
+                "languages": _("Languages spoken"),
+                "preferred_language": _("Preferred language"),
+                "country_of_origin": _("Country of origin"),
+                "date_of_arrival": _("Date of arrival in the UK"),
+                "immigration_status": _("Immigration status"),
+                "household_role": _("Role in household"),
+                "phone": _("Phone"),
+                "email": _("E-mail"),
+                "address": _("Address"),
+                "postcode": _("Postcode"),
+                "status": _("Status"),
+                "organisation": _("Registered by"),
+                "registered_on": _("Registered on"),
+                "last_contact_at": _("Last contact"),
+                "restricted_at": _("Processing restricted since"),
+            },
+            choices={
+                "age_band": dict(AgeBand.choices),
+                "gender": dict(Gender.choices),
+                "status": dict(Person.Status.choices),
+                "languages": language_name,
+                "preferred_language": language_name,
+                "country_of_origin": country_name,
+            },
+        )
+    )
+    register(
+        Provider(
+            key="people.consents",
+            title=_("Consents"),
+            export=export_consents,
+            erase=erase_consents,
+            tabular=True,
+            labels={
+                "kind": _("Consent to"),
+                "shared_with": _("Shared with"),
+                "purpose": _("What was agreed"),
+                "method": _("How it was given"),
+                "given_on": _("Date given"),
+                "recorded_at": _("Recorded"),
+                "withdrawn_at": _("Withdrawn"),
+            },
+            choices={"kind": dict(ConsentKind.choices), "method": dict(ConsentMethod.choices)},
+        )
+    )
+    register(
+        Provider(
+            key="people.household",
+            title=_("Household"),
+            export=export_household,
+            erase=erase_household,
+            labels={"household": _("Household"), "role": _("Role in household")},
+        )
+    )
+    register(
+        Provider(
+            key="people.duplicate_flags",
+            title=_("Possible duplicate records"),
+            export=export_duplicate_flags,
+            erase=erase_duplicate_flags,
+            tabular=True,
+            labels={
+                "reason": _("Why it was flagged"),
+                "resolved": _("Resolved"),
+                "flagged_at": _("Flagged"),
+            },
+        )
+    )
+    register(
+        Provider(
+            key="assessments.assessments",
+            title=_("Assessments"),
+            export=export_assessments,
+            erase=erase_assessments,
+            labels={
+                "reference": _("Reference"),
+                "instrument": _("Questionnaire"),
+                "instrument_slug": _("Questionnaire code"),
+                "instrument_version": _("Version"),
+                "organisation": _("Organisation"),
+                "status": _("Status"),
+                "mode": _("How it was done"),
+                "language": _("Language"),
+                "assessed_on": _("Date of assessment"),
+                "completed_at": _("Completed"),
+                "overall_score": _("Overall score (0-100)"),
+                "stage": _("Stage"),
+                "domain_scores": _("Scores by domain"),
+                "domain": _("Domain"),
+                "score": _("Score (0-100)"),
+                "answers": _("Answers"),
+                "item": _("Question code"),
+                "question": _("Question"),
+                "answer": _("Answer code"),
+                "answer_label": _("Answer"),
+            },
+            choices={
+                "status": dict(AssessmentStatus.choices),
+                "mode": dict(AssessmentMode.choices),
+                "language": language_name,
+            },
+        )
+    )
+    register(
+        Provider(
+            key="audit.entries",
+            title=_("Who has acted on this record"),
+            export=export_audit,
+            tabular=True,
+            labels={
+                "at": _("When"),
+                "action": _("What was done"),
+                "by": _("By user"),
+                "organisation": _("Organisation"),
+            },
+        )
+    )

@@ -1,0 +1,135 @@
+"""People with recognisable personal data, a completed assessment, and helpers to age a
+record and to search the whole database for a value."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from pathmark.assessments import services as assessment_services
+from pathmark.assessments.models import Assessment
+from pathmark.assessments.selectors import instrument_of
+from pathmark.instruments.services import instrument_version_for
+from pathmark.organisations.models import Organisation
+from pathmark.organisations.scoping import organisation_scope, system_scope
+from pathmark.people.models import Consent, ConsentKind, ConsentMethod, Person
+from pathmark.testing import PersonFactory, World
+
+# ASCII on purpose: SQLite stores JSON with non-ASCII escaped, which a text search would miss.
+SECRETS = {
+    "name": "Zuhal Qarawimarker",
+    "preferred_name": "Zuzumarker",
+    "phone": "07700 900417",
+    "email": "zuhal.marker@example.org",
+    "address": "17 Markerfield Road",
+    "postcode": "NB9 4ZQ",
+    "external_id": "OLD-SYSTEM-41773",
+    "gender_description": "Markergender",
+    "household_role": "Markerparent",
+}
+CONSENT_PURPOSE = "Consentmarker: share with the council for housing"
+
+
+def make_person(organisation: Organisation, **values: object) -> Person:
+    with system_scope("test factory"):
+        return PersonFactory(organisation=organisation, **values)
+
+
+@pytest.fixture
+def person(world: World) -> Person:
+    person = make_person(
+        world.org_a,
+        date_of_birth=date(1988, 2, 29),
+        gender="self_described",
+        preferred_language="ar",
+        **SECRETS,
+    )
+    share(person, world.org_b, purpose=CONSENT_PURPOSE)
+    return person
+
+
+def share(person: Person, organisation: Organisation, purpose: str = "Joint support") -> Consent:
+    with system_scope("test: share a person"):
+        return Consent.objects.create(
+            person=person,
+            kind=ConsentKind.SHARE,
+            shared_with=organisation,
+            purpose=purpose,
+            method=ConsentMethod.IN_PERSON,
+            given_on=date(2025, 1, 1),
+        )
+
+
+def run_assessment(user, organisation: Organisation, person: Person) -> Assessment:  # type: ignore[no-untyped-def]
+    """A completed integration-journey assessment, answered "agree" throughout."""
+    version = instrument_version_for("integration-journey")
+    instrument = instrument_of(version)
+    with organisation_scope(organisation_id=organisation.pk, user_id=user.pk, role="caseworker"):
+        assessment = assessment_services.start_assessment(
+            by=user,
+            organisation=organisation,
+            person=person,
+            instrument_slug="integration-journey",
+            mode="caseworker_led",
+            language="en",
+            assessed_on=date(2025, 6, 1),
+        )
+        for domain in instrument.domains:
+            assessment_services.save_answers(
+                by=user,
+                organisation=organisation,
+                assessment=assessment,
+                domain_id=domain.id,
+                answers={item.id: "agree" for item in domain.items if item.option("agree")},
+            )
+        return assessment_services.complete_assessment(
+            by=user, organisation=organisation, assessment=assessment
+        )
+
+
+@pytest.fixture
+def assessment(world: World, person: Person) -> Assessment:
+    return run_assessment(world.a_caseworker, world.org_a, person)
+
+
+def reload_person(person: Person) -> Person:
+    with system_scope("test: read back"):
+        return Person.objects.get(pk=person.pk)
+
+
+def reload_assessment(assessment: Assessment) -> Assessment:
+    with system_scope("test: read back"):
+        return Assessment.objects.get(pk=assessment.pk)
+
+
+def age(person: Person, *, years: float) -> None:
+    """Moves every date of contact of `person` `years` into the past."""
+    then = timezone.now() - timedelta(days=round(365.25 * years))
+    with system_scope("test: age a record"):
+        Person.objects.filter(pk=person.pk).update(created_at=then, last_contact_at=then)
+        Consent.objects.filter(person=person).update(given_on=then.date())
+        Assessment.objects.filter(person=person).update(assessed_on=then.date())
+
+
+def tables_containing(value: str) -> list[str]:
+    """Every `table.column` of the database whose text holds `value`."""
+    found = []
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            for column in connection.introspection.get_table_description(cursor, table):
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM {quote(table)} "  # noqa: S608 (names from introspection)
+                    f"WHERE CAST({quote(column.name)} AS TEXT) LIKE %s",
+                    [f"%{value}%"],
+                )
+                if cursor.fetchone()[0]:
+                    found.append(f"{table}.{column.name}")
+    return found
+
+
+def aware(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
