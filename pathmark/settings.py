@@ -6,6 +6,7 @@ malformed value stops start-up with a message naming the variable.
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -93,6 +94,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "pathmark.core",
     "pathmark.accounts",
     "pathmark.organisations",
@@ -115,10 +120,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "pathmark.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pathmark.accounts.middleware.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pathmark.organisations.middleware.OrganisationScopeMiddleware",
+    # Last, as django-axes asks: turns a lock-out into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "pathmark.urls"
@@ -188,6 +198,11 @@ TASKS = {
 
 # --- Authentication -----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out sign-in before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "pathmark.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -205,8 +220,40 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sessions end after SESSION_IDLE_MINUTES without a request (refreshed on every request).
+# Lock-out after repeated failures (django-axes). Counted per username *and* address, so a
+# stranger guessing one colleague's password cannot lock out a whole office sharing one
+# address, nor the colleague when signing in from elsewhere. Administrators can unlock early.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "pathmark.accounts.ratelimit.client_ip"
+# Pathmark's audit log records sign-ins; a second log of every sign-in is not needed.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+# Every address may send at most this many sign-in or code attempts per window, whoever they
+# claim to be: it slows guessing across many usernames, which the lock-out alone does not.
+# (Tests sign in hundreds of times from one address, so the limit is lifted there unless a
+# test sets it.)
+AUTH_RATE_LIMIT = env_int("AUTH_RATE_LIMIT", 100_000 if TESTING else 30)
+AUTH_RATE_LIMIT_WINDOW_SECONDS = 10 * 60
+
+# Two-factor authentication (django-otp, TOTP apps such as FreeOTP or Google Authenticator).
+# Required for members of an organisation with `require_two_factor` (the default), and for
+# anyone who has set it up.
+OTP_TOTP_ISSUER = "Pathmark"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+BACKUP_CODE_COUNT = 10
+
+# Sessions live in `accounts.UserSession`, which records whose they are, so that "sign out
+# everywhere" and deactivating a user end every session of that user at once.
+SESSION_ENGINE = "pathmark.accounts.sessions"
+# Sessions end after SESSION_IDLE_MINUTES without a request (refreshed on every request), and
+# SESSION_MAX_HOURS after sign-in however busy (OWASP ASVS 3.3).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_MAX_AGE = env_int("SESSION_MAX_HOURS", 12) * 60 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -219,12 +266,18 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SECURE_PRODUCTION)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SECURE_PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = False
+# Allows browsers' built-in HSTS list to include the site; set false if the domain's other
+# sub-domains cannot all serve HTTPS (`check --deploy` will then say so).
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS >= 31536000)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_TLS_PROXY", False):
+# Behind a TLS proxy, the client's address is the last one the proxy appended to
+# X-Forwarded-For (earlier entries are whatever the client claimed). Used for lock-outs and
+# rate limits.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -270,6 +323,8 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 # --- Pathmark -----------------------------------------------------------------------------
 # Extra folders of instrument YAML files (a partnership's own or licensed instruments).
 PATHMARK_INSTRUMENT_DIRS = env_list("PATHMARK_INSTRUMENT_DIRS", [])
+# Extra folders of host-society reference norm files (`*.norms.yaml`), e.g. local survey data.
+PATHMARK_NORM_DIRS = env_list("PATHMARK_NORM_DIRS", [])
 PATHMARK_DEMO = env_bool("PATHMARK_DEMO", DEBUG)
 PAGE_SIZE = 25
 

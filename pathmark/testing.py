@@ -40,6 +40,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"organisation-{n}")
     name = factory.LazyAttribute(lambda o: o.slug.replace("-", " ").title())
     kind = OrganisationKind.VOLUNTARY_ORGANISATION
+    require_two_factor = False  # tests that need it set it; see accounts tests
 
 
 class UserFactory(factory.django.DjangoModelFactory):

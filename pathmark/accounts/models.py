@@ -1,6 +1,8 @@
-"""Staff accounts. Clients are `people.Person` records, not users."""
+"""Staff accounts and their sessions. Clients are `people.Person` records, not users."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -13,3 +15,26 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+class UserSession(AbstractBaseSession):
+    """A server-side session that knows whose it is, so every session of one user can be
+    ended at once (sign out everywhere, deactivation, a reset of two-factor)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sessions",
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    @classmethod
+    def get_session_store_class(cls):  # type: ignore[no-untyped-def]
+        from .sessions import SessionStore
+
+        return SessionStore

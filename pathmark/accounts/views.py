@@ -1,16 +1,247 @@
-"""Choosing which organisation a member acts for, when they belong to several."""
+"""Signing in (password, then a second factor), the user's own account, and the pages where
+administrators manage the members of their organisation."""
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from __future__ import annotations
+
+import base64
+import io
+from base64 import b32encode
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.qr import write_qrcode_image
 
 from pathmark.organisations.middleware import SESSION_KEY
-from pathmark.organisations.permissions import any_member
+from pathmark.organisations.models import Membership
+from pathmark.organisations.permissions import any_member, requires
+
+from . import selectors, services
+from .forms import CodeForm, NewAuthenticatorForm, TwoFactorRequirementForm
+from .middleware import mark_signed_in, two_factor_exempt
+from .ratelimit import limit_attempts
+
+# --- Signing in -----------------------------------------------------------------------------
+
+
+class SignInView(LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        user = form.get_user()
+        response = super().form_valid(form)
+        mark_signed_in(self.request)
+        services.record_sign_in(user=user, organisation=selectors.default_organisation(user))
+        if selectors.has_authenticator(user):
+            return _redirect_with_next("accounts:verify", self.get_success_url())
+        if selectors.two_factor_required(user):
+            return _redirect_with_next("accounts:two_factor_setup", self.get_success_url())
+        return response
+
+
+sign_in = login_not_required(limit_attempts("sign-in")(SignInView.as_view()))
+
+
+def _redirect_with_next(name: str, next_url: str) -> HttpResponseRedirect:
+    return redirect(reverse(name) + "?" + urlencode({"next": next_url}))
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where to go after a sign-in step: the page asked for, if it is one of ours."""
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return reverse("core:home")
+
+
+@two_factor_exempt
+@any_member
+@limit_attempts("code")
+def verify(request: HttpRequest) -> HttpResponse:
+    """The second step of signing in: a code from the app or a backup code."""
+    user = request.user
+    if user.is_verified():  # type: ignore[union-attr]
+        return redirect(_next_url(request))
+    if not selectors.has_authenticator(user):  # type: ignore[arg-type]
+        return _redirect_with_next("accounts:two_factor_setup", _next_url(request))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        check = services.check_code(
+            user=user,  # type: ignore[arg-type]
+            organisation=request.organisation,  # type: ignore[attr-defined]
+            code=form.cleaned_data["code"],
+        )
+        if check.accepted:
+            _confirm_session(request, check.device)
+            if isinstance(check.device, StaticDevice):
+                left = selectors.backup_codes_left(user)  # type: ignore[arg-type]
+                messages.warning(
+                    request,
+                    ngettext(
+                        "You used a backup code; %(count)d is left. "
+                        "Make new ones on your account page.",
+                        "You used a backup code; %(count)d are left. "
+                        "Make new ones on your account page.",
+                        left,
+                    )
+                    % {"count": left},
+                )
+            return redirect(_next_url(request))
+        if check.wait_until is not None:
+            form.add_error(
+                "code",
+                _("Too many wrong codes in a row. Wait a few seconds, then type the newest code."),
+            )
+        else:
+            form.add_error("code", _("That code is not right. Type the newest code the app shows."))
+    return render(request, "accounts/verify.html", {"form": form, "next": _next_url(request)})
+
+
+def _confirm_session(request: HttpRequest, device) -> None:  # type: ignore[no-untyped-def]
+    otp_login(request, device)
+    # A new session key for the newly trusted session, so a key seen before cannot ride on it.
+    request.session.cycle_key()
+
+
+@two_factor_exempt
+@any_member
+@limit_attempts("code")
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Setting up an authenticator app: scan the QR code (or type the key), then prove it
+    works with one code. Replacing an app needs a session confirmed with the old one."""
+    user = request.user
+    if selectors.has_authenticator(user) and not user.is_verified():  # type: ignore[arg-type, union-attr]
+        return _redirect_with_next("accounts:verify", reverse("accounts:two_factor_setup"))
+    device = services.start_authenticator(user=user)  # type: ignore[arg-type]
+    form = NewAuthenticatorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = services.confirm_authenticator(
+            by=user,  # type: ignore[arg-type]
+            organisation=request.organisation,  # type: ignore[attr-defined]
+            device=device,
+            code=form.cleaned_data["code"],
+        )
+        if codes is not None:
+            _confirm_session(request, device)
+            return _show_backup_codes(request, codes, continue_to=_next_url(request))
+        form.add_error(
+            "code",
+            _(
+                "That code is not right, or came too soon after a wrong one. Wait a few "
+                "seconds, then type the newest code the app shows."
+            ),
+        )
+    secret = b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "qr_code": _qr_code_data_url(device.config_url),
+            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+            "required": selectors.two_factor_required(user),  # type: ignore[arg-type]
+            "next": _next_url(request),
+        },
+    )
+
+
+def _qr_code_data_url(text: str) -> str:
+    """The QR code as an SVG data: URL, which the Content-Security-Policy allows as an image."""
+    out = io.BytesIO()
+    write_qrcode_image(text, out)
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def _show_backup_codes(request: HttpRequest, codes: list[str], *, continue_to: str) -> HttpResponse:
+    """Backup codes are shown once, in the response to the POST that made them, and never
+    stored in the session or shown again."""
+    return render(
+        request, "accounts/backup_codes.html", {"codes": codes, "continue_to": continue_to}
+    )
+
+
+# --- The user's own account -----------------------------------------------------------------
+
+
+@any_member
+def account(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "has_authenticator": selectors.has_authenticator(user),  # type: ignore[arg-type]
+            "backup_codes_left": selectors.backup_codes_left(user),  # type: ignore[arg-type]
+            "two_factor_required": selectors.two_factor_required(user),  # type: ignore[arg-type]
+            "memberships": Membership.objects.filter(user=user, is_active=True).select_related(
+                "organisation"
+            ),
+        },
+    )
+
+
+@any_member
+@limit_attempts("password")
+def change_password(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.change_password(
+            by=request.user,  # type: ignore[arg-type]
+            organisation=request.organisation,  # type: ignore[attr-defined]
+            new_password=form.cleaned_data["new_password1"],
+            current_session_key=request.session.session_key or "",
+        )
+        # Keeps this session; every other one ended with the old password.
+        update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Your password was changed. Your other sessions have ended."))
+        return redirect("accounts:account")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@require_POST
+@any_member
+def renew_backup_codes(request: HttpRequest) -> HttpResponse:
+    if not selectors.has_authenticator(request.user):  # type: ignore[arg-type]
+        return redirect("accounts:two_factor_setup")
+    codes = services.renew_backup_codes(
+        by=request.user,  # type: ignore[arg-type]
+        organisation=request.organisation,  # type: ignore[attr-defined]
+    )
+    return _show_backup_codes(request, codes, continue_to=reverse("accounts:account"))
+
+
+@require_POST
+@any_member
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    services.sign_out_everywhere(
+        by=request.user,  # type: ignore[arg-type]
+        organisation=request.organisation,  # type: ignore[attr-defined]
+    )
+    logout(request)
+    messages.success(request, _("You are signed out on every device, this one too."))
+    return redirect("accounts:login")
 
 
 @require_POST
 @any_member
 def switch_organisation(request: HttpRequest) -> HttpResponse:
+    """Choosing which organisation a member acts for, when they belong to several."""
     try:
         organisation_id = int(request.POST.get("organisation", ""))
     except ValueError:
@@ -21,3 +252,105 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
         raise Http404
     request.session[SESSION_KEY] = organisation_id
     return redirect("core:home")
+
+
+# --- Administrators -------------------------------------------------------------------------
+
+
+@requires("users.manage")
+def users(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    return render(
+        request,
+        "accounts/users.html",
+        {
+            "members": selectors.members_of(organisation),
+            "requirement_form": TwoFactorRequirementForm(
+                initial={"required": organisation.require_two_factor}
+            ),
+        },
+    )
+
+
+def _member_or_404(request: HttpRequest, user_id: int) -> selectors.Member:
+    try:
+        return selectors.member_of(request.organisation, user_id)  # type: ignore[attr-defined]
+    except Membership.DoesNotExist:
+        raise Http404 from None
+
+
+@requires("users.manage")
+def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    member = _member_or_404(request, user_id)
+    return render(
+        request,
+        "accounts/user.html",
+        {"member": member, "is_self": member.user.pk == request.user.pk},
+    )
+
+
+def _act_on_member(
+    request: HttpRequest, user_id: int, service: Callable[..., object], done: str
+) -> HttpResponse:
+    member = _member_or_404(request, user_id)
+    try:
+        service(
+            by=request.user,
+            organisation=request.organisation,  # type: ignore[attr-defined]
+            membership=member.membership,
+        )
+    except PermissionDenied as refusal:
+        messages.error(request, str(refusal) or _("That is not allowed."))
+    else:
+        messages.success(request, done)
+    return redirect("accounts:user", user_id=user_id)
+
+
+@require_POST
+@requires("users.manage")
+def deactivate_user(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _act_on_member(
+        request,
+        user_id,
+        services.deactivate_member,
+        _("Deactivated. Their sessions have ended and they can no longer sign in here."),
+    )
+
+
+@require_POST
+@requires("users.manage")
+def reactivate_user(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _act_on_member(request, user_id, services.reactivate_member, _("Reactivated."))
+
+
+@require_POST
+@requires("users.manage")
+def reset_user_two_factor(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _act_on_member(
+        request,
+        user_id,
+        services.reset_two_factor,
+        _("Two-factor reset. They will set up a new authenticator app when they next sign in."),
+    )
+
+
+@require_POST
+@requires("users.manage")
+def unlock_user(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _act_on_member(
+        request, user_id, services.unlock_member, _("Unlocked. They can sign in again now.")
+    )
+
+
+@require_POST
+@requires("users.manage")
+def two_factor_requirement(request: HttpRequest) -> HttpResponse:
+    form = TwoFactorRequirementForm(request.POST)
+    if form.is_valid():
+        services.set_two_factor_requirement(
+            by=request.user,  # type: ignore[arg-type]
+            organisation=request.organisation,  # type: ignore[attr-defined]
+            required=form.cleaned_data["required"],
+        )
+        messages.success(request, _("Saved."))
+    return redirect("accounts:users")

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "journeys"
-urlpatterns: list = []
+urlpatterns = [
+    path("person/<int:person_id>/", views.person_journey, name="person"),
+    path("person/<int:person_id>/summary/", views.summary, name="summary"),
+    path("cohort/", views.cohort, name="cohort"),
+    path("norms/", views.host_norms, name="norms"),
+]

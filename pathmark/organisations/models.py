@@ -31,6 +31,13 @@ class Organisation(models.Model):
         _("retention period (years after last contact)"), default=6
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Special-category data: every member signs in with a second factor unless the
+    # organisation has decided otherwise (e.g. the synthetic demo).
+    require_two_factor = models.BooleanField(
+        _("require two-factor authentication"),
+        default=True,
+        help_text=_("Members must confirm each sign-in with a code from an authenticator app."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

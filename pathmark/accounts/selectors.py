@@ -1,0 +1,112 @@
+"""Reading accounts: whether a user needs a second factor, and the members an administrator
+manages. Staff records are not clients' personal data, so reading them is not audited; every
+change to them is (see services)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from pathmark.organisations.models import Membership, Organisation
+
+from .models import User
+
+
+def two_factor_required(user: User) -> bool:
+    """True if any organisation the user acts for requires a second factor: a member of two
+    organisations could otherwise switch to the stricter one without it."""
+    return Membership.objects.filter(
+        user=user,
+        is_active=True,
+        organisation__is_active=True,
+        organisation__require_two_factor=True,
+    ).exists()
+
+
+def has_authenticator(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def backup_codes_left(user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def default_organisation(user: User) -> Organisation | None:
+    """The organisation a fresh session acts for (the one the scope middleware picks)."""
+    membership = (
+        Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
+        .select_related("organisation")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    return membership.organisation if membership is not None else None
+
+
+def locked_out_usernames(usernames: list[str]) -> set[str]:
+    """Those of `usernames` that django-axes currently refuses from at least one address."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return set(
+        AccessAttempt.objects.filter(
+            username__in=usernames,
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            attempt_time__gte=since,
+        ).values_list("username", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class Member:
+    membership: Membership
+    has_two_factor: bool
+    locked_out: bool
+
+    @property
+    def user(self) -> User:
+        return self.membership.user  # type: ignore[return-value]
+
+    @property
+    def is_active(self) -> bool:
+        return self.membership.is_active and self.membership.user.is_active
+
+
+def memberships_of(organisation: Organisation) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .annotate(
+            has_two_factor=Exists(
+                TOTPDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True)
+            )
+        )
+        .order_by("user__username")
+    )
+
+
+def members_of(organisation: Organisation) -> list[Member]:
+    memberships = list(memberships_of(organisation))
+    locked = locked_out_usernames([m.user.username for m in memberships])
+    return [
+        Member(
+            membership=m,
+            has_two_factor=m.has_two_factor,  # type: ignore[attr-defined]
+            locked_out=m.user.username in locked,
+        )
+        for m in memberships
+    ]
+
+
+def member_of(organisation: Organisation, user_id: int) -> Member:
+    """The member of `organisation` with this user id; `Membership.DoesNotExist` for anyone
+    else, so an administrator of another organisation gets the same 404 as for no one."""
+    membership = memberships_of(organisation).get(user_id=user_id)
+    return Member(
+        membership=membership,
+        has_two_factor=membership.has_two_factor,  # type: ignore[attr-defined]
+        locked_out=bool(locked_out_usernames([membership.user.username])),
+    )

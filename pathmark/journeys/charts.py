@@ -1,0 +1,210 @@
+"""Geometry of a journey's line chart (score over time, with the stage bands and the host-norm
+band in force at each date), drawn as SVG by a template.
+
+Pure Python (no Django): the template only places the numbers computed here, so the chart needs
+no JavaScript and no inline styles (the Content-Security-Policy forbids both). For right-to-left
+pages the time axis is mirrored here, because SVG coordinates do not follow `dir`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from pathmark.instruments.definition import Stage
+
+from .trajectory import HostNorm, Point
+
+WIDTH = 720
+HEIGHT = 260
+LEFT = 44
+RIGHT = 150
+TOP = 12
+BOTTOM = 34
+PLOT_WIDTH = WIDTH - LEFT - RIGHT
+PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
+Y_TICKS = (0, 25, 50, 75, 100)
+
+
+@dataclass(frozen=True)
+class Band:
+    """A horizontal stage band or one dated piece of the norm band."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    css: str
+    label: str = ""
+    label_x: float = 0.0
+    label_y: float = 0.0
+
+
+@dataclass(frozen=True)
+class Segment:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    css: str
+
+
+@dataclass(frozen=True)
+class Dot:
+    cx: float
+    cy: float
+    score: float
+    assessed_on: date
+
+
+@dataclass(frozen=True)
+class XTick:
+    on: date
+    x: float
+
+
+@dataclass(frozen=True)
+class YTick:
+    value: int
+    y: float
+
+
+@dataclass(frozen=True)
+class NormChange:
+    on: date
+    x: float
+    label_y: float
+
+
+@dataclass(frozen=True)
+class LineChart:
+    width: int
+    height: int
+    stage_bands: tuple[Band, ...]
+    norm_bands: tuple[Band, ...]
+    norm_lines: tuple[Segment, ...]
+    norm_changes: tuple[NormChange, ...]
+    line: str
+    """SVG `points` of the polyline through the scores."""
+    dots: tuple[Dot, ...]
+    x_ticks: tuple[XTick, ...]
+    y_ticks: tuple[YTick, ...]
+    plot_left: float
+    plot_right: float
+    plot_top: float
+    plot_bottom: float
+    label_anchor: str
+    tick_label_x: float
+    tick_anchor: str
+    rtl: bool
+
+
+def line_chart(
+    points: Sequence[Point],
+    *,
+    norms: Sequence[HostNorm] = (),
+    stages: Sequence[Stage] = (),
+    stage_labels: Sequence[str] = (),
+    as_of: date | None = None,
+    rtl: bool = False,
+) -> LineChart:
+    """The chart of one series. The time axis runs from a little before the first reading to a
+    little after the last one (or `as_of`, so a recent change of norms is visible)."""
+    if points:
+        first = points[0].assessed_on
+        last = max(points[-1].assessed_on, as_of or points[-1].assessed_on)
+    else:
+        first = last = as_of or date.today()
+    pad = max(30, (last - first).days // 20)
+    start, end = first - timedelta(days=pad), last + timedelta(days=pad)
+    days = max(1, (end - start).days)
+
+    def x_of(on: date) -> float:
+        x = LEFT + (on - start).days / days * PLOT_WIDTH
+        return round(WIDTH - x if rtl else x, 2)
+
+    def y_of(score: float) -> float:
+        return round(TOP + (1 - min(max(score, 0.0), 100.0) / 100) * PLOT_HEIGHT, 2)
+
+    left_x, right_x = sorted((x_of(start), x_of(end)))
+    label_x = (WIDTH - RIGHT + 6) if not rtl else (RIGHT - 6)
+    stage_bands = tuple(
+        Band(
+            x=left_x,
+            y=y_of(stage.max_score),
+            width=round(right_x - left_x, 2),
+            height=round(y_of(stage.min_score) - y_of(stage.max_score), 2),
+            css=f"stage-band stage-{index % 5}",
+            label=stage_labels[index] if index < len(stage_labels) else stage.id,
+            label_x=label_x,
+            label_y=round((y_of(stage.min_score) + y_of(stage.max_score)) / 2 + 4, 2),
+        )
+        for index, stage in enumerate(stages)
+    )
+
+    norm_bands: list[Band] = []
+    norm_lines: list[Segment] = []
+    for index, norm in enumerate(norms):
+        until = norms[index + 1].valid_from if index + 1 < len(norms) else end
+        piece_start, piece_end = max(norm.valid_from, start), min(until, end)
+        if piece_end <= piece_start:
+            continue
+        x1, x2 = sorted((x_of(piece_start), x_of(piece_end)))
+        if norm.low is not None and norm.high is not None:
+            norm_bands.append(
+                Band(
+                    x=x1,
+                    y=y_of(norm.high),
+                    width=round(x2 - x1, 2),
+                    height=round(y_of(norm.low) - y_of(norm.high), 2),
+                    css="norm-band",
+                )
+            )
+        norm_lines.append(Segment(x1, y_of(norm.value), x2, y_of(norm.value), "norm-line"))
+    norm_changes = tuple(
+        NormChange(norm.valid_from, x_of(norm.valid_from), TOP + 10)
+        for norm in norms[1:]
+        if start < norm.valid_from < end
+    )
+    dots = tuple(
+        Dot(x_of(point.assessed_on), y_of(point.score), point.score, point.assessed_on)
+        for point in points
+    )
+    return LineChart(
+        width=WIDTH,
+        height=HEIGHT,
+        stage_bands=stage_bands,
+        norm_bands=tuple(norm_bands),
+        norm_lines=tuple(norm_lines),
+        norm_changes=norm_changes,
+        line=" ".join(f"{dot.cx},{dot.cy}" for dot in dots),
+        dots=dots,
+        x_ticks=tuple(XTick(on, x_of(on)) for on in _time_ticks(start, end)),
+        y_ticks=tuple(YTick(value, y_of(value)) for value in Y_TICKS),
+        plot_left=left_x,
+        plot_right=right_x,
+        plot_top=TOP,
+        plot_bottom=TOP + PLOT_HEIGHT,
+        label_anchor="start" if not rtl else "end",
+        tick_label_x=(LEFT - 6) if not rtl else (WIDTH - LEFT + 6),
+        tick_anchor="end" if not rtl else "start",
+        rtl=rtl,
+    )
+
+
+def _time_ticks(start: date, end: date) -> list[date]:
+    """First days of months, spaced so that about four to eight fit the axis."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    step = next((s for s in (1, 3, 6, 12, 24, 60) if months / s <= 8), 120)
+    ticks: list[date] = []
+    year, month = start.year, start.month
+    while True:
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+        on = date(year, month, 1)
+        if on >= end:
+            return ticks
+        if (month - 1) % step == 0 if step < 12 else (month == 1 and year % (step // 12) == 0):
+            ticks.append(on)

@@ -1,0 +1,225 @@
+"""The journey maths, checked against an independent computation (scipy's Theil–Sen, numpy's
+least-squares line for two points) and by properties that must hold for any scores."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import theilslopes
+
+from pathmark.instruments.registry import get_instrument
+from pathmark.journeys.trajectory import (
+    Convergence,
+    Direction,
+    HostNorm,
+    Method,
+    Reading,
+    ScoredAssessment,
+    journey_of,
+    overall_stage,
+    rate_per_year,
+    series_of,
+    years_between,
+)
+
+START = date(2024, 1, 15)
+scores = st.floats(min_value=0, max_value=100, allow_nan=False)
+day_offsets = st.lists(
+    st.integers(min_value=0, max_value=3650), min_size=1, max_size=12, unique=True
+)
+
+
+def readings_from(offsets: list[int], values: list[float]) -> list[Reading]:
+    pairs = sorted(zip(offsets, values, strict=False))
+    return [Reading(START + timedelta(days=offset), value) for offset, value in pairs]
+
+
+@st.composite
+def series_readings(draw, min_size: int = 1) -> list[Reading]:  # type: ignore[no-untyped-def]
+    offsets = draw(day_offsets.filter(lambda o: len(o) >= min_size))
+    values = draw(st.lists(scores, min_size=len(offsets), max_size=len(offsets)))
+    return readings_from(offsets, values)
+
+
+def test_one_reading_is_not_enough_data():
+    rate, method = rate_per_year([Reading(START, 40)])
+    assert rate is None
+    assert method == Method.NOT_ENOUGH_DATA
+    assert series_of("x", [Reading(START, 40)]).direction == Direction.NOT_ENOUGH_DATA
+
+
+def test_two_readings_give_the_two_point_slope_in_points_a_year():
+    later = START + timedelta(days=730)
+    rate, method = rate_per_year([Reading(START, 30), Reading(later, 54)])
+    assert method == Method.TWO_POINT
+    expected = numpy.polyfit([0, years_between(START, later)], [30, 54], 1)[0]
+    assert rate == pytest.approx(expected)
+
+
+def test_three_readings_use_theil_sen():
+    readings = [Reading(START, 20), Reading(date(2024, 7, 1), 60), Reading(date(2025, 3, 1), 35)]
+    rate, method = rate_per_year(readings)
+    assert method == Method.THEIL_SEN
+    xs = [years_between(START, r.assessed_on) for r in readings]
+    assert rate == pytest.approx(theilslopes([r.score for r in readings], xs).slope)
+
+
+def test_one_odd_reading_does_not_swing_the_rate():
+    steady = [Reading(START + timedelta(days=182 * i), 30 + 5 * i) for i in range(6)]
+    odd = steady[:3] + [Reading(steady[3].assessed_on, 0)] + steady[4:]
+    assert rate_per_year(odd)[0] == pytest.approx(rate_per_year(steady)[0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(series_readings(min_size=3))
+def test_rate_matches_scipy_theilslopes(readings):
+    rate, _ = rate_per_year(readings)
+    xs = [years_between(START, r.assessed_on) for r in readings]
+    assert rate == pytest.approx(theilslopes([r.score for r in readings], xs).slope, abs=1e-9)
+
+
+@settings(max_examples=200, deadline=None)
+@given(series_readings(min_size=2), st.floats(min_value=-100, max_value=100))
+def test_adding_a_constant_to_every_score_leaves_the_rate_unchanged(readings, constant):
+    shifted = [Reading(r.assessed_on, r.score + constant) for r in readings]
+    assert rate_per_year(shifted)[0] == pytest.approx(rate_per_year(readings)[0], abs=1e-6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(series_readings(min_size=2))
+def test_reversing_time_negates_the_rate(readings):
+    last = readings[-1].assessed_on
+    mirrored = sorted(
+        (Reading(last - (r.assessed_on - START), r.score) for r in readings),
+        key=lambda r: r.assessed_on,
+    )
+    assert rate_per_year(mirrored)[0] == pytest.approx(-rate_per_year(readings)[0], abs=1e-6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(series_readings(min_size=2), st.floats(min_value=-30, max_value=30), st.integers(0, 3650))
+def test_a_norm_shift_changes_the_gap_and_not_the_rate(readings, shift, shift_day):
+    before = [HostNorm(date(2000, 1, 1), 60.0)]
+    shifted_on = START + timedelta(days=shift_day)
+    after = before + [HostNorm(shifted_on, 60.0 + shift)]
+    plain = series_of("x", readings, norms=before)
+    moved = series_of("x", readings, norms=after)
+    assert moved.integratedness_per_year == plain.integratedness_per_year
+    assert moved.direction == plain.direction
+    for point_plain, point_moved in zip(plain.points, moved.points, strict=True):
+        assert point_moved.score == point_plain.score
+        expected_change = shift if point_plain.assessed_on >= shifted_on else 0.0
+        assert point_moved.gap_to_host_norm == pytest.approx(
+            point_plain.gap_to_host_norm + expected_change
+        )
+
+
+def test_a_change_within_the_measurement_error_is_no_clear_change():
+    readings = [Reading(START, 50), Reading(START + timedelta(days=365), 54)]
+    assert series_of("x", readings, measurement_error=5).direction == Direction.NO_CLEAR_CHANGE
+    assert series_of("x", readings, measurement_error=3).direction == Direction.IMPROVING
+
+
+def test_distance_travelled_is_latest_minus_first():
+    readings = [Reading(START, 50), Reading(date(2024, 6, 1), 70), Reading(date(2025, 1, 1), 44)]
+    assert series_of("x", readings).distance_travelled == pytest.approx(-6)
+
+
+def test_gap_uses_the_norm_in_force_on_each_date():
+    norms = [HostNorm(date(2019, 1, 1), 70), HostNorm(date(2020, 3, 23), 58)]
+    readings = [Reading(date(2020, 1, 1), 50), Reading(date(2020, 6, 1), 50)]
+    series = series_of("x", readings, norms=norms)
+    assert [p.gap_to_host_norm for p in series.points] == [20, 8]
+    assert series.integratedness_per_year == 0
+    assert series.gap_closing_per_year > 0
+    assert [norm.valid_from for norm in series.norm_changes] == [date(2020, 3, 23)]
+
+
+def test_share_of_gap_closed():
+    norms = [HostNorm(date(2019, 1, 1), 70)]
+    readings = [Reading(date(2024, 1, 1), 30), Reading(date(2025, 1, 1), 50)]
+    assert series_of("x", readings, norms=norms).share_of_gap_closed == pytest.approx(0.5)
+
+
+def test_projection_reaches_the_current_norm_at_the_current_rate():
+    norms = [HostNorm(date(2019, 1, 1), 70)]
+    readings = [Reading(date(2024, 1, 1), 30), Reading(date(2025, 1, 1), 50)]
+    projection = series_of("x", readings, norms=norms, measurement_error=5).projection
+    assert projection.state == Convergence.CONVERGING
+    assert projection.years == pytest.approx(
+        20 / (20 / years_between(date(2024, 1, 1), date(2025, 1, 1)))
+    )
+    assert date(2025, 12, 1) < projection.reaches_on < date(2026, 2, 1)
+
+
+def test_projection_is_not_converging_when_declining_or_flat():
+    norms = [HostNorm(date(2019, 1, 1), 70)]
+    declining = [Reading(date(2024, 1, 1), 50), Reading(date(2025, 1, 1), 30)]
+    flat = [Reading(date(2024, 1, 1), 50), Reading(date(2025, 1, 1), 51)]
+    assert series_of("x", declining, norms=norms).projection.state == Convergence.NOT_CONVERGING
+    assert (
+        series_of("x", flat, norms=norms, measurement_error=5).projection.state
+        == Convergence.NOT_CONVERGING
+    )
+
+
+def test_projection_says_reached_at_or_above_the_norm():
+    norms = [HostNorm(date(2019, 1, 1), 60)]
+    readings = [Reading(date(2024, 1, 1), 50), Reading(date(2025, 1, 1), 65)]
+    assert series_of("x", readings, norms=norms).projection.state == Convergence.REACHED
+
+
+def test_turned_down_needs_a_fall_of_at_least_the_error_between_the_last_two():
+    rising_then_falling = [
+        Reading(date(2024, 1, 1), 30),
+        Reading(date(2024, 6, 1), 60),
+        Reading(date(2025, 1, 1), 50),
+    ]
+    assert series_of("x", rising_then_falling, measurement_error=5).turned_down
+    assert not series_of("x", rising_then_falling, measurement_error=12).turned_down
+
+
+def test_stages_and_transitions_follow_the_instrument_bands():
+    instrument = get_instrument("integration-journey")
+    readings = [
+        Reading(date(2024, 1, 1), 15),
+        Reading(date(2024, 6, 1), 45),
+        Reading(date(2025, 1, 1), 35),
+    ]
+    series = series_of("x", readings, stages=instrument.stages)
+    assert [p.stage for p in series.points] == ["urgent-need", "building-skills", "getting-support"]
+    assert [(t.from_stage, t.to_stage, t.upward) for t in series.transitions] == [
+        ("urgent-need", "building-skills", True),
+        ("building-skills", "getting-support", False),
+    ]
+
+
+def test_overall_stage_is_capped_by_foundation_domains():
+    instrument = get_instrument("indicators-of-integration")
+    assert instrument.overall_stage_rule.capped_by == ("housing", "safety")
+    assert overall_stage(instrument, 85, {"housing": 10, "safety": 90}) == "urgent-need"
+    assert overall_stage(instrument, 85, {"housing": 90, "safety": 90}) == "thriving"
+
+
+def test_overall_stage_is_not_capped_without_a_rule():
+    instrument = get_instrument("integration-journey")
+    assert overall_stage(instrument, 85, {"economic-stability": 10}) == "thriving"
+
+
+def test_journey_skips_domains_left_unscored_on_a_date():
+    instrument = get_instrument("integration-journey")
+    assessments = [
+        ScoredAssessment(date(2024, 1, 1), {"economic-stability": 30}, 40),
+        ScoredAssessment(date(2025, 1, 1), {"economic-stability": None}, 50),
+    ]
+    journey = journey_of(instrument, assessments)
+    economic = journey.series("economic-stability")
+    assert len(economic.points) == 1
+    assert economic.direction == Direction.NOT_ENOUGH_DATA
+    assert journey.overall.integratedness_per_year == pytest.approx(
+        10 / years_between(date(2024, 1, 1), date(2025, 1, 1))
+    )

@@ -1,0 +1,172 @@
+"""Journey pages: what a caseworker sees, what is audited, and who may not see it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pathmark.audit.models import AuditEvent
+from pathmark.organisations.models import Role
+from pathmark.testing import assert_disallowed, client_for
+
+from .conftest import completed, make_person
+
+
+def a_journey(world, name="Journey Person", **values):  # type: ignore[no-untyped-def]
+    person = make_person(organisation=world.org_a, name=name, **values)
+    completed(person, date(2024, 1, 10), 30)
+    completed(person, date(2024, 7, 10), 40)
+    completed(person, date(2025, 1, 10), 50)
+    return person
+
+
+def test_person_journey_shows_the_rate_in_words(world):
+    person = a_journey(world)
+    response = client_for(world.a_caseworker).get(f"/journeys/person/{person.pk}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "improving 20 points a year" in page
+    assert "<svg" in page and "score-line" in page
+
+
+def test_person_journey_shows_each_score_in_a_table(world):
+    person = a_journey(world)
+    page = client_for(world.a_caseworker).get(f"/journeys/person/{person.pk}/").content.decode()
+    assert "<caption>Overall: each assessment</caption>" in page
+    assert "10 Jul 2024" in page
+
+
+def test_person_journey_marks_when_norms_changed(world):
+    person = make_person(organisation=world.org_a)
+    completed(person, date(2025, 1, 10), 40)
+    completed(person, date(2025, 9, 10), 45)
+    page = client_for(world.a_caseworker).get(f"/journeys/person/{person.pk}/").content.decode()
+    assert "norm-change" in page
+    assert "From 1 Apr 2025 the host norm is" in page
+
+
+def test_person_journey_says_not_enough_data_for_one_assessment(world):
+    person = make_person(organisation=world.org_a)
+    completed(person, date(2025, 1, 10), 40)
+    page = client_for(world.a_caseworker).get(f"/journeys/person/{person.pk}/").content.decode()
+    assert "not enough data yet" in page
+
+
+def test_viewing_a_journey_is_audited(world):
+    person = a_journey(world)
+    client_for(world.a_caseworker).get(f"/journeys/person/{person.pk}/")
+    event = AuditEvent.objects.get(action="journey.viewed")
+    assert event.person_id == person.pk
+    assert event.actor == world.a_caseworker
+    assert "Journey Person" not in str(event.extra)
+
+
+def test_other_organisations_and_roles_may_not_see_a_journey(world):
+    person = a_journey(world, name="Secret Journey")
+    url = f"/journeys/person/{person.pk}/"
+    outsiders = world.everyone_outside(world.org_a)
+    others_here = [
+        world.member(world.org_a, role)
+        for role in (Role.SERVICE_PROVIDER, Role.ANALYST, Role.ADMINISTRATOR)
+    ]
+    assert_disallowed(url, [None, *outsiders, *others_here], secret="Secret Journey")
+    assert_disallowed(url + "summary/", [None, *outsiders, *others_here], secret="Secret Journey")
+
+
+def test_a_missing_person_is_the_same_404(world):
+    assert client_for(world.a_caseworker).get("/journeys/person/999999/").status_code == 404
+
+
+def test_summary_uses_the_persons_preferred_language(world):
+    person = a_journey(world, preferred_language="ar")
+    response = client_for(world.a_caseworker).get(f"/journeys/person/{person.pk}/summary/")
+    page = response.content.decode()
+    assert 'lang="ar"' in page and 'dir="rtl"' in page
+    assert "الاستقرار الاقتصادي" in page  # the instrument's Arabic domain title
+
+
+def test_summary_can_be_printed_in_english_too(world):
+    person = a_journey(world, preferred_language="ar")
+    page = (
+        client_for(world.a_caseworker)
+        .get(f"/journeys/person/{person.pk}/summary/?language=en")
+        .content.decode()
+    )
+    assert 'lang="en"' in page
+    assert "Economic stability" in page
+    assert "This has got better: from 30 to 50." in page
+
+
+def test_summary_is_audited(world):
+    person = a_journey(world)
+    client_for(world.a_caseworker).get(f"/journeys/person/{person.pk}/summary/")
+    assert AuditEvent.objects.filter(action="journey.summary_viewed", person_id=person.pk).exists()
+
+
+def test_cohort_lists_a_journey_that_turned_down(world):
+    person = make_person(organisation=world.org_a, name="Falling Person")
+    completed(person, date(2024, 1, 10), 60)
+    completed(person, date(2025, 1, 10), 40)
+    page = client_for(world.a_caseworker).get("/journeys/cohort/").content.decode()
+    assert "Falling Person" in page
+
+
+def test_cohort_leaves_out_a_journey_that_did_not_turn_down(world):
+    person = make_person(organisation=world.org_a, name="Rising Person")
+    completed(person, date(2024, 1, 10), 40)
+    completed(person, date(2025, 1, 10), 60)
+    page = client_for(world.a_caseworker).get("/journeys/cohort/").content.decode()
+    assert "Rising Person" not in page
+    assert "No journey turned down" in page
+
+
+def test_cohort_never_shows_another_organisations_people(world):
+    person = make_person(organisation=world.org_b, name="Other Org Person")
+    completed(person, date(2024, 1, 10), 60)
+    completed(person, date(2025, 1, 10), 40)
+    page = client_for(world.a_caseworker).get("/journeys/cohort/").content.decode()
+    assert "Other Org Person" not in page
+    assert "Journeys of 0 people" in page
+
+
+def test_cohort_is_audited_without_names(world):
+    person = make_person(organisation=world.org_a, name="Falling Person")
+    completed(person, date(2024, 1, 10), 60)
+    completed(person, date(2025, 1, 10), 40)
+    client_for(world.a_manager).get("/journeys/cohort/")
+    event = AuditEvent.objects.get(action="journey.cohort_viewed")
+    assert event.extra == {"people": 1, "turned_down": 1}
+
+
+def test_roles_without_person_view_may_not_see_the_cohort(world):
+    assert_disallowed(
+        "/journeys/cohort/",
+        [
+            None,
+            world.member(world.org_a, Role.SERVICE_PROVIDER),
+            world.member(world.org_a, Role.ANALYST),
+            world.member(world.org_a, Role.ADMINISTRATOR),
+        ],
+    )
+
+
+def test_cohort_queries_do_not_grow_with_the_caseload(world, django_assert_max_num_queries):
+    for number in range(12):
+        person = make_person(organisation=world.org_a)
+        completed(person, date(2024, 1, 10), 40 + number)
+        completed(person, date(2025, 1, 10), 30)
+    client = client_for(world.a_caseworker)
+    client.get("/journeys/cohort/")  # warms the instrument cache
+    with django_assert_max_num_queries(20):
+        response = client.get("/journeys/cohort/")
+    assert response.status_code == 200
+
+
+def test_every_member_may_read_the_host_norms(world):
+    for role in Role.values:
+        response = client_for(world.member(world.org_c, role)).get("/journeys/norms/")
+        assert response.status_code == 200
+        assert "Illustrative" in response.content.decode()
+
+
+def test_anonymous_visitors_may_not_read_the_host_norms(world):
+    assert_disallowed("/journeys/norms/", [None])

@@ -1,0 +1,200 @@
+"""Journey pages: one person's journey, their printable self-reflection summary, the caseload
+view with its worklist, and the host norms in force."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+
+from pathmark.assessments.text import in_language
+from pathmark.instruments.registry import UnknownInstrument, get_instrument
+from pathmark.organisations.permissions import any_member, requires
+from pathmark.people.models import Person
+
+from . import selectors
+from .presentation import ARROWS, instrument_titles, journey_view, reflection_words
+from .registry import all_host_norms
+from .trajectory import OVERALL, Direction
+
+
+@requires("person.view")
+def person_journey(request: HttpRequest, person_id: int) -> HttpResponse:
+    try:
+        found = selectors.person_journeys(
+            actor=request.user, organisation=request.organisation, person_id=person_id
+        )
+    except Person.DoesNotExist:
+        raise Http404 from None
+    views = [
+        journey_view(
+            journey,
+            norms=selectors.norms_by_key(journey.instrument.slug),
+            as_of=found.as_of,
+        )
+        for journey in found.journeys
+    ]
+    return render(
+        request,
+        "journeys/person.html",
+        {"person": found.person, "journeys": views, "as_of": found.as_of},
+    )
+
+
+def _summary_language(request: HttpRequest, person: Person) -> str:
+    """The language asked for (a caseworker may print an English copy too), else the person's
+    preferred language when the site has it, else English."""
+    available = {code for code, _name in settings.LANGUAGES}
+    for wanted in (request.GET.get("language", ""), person.preferred_language):
+        if wanted in available:
+            return wanted
+        if wanted and wanted.split("-")[0] in available:
+            return wanted.split("-")[0]
+    return settings.LANGUAGE_CODE
+
+
+@requires("person.view")
+def summary(request: HttpRequest, person_id: int) -> HttpResponse:
+    try:
+        found = selectors.person_journeys(
+            actor=request.user,
+            organisation=request.organisation,
+            person_id=person_id,
+            action="journey.summary_viewed",
+        )
+    except Person.DoesNotExist:
+        raise Http404 from None
+    language = _summary_language(request, found.person)
+    with translation.override(language):
+        views = [
+            journey_view(
+                journey,
+                norms=selectors.norms_by_key(journey.instrument.slug),
+                as_of=found.as_of,
+                language=language,
+            )
+            for journey in found.journeys
+        ]
+        areas = [
+            [{"view": series, "words": reflection_words(series.series)} for series in view.all]
+            for view in views
+        ]
+        return render(
+            request,
+            "journeys/summary.html",
+            {
+                "person": found.person,
+                "journeys": list(zip(views, areas, strict=True)),
+                "summary_language": language,
+                "summary_languages": settings.LANGUAGES,
+            },
+        )
+
+
+@requires("person.view")
+def cohort(request: HttpRequest) -> HttpResponse:
+    found = selectors.cohort_journeys(actor=request.user, organisation=request.organisation)
+    worklist = selectors.worklist_people(found)
+    sections = []
+    for slug in sorted(found.instruments):
+        instrument_cohort = found.instruments[slug]
+        view = instrument_titles(instrument_cohort.instrument)
+        sections.append(
+            {
+                "cohort": instrument_cohort,
+                "title": view["title"],
+                "rows": [
+                    {
+                        "title": view["domains"].get(distribution.key, distribution.key),
+                        "distribution": distribution,
+                        "quartiles": distribution.quartiles(),
+                        "bar": _stacked_bar(distribution),
+                    }
+                    for distribution in instrument_cohort.ordered()
+                ],
+            }
+        )
+    titles = {
+        slug: instrument_titles(entry.instrument) for slug, entry in found.instruments.items()
+    }
+    return render(
+        request,
+        "journeys/cohort.html",
+        {
+            "cohort": found,
+            "sections": sections,
+            "worklist": [
+                {
+                    "entry": entry,
+                    "person": person,
+                    "instrument": titles[entry.instrument]["title"],
+                    "domains": [
+                        titles[entry.instrument]["domains"].get(d, d) for d in entry.domains
+                    ],
+                }
+                for entry, person in worklist
+            ],
+            "more": max(0, len(found.turned_down) - len(worklist)),
+            "arrows": ARROWS,
+        },
+    )
+
+
+BAR_WIDTH = 300
+
+
+def _stacked_bar(distribution: selectors.DomainDistribution) -> list[dict[str, object]]:
+    """Declining, no clear change, improving and not enough data as one 100% bar."""
+    parts = []
+    x = 0.0
+    for direction in (
+        Direction.DECLINING,
+        Direction.NO_CLEAR_CHANGE,
+        Direction.IMPROVING,
+        Direction.NOT_ENOUGH_DATA,
+    ):
+        width = round(distribution.share(direction.value) * BAR_WIDTH, 2)
+        parts.append({"x": round(x, 2), "width": width, "css": direction.value.replace("_", "-")})
+        x += width
+    return parts
+
+
+@any_member
+def host_norms(request: HttpRequest) -> HttpResponse:
+    """The reference norms in force and their history. Not personal data, so every member may
+    read them; administrators change them by editing the files shown."""
+    entries = []
+    for slug, (path, norms) in sorted(all_host_norms().items()):
+        try:
+            named = instrument_titles(get_instrument(slug))
+        except UnknownInstrument:
+            named = {"title": slug, "domains": {OVERALL: translation.gettext("Overall")}}
+        title, titles = named["title"], named["domains"]
+        keys = [OVERALL] + [key for key in titles if key != OVERALL]
+        entries.append(
+            {
+                "slug": slug,
+                "title": title,
+                "file": path.name,
+                "source": norms.source,
+                "description": in_language(norms.description) if norms.description else "",
+                "versions": [
+                    {
+                        "valid_from": version.valid_from,
+                        "label": in_language(version.label) if version.label else "",
+                        "rows": [
+                            {
+                                "title": titles.get(key, key),
+                                "norm": norms.in_force(version.valid_from).get(key),
+                                "changed": key in version.changed,
+                            }
+                            for key in keys
+                            if key in norms.by_key
+                        ],
+                    }
+                    for version in reversed(norms.versions)
+                ],
+            }
+        )
+    return render(request, "journeys/norms.html", {"entries": entries})
