@@ -246,9 +246,13 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
         organisation_id = int(request.POST.get("organisation", ""))
     except ValueError:
         raise Http404 from None
-    if not request.user.memberships.filter(  # type: ignore[union-attr]
-        organisation_id=organisation_id, is_active=True
-    ).exists():
+    # Compared in Python: an id beyond 64 bits would overflow SQLite's integer in a query.
+    allowed = set(
+        request.user.memberships.filter(is_active=True).values_list(  # type: ignore[union-attr]
+            "organisation_id", flat=True
+        )
+    )
+    if organisation_id not in allowed:
         raise Http404
     request.session[SESSION_KEY] = organisation_id
     return redirect("core:home")

@@ -27,6 +27,9 @@ ACTIONS_BY_ROLE: dict[str, frozenset[str]] = {
             "person.export",
             "person.restrict",
             "person.erase",
+            # Spreadsheet import and export of the organisation's records (transfer app).
+            "data.import",
+            "data.export",
         }
     ),
     # Providers see people only through referrals they receive (referrals app).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pathmark.demo.services import DEMO_PASSWORD, load_demo_partnership
 
@@ -29,6 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the summary as JSON.")
 
     def handle(self, *args: object, **options: object) -> None:
+        if not 0 <= int(options["people"]) <= 100_000:  # type: ignore[call-overload]
+            raise CommandError("--people must be between 0 and 100000.")
         summary = load_demo_partnership(people=int(options["people"]), seed=int(options["seed"]))  # type: ignore[call-overload]
         if options["json"]:
             self.stdout.write(
