@@ -325,6 +325,8 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 PATHMARK_INSTRUMENT_DIRS = env_list("PATHMARK_INSTRUMENT_DIRS", [])
 # Extra folders of host-society reference norm files (`*.norms.yaml`), e.g. local survey data.
 PATHMARK_NORM_DIRS = env_list("PATHMARK_NORM_DIRS", [])
+# Uploaded import files wait here, outside the web root, until their import ends.
+PATHMARK_PRIVATE_MEDIA = Path(env_str("PATHMARK_PRIVATE_MEDIA", str(BASE_DIR / "private")))
 PATHMARK_DEMO = env_bool("PATHMARK_DEMO", DEBUG)
 PAGE_SIZE = 25
 

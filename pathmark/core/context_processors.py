@@ -17,4 +17,5 @@ def pathmark(request: HttpRequest) -> dict[str, object]:
         "can_see_audit": role_may(role, "audit.view"),
         "can_manage_reference": role_may(role, "reference.manage"),
         "can_manage_users": role_may(role, "users.manage"),
+        "can_transfer": role_may(role, "data.import"),
     }

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "transfer"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("imports/<int:job_id>/", views.job, name="job"),
+    path("imports/<int:job_id>/confirm/", views.confirm, name="confirm"),
+    path("imports/<int:job_id>/cancel/", views.cancel, name="cancel"),
+    path("export/", views.export, name="export"),
+    path("templates/<slug:kind>.<slug:file_format>", views.template, name="template"),
+]

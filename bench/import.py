@@ -1,0 +1,198 @@
+"""How fast `pathmark import` brings in people and assessments, beside the physical limit.
+
+Writes a people file and an assessments file (four assessments per person), imports both the
+way `pathmark import` does (read, check every row, score, write with consent and audit
+entries, one transaction), then inserts the very same rows again into the same tables with a
+plain `executemany`. The ratio is the importer's overhead over the bare insert.
+
+    .venv/bin/python bench/import.py                      # 100,000 people, SQLite
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/import.py
+
+It runs in a throw-away test database (named after the configured one with `test_` in
+front, or TEST_DATABASE_NAME), never in the configured database itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pathmark.settings")
+os.environ.setdefault("DEBUG", "true")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+INSTRUMENT = "integration-journey"
+ASSESSMENTS_PER_PERSON = 4
+
+
+def write_files(directory: Path, people: int, instrument) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
+    from pathmark.transfer.formats import assessment_columns, people_columns
+    from pathmark.transfer.tabular import write_csv
+
+    rng = random.Random(2026)
+    statuses = ["refugee-status", "asylum-seeker", "humanitarian-protection", ""]
+    people_rows = []
+    for n in range(people):
+        born = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(16000))
+        people_rows.append(
+            [
+                f"EXT-{n:07d}",
+                f"Person {n}",
+                born.isoformat(),
+                "",
+                rng.choice(["woman", "man", "not_said"]),
+                rng.choice(["ar", "uk", "fa", "ti"]),
+                "ar;en",
+                rng.choice(["SY", "UA", "AF", "ER"]),
+                "2022-09-15",
+                rng.choice(statuses),
+                "yes",
+                "2022-10-01",
+            ]
+        )
+    people_path = directory / "people.csv"
+    people_path.write_text(write_csv(people_columns(), people_rows), encoding="utf-8")
+
+    values = ["strongly-disagree", "disagree", "neither", "agree", "strongly-agree"]
+    items = [item for item in instrument.items]
+    rows = []
+    for n in range(people):
+        for visit in range(ASSESSMENTS_PER_PERSON):
+            day = dt.date(2023, 1, 2) + dt.timedelta(days=91 * visit)
+            answers = [
+                rng.choice(values) if item.option("agree") else item.options[0].value
+                for item in items
+            ]
+            rows.append([f"EXT-{n:07d}", day.isoformat(), "caseworker_led", "en", *answers])
+    assessments_path = directory / f"assessments-{INSTRUMENT}.csv"
+    assessments_path.write_text(write_csv(assessment_columns(instrument), rows), encoding="utf-8")
+    return people_path, assessments_path
+
+
+def plain_executemany(
+    table: str, where: str, params: list[object], rename: dict[str, object]
+) -> tuple[int, float]:
+    """Copy rows already in `table` back into it with one executemany: the bare insert cost."""
+    with connection.cursor() as cursor:
+        columns = [
+            column.name
+            for column in connection.introspection.get_table_description(cursor, table)
+            if column.name != "id"
+        ]
+        quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+        cursor.execute(f"SELECT {quoted} FROM {table} WHERE {where}", params)  # noqa: S608
+        rows = [list(row) for row in cursor.fetchall()]
+    for column, value in rename.items():
+        index = columns.index(column)
+        for row in rows:
+            row[index] = value(row[index]) if callable(value) else value
+    placeholders = ", ".join(["%s"] * len(columns))
+    insert = f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})"  # noqa: S608
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(insert, rows)
+    return len(rows), time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--people", type=int, default=100_000, help="people to import (default 100,000)"
+    )
+    options = parser.parse_args()
+
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        # A file, as in production: an in-memory database would flatter both figures.
+        test = connection.settings_dict.setdefault("TEST", {})
+        test["NAME"] = str(Path(tempfile.gettempdir()) / "pathmark-bench-import.sqlite3")
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        run(options.people)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def run(people: int) -> None:
+    from pathmark.accounts.models import User
+    from pathmark.assessments.selectors import instrument_of
+    from pathmark.instruments.services import instrument_version_for
+    from pathmark.organisations.models import Organisation
+    from pathmark.organisations.scoping import organisation_scope
+    from pathmark.transfer.importing import import_table
+    from pathmark.transfer.tabular import read_table
+
+    organisation = Organisation.objects.create(
+        slug="bench", name="Bench", kind="voluntary_organisation"
+    )
+    other = Organisation.objects.create(
+        slug="bench-copy", name="Copy", kind="voluntary_organisation"
+    )
+    user = User.objects.create(username="bench")
+    version = instrument_version_for(INSTRUMENT)
+    instrument = instrument_of(version)
+    with tempfile.TemporaryDirectory() as folder:
+        people_path, assessments_path = write_files(Path(folder), people, instrument)
+        with organisation_scope(organisation_id=organisation.pk, user_id=user.pk):
+            started = time.perf_counter()
+            result = import_table(
+                by=user, organisation=organisation, table=read_table(people_path), kind="people"
+            )
+            people_seconds = time.perf_counter() - started
+            assert result.created == people, result.problems.listed[:3]
+            started = time.perf_counter()
+            result = import_table(
+                by=user,
+                organisation=organisation,
+                table=read_table(assessments_path),
+                kind="assessments",
+                instrument_version=version,
+            )
+            assessment_seconds = time.perf_counter() - started
+            assert result.created == people * ASSESSMENTS_PER_PERSON, result.problems.listed[:3]
+
+    people_rows, people_plain = plain_executemany(
+        "people_person", "organisation_id = %s", [organisation.pk], {"organisation_id": other.pk}
+    )
+    assessment_rows, assessment_plain = plain_executemany(
+        "assessments_assessment", "organisation_id = %s", [organisation.pk], {}
+    )
+    database = connection.vendor
+    for label, rows, ours, plain in (
+        ("people", people_rows, people_seconds, people_plain),
+        ("assessments", assessment_rows, assessment_seconds, assessment_plain),
+    ):
+        print(
+            f"{label:<12} import {rows / ours:>9,.0f} rows/s ({ours:6.1f} s)   "
+            f"plain executemany {rows / plain:>9,.0f} rows/s ({plain:6.1f} s)   "
+            f"ratio {ours / plain:4.1f}x"
+        )
+    total = people_seconds + assessment_seconds
+    plain_total = people_plain + assessment_plain
+    print(
+        f"conditions: {people:,} people + {people * ASSESSMENTS_PER_PERSON:,} assessments "
+        f"({INSTRUMENT}, {len(instrument.items)} items) on {database} "
+        f"{connection.Database.sqlite_version if database == 'sqlite' else connection.pg_version}; "
+        f"import includes reading, checking, scoring, consents and per-record audit entries; "
+        f"overall ratio {total / plain_total:.1f}x; Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPU, {platform.machine()} {platform.system()}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""The columns of each import and export file, and how an instrument's answers become cells.
+
+The same definitions drive the importer, the exporter, the templates and the documentation, so
+an exported file is always a valid import file. Pure Python over the instrument definition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from pathmark.instruments.definition import DEFAULT_LANGUAGE, Instrument, Item
+
+from .tabular import CellError, format_number, parse_number, split_list
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool
+    description: str
+    example: str = ""
+
+
+PEOPLE_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "external_id",
+        True,
+        "The person's id in your previous system; unique in your organisation. "
+        "Re-importing matches people on it.",
+        "CRM-00042",
+    ),
+    Column("name", True, "Name or pseudonym.", "Amal Example"),
+    Column("date_of_birth", False, "YYYY-MM-DD.", "1990-04-03"),
+    Column("age_band", False, "One of 0-17, 18-30, 31-45, 46-64, 65+ (if no date of birth).", ""),
+    Column("gender", False, "One of woman, man, non_binary, self_described, not_said.", "woman"),
+    Column("preferred_language", False, "ISO 639-1 code, such as ar or uk.", "ar"),
+    Column("languages", False, "ISO 639-1 codes separated by ;", "ar;en"),
+    Column("country_of_origin", False, "ISO 3166-1 alpha-2 code, such as SY.", "SY"),
+    Column("date_of_arrival", False, "Date of arrival in the UK, YYYY-MM-DD.", "2022-09-15"),
+    Column(
+        "immigration_status",
+        False,
+        "The short name of one of the immigration status categories, such as refugee-status.",
+        "refugee-status",
+    ),
+    Column(
+        "consent_to_share",
+        True,
+        "yes if the person agreed to you holding and using their information (recorded as "
+        "their consent, in writing, on consent_date).",
+        "yes",
+    ),
+    Column("consent_date", True, "The date they gave that consent, YYYY-MM-DD.", "2022-10-01"),
+)
+
+ASSESSMENT_FIXED_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "person_external_id", True, "The external_id of a person already imported.", "CRM-00042"
+    ),
+    Column("assessed_on", True, "Date of the assessment, YYYY-MM-DD.", "2023-01-20"),
+    Column(
+        "mode",
+        False,
+        "caseworker_led (the default), self_completed or with_interpreter.",
+        "caseworker_led",
+    ),
+    Column("language", False, "The language it was done in (default en).", "en"),
+)
+
+
+def people_columns() -> list[str]:
+    return [column.name for column in PEOPLE_COLUMNS]
+
+
+def assessment_columns(instrument: Instrument) -> list[str]:
+    return [column.name for column in ASSESSMENT_FIXED_COLUMNS] + [
+        item.id for item in instrument.items
+    ]
+
+
+def item_description(item: Item) -> str:
+    """What a cell for this item may hold, in the words of the documentation."""
+    if item.type == "number":
+        return f"a number from {item.number_min:g} to {item.number_max:g}"
+    if item.type == "free_text":
+        return "text"
+    values = ", ".join(option.value for option in item.options)
+    if item.type == "multiple_choice":
+        return f"one or more of {values}, separated by ;"
+    return f"one of {values}"
+
+
+def item_example(item: Item) -> str:
+    if item.type == "number":
+        return format_number(item.number_min if item.number_min is not None else 0)
+    if item.type == "free_text":
+        return ""
+    scored = [option for option in item.options if option.score is not None]
+    return (scored or list(item.options))[len(scored or item.options) // 2].value
+
+
+# --- Answers as cells -----------------------------------------------------------------------
+
+
+def parse_answer(item: Item, text: str) -> object:
+    """The stored answer for a cell (None when empty). Option values match whatever their
+    case; a cell that is not an option names the options, for the person fixing the file."""
+    text = text.strip()
+    if not text:
+        return None
+    if item.type == "free_text":
+        return text
+    if item.type == "number":
+        try:
+            number = parse_number(text)
+        except CellError:
+            raise CellError(
+                f"write a number from {item.number_min:g} to {item.number_max:g}."
+            ) from None
+        assert item.number_min is not None and item.number_max is not None
+        if not item.number_min <= number <= item.number_max:
+            raise CellError(f"the number must be from {item.number_min:g} to {item.number_max:g}.")
+        return number
+    by_case = {option.value.casefold(): option.value for option in item.options}
+    if item.type == "multiple_choice":
+        chosen = []
+        for part in split_list(text):
+            value = by_case.get(part.casefold())
+            if value is None:
+                raise CellError(_options_message(item))
+            if value in chosen:
+                raise CellError("the same option is given twice.")
+            chosen.append(value)
+        return chosen
+    value = by_case.get(text.casefold())
+    if value is None:
+        raise CellError(_options_message(item))
+    return value
+
+
+def _options_message(item: Item) -> str:
+    values = ", ".join(option.value for option in item.options)
+    if item.type == "multiple_choice":
+        return f"not one of the options of {item.id}; write one or more of {values}, separated by ;"
+    return f"not one of the options of {item.id}; write one of {values}."
+
+
+def format_answer(item: Item, answer: object) -> str:
+    if answer is None:
+        return ""
+    if (
+        item.type == "multiple_choice"
+        and isinstance(answer, Sequence)
+        and not isinstance(answer, str)
+    ):
+        return ";".join(str(value) for value in answer)
+    if item.type == "number" and isinstance(answer, int | float) and not isinstance(answer, bool):
+        return format_number(answer)
+    return str(answer)
+
+
+def answers_as_cells(instrument: Instrument, answers: Mapping[str, object]) -> dict[str, str]:
+    """Answers as the cells an export writes; comparing these tells whether a re-imported
+    assessment is the one already stored."""
+    cells = {}
+    for item in instrument.items:
+        cell = format_answer(item, answers.get(item.id))
+        if cell:
+            cells[item.id] = cell
+    return cells
+
+
+def default_language(instrument: Instrument) -> str:
+    return DEFAULT_LANGUAGE if DEFAULT_LANGUAGE in instrument.languages else instrument.languages[0]

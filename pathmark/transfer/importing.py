@@ -1,0 +1,706 @@
+"""Importing people and assessments from a spreadsheet: every row is checked before anything
+is written, then all of them are written in one transaction, or none.
+
+Each id the file gives (a person's external id, an immigration status, an instrument) is looked
+up inside the importing organisation, never trusted. Scores are computed by the scoring module;
+a file cannot supply them. Re-running a file changes nothing: people match on their external
+id, assessments on person, instrument and date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from pathmark.assessments.models import Assessment, AssessmentMode, AssessmentStatus
+from pathmark.assessments.selectors import instrument_of
+from pathmark.audit.models import AuditEvent
+from pathmark.audit.services import record
+from pathmark.instruments.definition import Instrument
+from pathmark.instruments.models import InstrumentVersion
+from pathmark.instruments.scoring import ResponseError, ScoreResult, score_responses
+from pathmark.organisations.models import Organisation
+from pathmark.people.models import (
+    AgeBand,
+    Consent,
+    ConsentKind,
+    ConsentMethod,
+    Gender,
+    ImmigrationStatus,
+    Person,
+)
+from pathmark.people.reference import COUNTRY_CODES, LANGUAGE_CODES
+from pathmark.people.services import age_band_for
+
+from .formats import (
+    ASSESSMENT_FIXED_COLUMNS,
+    PEOPLE_COLUMNS,
+    answers_as_cells,
+    default_language,
+    parse_answer,
+)
+from .tabular import CellError, Problems, Row, Table, parse_date, parse_yes_no, split_list
+
+Progress = Callable[[int, int], None]
+"""Called with (rows done, rows in all) as the work goes on."""
+
+BATCH_SIZE = 1000
+PROGRESS_EVERY = 1000
+IMPORTED_CONSENT_PURPOSE = (
+    "To hold and use their information; recorded in a previous system and imported."
+)
+
+
+class ImportRefused(Exception):
+    """The file had problems, so nothing was written."""
+
+    def __init__(self, result: ImportResult) -> None:
+        self.result = result
+        super().__init__(f"{result.problems.total} problem(s)")
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    source: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: Problems = field(default_factory=Problems)
+    dry_run: bool = False
+    written: bool = False
+
+    @property
+    def rejected(self) -> int:
+        """Rows not written because of a problem; every row when the columns are wrong."""
+        if 1 in self.problems.rows:
+            return self.rows
+        return len(self.problems.rows)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "file": self.source,
+            "rows": self.rows,
+            "dry_run": self.dry_run,
+            "written": self.written,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "problems": [
+                {"row": p.row, "column": p.column, "message": p.message, "value": p.value}
+                for p in self.problems.listed
+            ],
+            "problems_not_listed": self.problems.not_listed,
+        }
+
+
+def _user(by: Any) -> Any:
+    """The user to name on records; None when a command line, not a person, imports."""
+    return by if getattr(by, "pk", None) else None
+
+
+def _tick(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
+        progress(done, total)
+
+
+def check_header(table: Table, known: list[str], required: list[str], problems: Problems) -> None:
+    seen: set[str] = set()
+    for column in table.columns:
+        if not column:
+            continue
+        if column in seen:
+            problems.add(1, column, "this column appears twice; keep one.")
+        seen.add(column)
+        if column not in known:
+            close = difflib.get_close_matches(column, known, n=1)
+            hint = f" Did you mean {close[0]}?" if close else ""
+            problems.add(
+                1,
+                column,
+                "this is not a column of this import; remove it or correct its name "
+                f"(see docs/import-format.md).{hint}",
+            )
+    for column in required:
+        if column not in seen:
+            problems.add(1, column, "this required column is missing; add it to the first row.")
+
+
+def _extra_cells(row: Row, problems: Problems) -> None:
+    if "" in row.cells:
+        problems.add(
+            row.number,
+            "",
+            "this row has more cells than the first row has column names.",
+            row.cells[""],
+        )
+
+
+# --- People ---------------------------------------------------------------------------------
+
+PERSON_FIELDS = (
+    "name",
+    "date_of_birth",
+    "age_band",
+    "gender",
+    "preferred_language",
+    "languages",
+    "country_of_origin",
+    "date_of_arrival",
+    "immigration_status_id",
+)
+
+
+@dataclass
+class PersonRow:
+    row: int
+    external_id: str
+    values: dict[str, Any]
+    consent_date: dt.date | None
+    existing_pk: int | None = None
+    changed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PeoplePlan:
+    result: ImportResult
+    creates: list[PersonRow] = field(default_factory=list)
+    updates: list[PersonRow] = field(default_factory=list)
+
+
+def _choice(text: str, choices: Iterable[str]) -> str:
+    """The choice whatever its case: `Woman` and `woman` are the same answer."""
+    values = list(choices)
+    by_case = {value.casefold(): value for value in values}
+    found = by_case.get(text.strip().casefold())
+    if found is None:
+        raise CellError(f"write one of {', '.join(values)}.")
+    return found
+
+
+def _person_values(
+    row: Row, statuses: dict[str, int], today: dt.date, problems: Problems
+) -> tuple[dict[str, Any], dt.date | None, bool | None]:
+    cells = row.cells
+    values: dict[str, Any] = {}
+    consent_given: bool | None = None
+    consent_date: dt.date | None = None
+
+    def cell(name: str) -> str:
+        return cells.get(name, "")
+
+    def check(name: str, parse: Callable[[str], Any]) -> Any:
+        text = cell(name)
+        if not text:
+            return None
+        try:
+            return parse(text)
+        except CellError as error:
+            problems.add(row.number, name, str(error), text)
+            return None
+
+    name = cell("name")
+    if not name:
+        problems.add(row.number, "name", "a name or pseudonym is required; fill it in.")
+    elif len(name) > 200:
+        problems.add(row.number, "name", "longer than 200 characters; shorten it.")
+    values["name"] = name
+    values["date_of_birth"] = check("date_of_birth", lambda t: parse_date(t, today=today))
+    values["age_band"] = check("age_band", lambda t: _choice(t, AgeBand.values)) or ""
+    if values["date_of_birth"] and not values["age_band"]:
+        values["age_band"] = age_band_for(values["date_of_birth"], today=today)
+    values["gender"] = check("gender", lambda t: _choice(t, Gender.values)) or ""
+    values["preferred_language"] = check("preferred_language", _language) or ""
+    values["languages"] = check("languages", lambda t: [_language(c) for c in split_list(t)]) or []
+    values["country_of_origin"] = check("country_of_origin", _country) or ""
+    arrival = check("date_of_arrival", lambda t: parse_date(t, today=today))
+    if arrival and values["date_of_birth"] and arrival < values["date_of_birth"]:
+        problems.add(row.number, "date_of_arrival", "before the date of birth; check the dates.")
+    values["date_of_arrival"] = arrival
+    values["immigration_status_id"] = check(
+        "immigration_status", lambda t: statuses[_choice(t, statuses)]
+    )
+    consent_given = check("consent_to_share", parse_yes_no)
+    consent_date = check("consent_date", lambda t: parse_date(t, today=today))
+    return values, consent_date, consent_given
+
+
+def _language(text: str) -> str:
+    code = text.strip().lower()
+    if code not in LANGUAGE_CODES:
+        raise CellError("not an ISO 639-1 language code; write a two-letter code such as ar or uk.")
+    return code
+
+
+def _country(text: str) -> str:
+    code = text.strip().upper()
+    if code not in COUNTRY_CODES:
+        raise CellError("not an ISO 3166-1 country code; write a two-letter code such as SY.")
+    return code
+
+
+def plan_people(
+    table: Table, *, organisation: Organisation, progress: Progress | None = None
+) -> PeoplePlan:
+    """Check every row and decide what each would do, without writing anything."""
+    result = ImportResult(kind="people", source=table.source, rows=len(table.rows))
+    plan = PeoplePlan(result=result)
+    problems = result.problems
+    known = [column.name for column in PEOPLE_COLUMNS]
+    check_header(table, known, [c.name for c in PEOPLE_COLUMNS if c.required], problems)
+    if problems:
+        return plan
+    statuses = dict(ImmigrationStatus.objects.values_list("slug", "pk"))
+    existing = {
+        external_id: (pk, status, values)
+        for external_id, pk, status, *values in Person.objects.filter(organisation=organisation)
+        .exclude(external_id="")
+        .values_list("external_id", "pk", "status", *PERSON_FIELDS)
+    }
+    today = timezone.localdate()
+    first_row: dict[str, int] = {}
+    for done, row in enumerate(table.rows, start=1):
+        _tick(progress, done, len(table.rows))
+        before = problems.total
+        _extra_cells(row, problems)
+        external_id = row.cells.get("external_id", "")
+        if not external_id:
+            problems.add(
+                row.number, "external_id", "required; give the person's id in your previous system."
+            )
+        elif len(external_id) > 64:
+            problems.add(row.number, "external_id", "longer than 64 characters; shorten it.")
+        elif external_id in first_row:
+            problems.add(
+                row.number,
+                "external_id",
+                f"the same external_id is already on row {first_row[external_id]}; "
+                "give each person one row.",
+            )
+        else:
+            first_row[external_id] = row.number
+        values, consent_date, consent_given = _person_values(row, statuses, today, problems)
+        match = existing.get(external_id)
+        if match is None:
+            if consent_given is False:
+                problems.add(
+                    row.number,
+                    "consent_to_share",
+                    "Pathmark holds a person's record only with their consent, and this row "
+                    "says no; leave the person out or record their consent first.",
+                )
+            elif consent_given is None and not row.cells.get("consent_to_share"):
+                problems.add(
+                    row.number, "consent_to_share", "required for a new person; write yes or no."
+                )
+            if consent_date is None and not row.cells.get("consent_date"):
+                problems.add(
+                    row.number,
+                    "consent_date",
+                    "required for a new person; write the date they gave consent as YYYY-MM-DD.",
+                )
+        elif match[1] != Person.Status.ACTIVE:
+            problems.add(
+                row.number,
+                "external_id",
+                "this person's record is restricted or erased; an import cannot change it.",
+            )
+        if problems.total > before:
+            continue
+        planned = PersonRow(row.number, external_id, values, consent_date)
+        if match is None:
+            plan.creates.append(planned)
+            continue
+        planned.existing_pk = match[0]
+        stored = dict(zip(PERSON_FIELDS, match[2], strict=True))
+        planned.changed = [name for name in PERSON_FIELDS if stored[name] != values[name]]
+        if planned.changed:
+            plan.updates.append(planned)
+        else:
+            result.unchanged += 1
+    result.created = len(plan.creates)
+    result.updated = len(plan.updates)
+    return plan
+
+
+def _write_people(
+    plan: PeoplePlan, *, by: Any, organisation: Organisation, job_id: int | None
+) -> None:
+    now = timezone.now()
+    people = [
+        Person(
+            organisation=organisation,
+            external_id=p.external_id,
+            registered_by=_user(by),
+            **p.values,
+        )
+        for p in plan.creates
+    ]
+    Person.objects.bulk_create(people, batch_size=BATCH_SIZE)
+    Consent.objects.bulk_create(
+        [
+            Consent(
+                person=person,
+                kind=ConsentKind.PROCESSING,
+                purpose=IMPORTED_CONSENT_PURPOSE,
+                method=ConsentMethod.WRITTEN,
+                given_on=planned.consent_date,
+                recorded_by=_user(by),
+            )
+            for person, planned in zip(people, plan.creates, strict=True)
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    changed = sorted({name for planned in plan.updates for name in planned.changed})
+    if plan.updates:
+        updated = [Person(pk=p.existing_pk, updated_at=now, **p.values) for p in plan.updates]
+        Person.objects.bulk_update(updated, [*changed, "updated_at"], batch_size=BATCH_SIZE)
+    audit_each(
+        by=by,
+        organisation=organisation,
+        action="person.imported",
+        object_type="people.person",
+        entries=[
+            (person.pk, person.pk, {"import": job_id, "change": "created"}) for person in people
+        ]
+        + [
+            (
+                p.existing_pk,
+                p.existing_pk,
+                {"import": job_id, "change": "updated", "fields": p.changed},
+            )
+            for p in plan.updates
+        ],
+    )
+
+
+def audit_each(
+    *,
+    by: Any,
+    organisation: Organisation,
+    action: str,
+    object_type: str,
+    entries: list[tuple[Any, Any, dict[str, Any]]],
+) -> None:
+    """One audit entry per imported record, written in bulk: the log must say who brought
+    each record in, but 500,000 single inserts would make a large import take an hour."""
+    username = getattr(by, "username", "") or ""
+    actor = by if getattr(by, "pk", None) else None
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor,
+                actor_username=username,
+                organisation=organisation,
+                action=action,
+                object_type=object_type,
+                object_id=str(object_id),
+                person_id=person_id,
+                extra=extra,
+            )
+            for object_id, person_id, extra in entries
+        ],
+        batch_size=BATCH_SIZE,
+    )
+
+
+# --- Assessments ----------------------------------------------------------------------------
+
+
+@dataclass
+class AssessmentRow:
+    row: int
+    person_id: int
+    assessed_on: dt.date
+    mode: str
+    language: str
+    answers: dict[str, object]
+    scores: ScoreResult
+
+
+@dataclass
+class AssessmentsPlan:
+    result: ImportResult
+    version: InstrumentVersion
+    creates: list[AssessmentRow] = field(default_factory=list)
+
+
+def plan_assessments(
+    table: Table,
+    *,
+    organisation: Organisation,
+    version: InstrumentVersion,
+    progress: Progress | None = None,
+) -> AssessmentsPlan:
+    """Check every row against the instrument and the organisation's people, without writing."""
+    instrument = instrument_of(version)
+    result = ImportResult(
+        kind=f"assessments:{version.slug}", source=table.source, rows=len(table.rows)
+    )
+    plan = AssessmentsPlan(result=result, version=version)
+    problems = result.problems
+    fixed = [column.name for column in ASSESSMENT_FIXED_COLUMNS]
+    items = {item.id: item for item in instrument.items}
+    check_header(
+        table,
+        fixed + list(items),
+        [c.name for c in ASSESSMENT_FIXED_COLUMNS if c.required],
+        problems,
+    )
+    if problems:
+        return plan
+    item_columns = [column for column in table.columns if column in items]
+    # Only the organisation's own people: a record shared with it by consent belongs to
+    # the organisation that registered it, and its id in the file would be theirs.
+    people = {
+        external_id: (pk, status, born)
+        for external_id, pk, status, born in Person.objects.filter(organisation=organisation)
+        .exclude(external_id="")
+        .exclude(status=Person.Status.ERASED)
+        .values_list("external_id", "pk", "status", "date_of_birth")
+    }
+    stored = {
+        (person_id, assessed_on): pk
+        for person_id, assessed_on, pk in Assessment.objects.filter(
+            person__organisation=organisation,
+            instrument_version__slug=version.slug,
+            status=AssessmentStatus.COMPLETED,
+        ).values_list("person_id", "assessed_on", "pk")
+    }
+    matched: dict[int, tuple[int, dict[str, str]]] = {}
+    today = timezone.localdate()
+    languages = instrument.languages
+    first_row: dict[tuple[int, dt.date], int] = {}
+    for done, row in enumerate(table.rows, start=1):
+        _tick(progress, done, len(table.rows))
+        before = problems.total
+        cells = row.cells
+        _extra_cells(row, problems)
+        person = None
+        external_id = cells.get("person_external_id", "")
+        if not external_id:
+            problems.add(
+                row.number, "person_external_id", "required; give the person's external_id."
+            )
+        else:
+            person = people.get(external_id)
+            if person is None:
+                problems.add(
+                    row.number,
+                    "person_external_id",
+                    "no person with this external_id in your organisation; import them first.",
+                    external_id,
+                )
+            elif person[1] == Person.Status.RESTRICTED:
+                problems.add(
+                    row.number,
+                    "person_external_id",
+                    "processing of this person's data is restricted, so no assessment can be "
+                    "imported for them.",
+                )
+        assessed_on = None
+        if not cells.get("assessed_on"):
+            problems.add(row.number, "assessed_on", "required; write the date as YYYY-MM-DD.")
+        else:
+            try:
+                assessed_on = parse_date(cells["assessed_on"], today=today)
+            except CellError as error:
+                problems.add(row.number, "assessed_on", str(error), cells["assessed_on"])
+        if assessed_on and person and person[2] and assessed_on < person[2]:
+            problems.add(
+                row.number, "assessed_on", "before the person's date of birth; check the date."
+            )
+        mode = AssessmentMode.CASEWORKER_LED.value
+        if cells.get("mode"):
+            try:
+                mode = _choice(cells["mode"], AssessmentMode.values)
+            except CellError as error:
+                problems.add(row.number, "mode", str(error), cells["mode"])
+        language = default_language(instrument)
+        if cells.get("language"):
+            language = cells["language"].lower()
+            if language not in languages:
+                problems.add(
+                    row.number,
+                    "language",
+                    f"this instrument is not available in that language; write one of {', '.join(languages)}.",
+                    cells["language"],
+                )
+        answers: dict[str, object] = {}
+        for item_id in item_columns:
+            try:
+                answer = parse_answer(items[item_id], cells.get(item_id, ""))
+            except CellError as error:
+                problems.add(row.number, item_id, str(error), cells[item_id])
+                continue
+            if answer is not None:
+                answers[item_id] = answer
+        if problems.total > before or person is None or assessed_on is None:
+            continue
+        key = (person[0], assessed_on)
+        if key in first_row:
+            problems.add(
+                row.number,
+                "assessed_on",
+                f"the same person and date are already on row {first_row[key]}; "
+                "give each assessment one row.",
+            )
+            continue
+        first_row[key] = row.number
+        if key in stored:
+            matched[stored[key]] = (row.number, answers_as_cells(instrument, answers))
+            continue
+        try:
+            scores = score_responses(instrument, answers)
+        except ResponseError as error:
+            # A safety net: parse_answer already refuses anything the scoring would.
+            for item_id, message in error.problems:
+                problems.add(row.number, item_id, message)
+            continue
+        if scores.overall is None:
+            problems.add(
+                row.number,
+                "",
+                "too few answers to give a score; each domain needs its minimum number of "
+                f"answers (see `pathmark instruments show {instrument.slug}`).",
+            )
+            continue
+        plan.creates.append(
+            AssessmentRow(row.number, person[0], assessed_on, mode, language, answers, scores)
+        )
+    _compare_stored(matched, instrument, plan)
+    result.created = len(plan.creates)
+    return plan
+
+
+def _compare_stored(
+    matched: dict[int, tuple[int, dict[str, str]]], instrument: Instrument, plan: AssessmentsPlan
+) -> None:
+    """A row for an assessment already stored is unchanged if its answers are the same; an
+    import never rewrites a completed assessment, so different answers are a problem."""
+    ids = list(matched)
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        for pk, answers in Assessment.objects.filter(pk__in=batch).values_list("pk", "answers"):
+            row, cells = matched[pk]
+            if answers_as_cells(instrument, answers) == cells:
+                plan.result.unchanged += 1
+            else:
+                plan.result.problems.add(
+                    row,
+                    "assessed_on",
+                    f"this person already has a completed {instrument.slug} assessment on this "
+                    "date with different answers, and an import does not change completed "
+                    "assessments; correct the date or remove the row.",
+                )
+
+
+def _write_assessments(
+    plan: AssessmentsPlan, *, by: Any, organisation: Organisation, job_id: int | None
+) -> None:
+    now = timezone.now()
+    version = plan.version
+    assessments = [
+        Assessment(
+            person_id=planned.person_id,
+            organisation=organisation,
+            instrument_version=version,
+            status=AssessmentStatus.COMPLETED,
+            mode=planned.mode,
+            language=planned.language,
+            assessed_on=planned.assessed_on,
+            answers=planned.answers,
+            item_scores=planned.scores.items,
+            domain_scores=planned.scores.domains,
+            overall_score=planned.scores.overall,
+            stage=planned.scores.stage or "",
+            started_by=_user(by),
+            completed_by=_user(by),
+            completed_at=now,
+        )
+        for planned in plan.creates
+    ]
+    Assessment.objects.bulk_create(assessments, batch_size=BATCH_SIZE)
+    extra = {"import": job_id, "instrument": version.slug, "version": version.version}
+    audit_each(
+        by=by,
+        organisation=organisation,
+        action="assessment.imported",
+        object_type="assessments.assessment",
+        entries=[(a.pk, a.person_id, extra) for a in assessments],
+    )
+
+
+# --- Running an import ----------------------------------------------------------------------
+
+
+def import_table(
+    *,
+    by: Any,
+    organisation: Organisation,
+    table: Table,
+    kind: str,
+    instrument_version: InstrumentVersion | None = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+    job_id: int | None = None,
+) -> ImportResult:
+    """Check the whole table and, unless it is a dry run or has problems, write it all in one
+    transaction. With `skip_invalid` the good rows are written and the others rejected.
+
+    The rows are checked again inside the transaction that writes them, so nothing another
+    user changed since a preview can slip past the checks.
+    """
+    if dry_run:
+        result = _plan(table, kind, organisation, instrument_version, progress).result
+        result.dry_run = True
+        return result
+    with transaction.atomic():
+        plan = _plan(table, kind, organisation, instrument_version, progress)
+        result = plan.result
+        if result.problems and not skip_invalid:
+            raise ImportRefused(result)
+        if isinstance(plan, PeoplePlan):
+            _write_people(plan, by=by, organisation=organisation, job_id=job_id)
+        else:
+            _write_assessments(plan, by=by, organisation=organisation, job_id=job_id)
+        record(
+            actor=by,
+            organisation=organisation,
+            action="transfer.imported",
+            extra={
+                "import": job_id,
+                "kind": result.kind,
+                "rows": result.rows,
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+                "rejected": result.rejected,
+            },
+        )
+        result.written = True
+    return result
+
+
+def _plan(
+    table: Table,
+    kind: str,
+    organisation: Organisation,
+    version: InstrumentVersion | None,
+    progress: Progress | None,
+) -> PeoplePlan | AssessmentsPlan:
+    if kind == "people":
+        return plan_people(table, organisation=organisation, progress=progress)
+    if version is None:
+        raise ValueError("an assessments import needs an instrument version")
+    return plan_assessments(table, organisation=organisation, version=version, progress=progress)

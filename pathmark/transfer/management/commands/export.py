@@ -1,0 +1,57 @@
+"""`pathmark export`: write an organisation's people and assessments in the import formats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
+
+from pathmark.organisations.scoping import organisation_scope
+from pathmark.transfer.exporting import export_organisation, write_export
+
+from ._common import command_actor, organisation_for
+
+
+class Command(BaseCommand):
+    help = _(
+        "Write an organisation's records to a folder: people.csv and one "
+        "assessments-<instrument>.csv per instrument, in exactly the formats "
+        "`pathmark import` reads (docs/import-format.md), so the records can be moved to "
+        "another system or imported again. The files hold personal data: keep them safe and "
+        "delete them when done."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--organisation", required=True, metavar="SLUG", help=_("whose records to export")
+        )
+        parser.add_argument(
+            "directory", metavar="DIR", help=_("the folder to write to (created if missing)")
+        )
+        parser.add_argument("--json", action="store_true", help=_("print the files as JSON"))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        organisation = organisation_for(options["organisation"])
+        directory = Path(options["directory"])
+        with organisation_scope(organisation_id=organisation.pk):
+            files = export_organisation(by=command_actor(), organisation=organisation)
+        write_export(files, directory)
+        if options["json"]:
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "directory": str(directory),
+                        "files": [{"name": f.name, "rows": f.rows} for f in files],
+                    },
+                    indent=2,
+                )
+            )
+            return
+        for export in files:
+            self.stdout.write(
+                _("%(path)s: %(rows)s row(s)")
+                % {"path": directory / export.name, "rows": export.rows}
+            )

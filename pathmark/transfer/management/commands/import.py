@@ -1,0 +1,165 @@
+"""`pathmark import people|assessments`: bring records from a spreadsheet into Pathmark."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from pathmark.instruments.registry import RegistryError
+from pathmark.instruments.services import instrument_version_for
+from pathmark.organisations.scoping import organisation_scope
+from pathmark.transfer.importing import ImportRefused, ImportResult, import_table
+from pathmark.transfer.tabular import TableError, read_table
+
+from ._common import ProgressBar, command_actor, organisation_for
+
+FORMAT_HELP = "The columns are described in docs/import-format.md."
+
+
+class Command(BaseCommand):
+    help = _(
+        "Import people or assessments from a spreadsheet (CSV in UTF-8, comma or semicolon, "
+        "or the first sheet of an .xlsx file). Every row is checked first; if any has a "
+        "problem, nothing is written and each problem is listed with its row and column. "
+        "Running the same file again changes nothing. " + FORMAT_HELP
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        kinds = parser.add_subparsers(dest="kind", required=True, metavar="{people,assessments}")
+        people = kinds.add_parser(
+            "people",
+            help=_("Import people (matched on external_id)."),
+            description=_(
+                "Import people. A row whose external_id is new creates a person with the "
+                "consent it records; a row whose external_id exists updates that person. "
+                + FORMAT_HELP
+            ),
+        )
+        assessments = kinds.add_parser(
+            "assessments",
+            help=_("Import completed assessments of one instrument."),
+            description=_(
+                "Import completed assessments. One row per assessment: the person's "
+                "external_id, the date, then one column per item of the instrument holding "
+                "the option chosen. Scores are computed by Pathmark, never read from the file. "
+                + FORMAT_HELP
+            ),
+        )
+        assessments.add_argument(
+            "--instrument",
+            required=True,
+            metavar="SLUG",
+            help=_("the instrument the answers belong to (see `pathmark instruments list`)"),
+        )
+        for sub in (people, assessments):
+            sub.add_argument(
+                "--organisation",
+                required=True,
+                metavar="SLUG",
+                help=_("the organisation the records belong to"),
+            )
+            sub.add_argument("file", metavar="FILE", help=_("a .csv or .xlsx file"))
+            sub.add_argument(
+                "--dry-run",
+                action="store_true",
+                help=_("check the file and say what would happen, without writing anything"),
+            )
+            sub.add_argument(
+                "--skip-invalid",
+                action="store_true",
+                help=_("import the rows without problems and leave out the others"),
+            )
+            sub.add_argument("--json", action="store_true", help=_("print the result as JSON"))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        organisation = organisation_for(options["organisation"])
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(_("%(path)s: there is no such file.") % {"path": path})
+        with organisation_scope(organisation_id=organisation.pk):
+            version = None
+            if options["kind"] == "assessments":
+                try:
+                    version = instrument_version_for(options["instrument"])
+                except RegistryError as error:
+                    raise CommandError(str(error)) from None
+            try:
+                table = read_table(path, source=str(path))
+            except TableError as error:
+                raise CommandError(str(error)) from None
+            try:
+                result = import_table(
+                    by=command_actor(),
+                    organisation=organisation,
+                    table=table,
+                    kind=options["kind"],
+                    instrument_version=version,
+                    dry_run=options["dry_run"],
+                    skip_invalid=options["skip_invalid"],
+                    progress=ProgressBar(
+                        _("Importing") if not options["dry_run"] else _("Checking")
+                    ),
+                )
+            except ImportRefused as refused:
+                self.report(refused.result, as_json=options["json"])
+                raise CommandError(
+                    _("%(count)s problem(s) in %(path)s; nothing was imported.")
+                    % {"count": refused.result.problems.total, "path": path}
+                ) from None
+        self.report(result, as_json=options["json"])
+        if result.problems and options["dry_run"]:
+            raise CommandError(
+                _("%(count)s problem(s) in %(path)s; an import would write nothing.")
+                % {"count": result.problems.total, "path": path}
+            )
+
+    def report(self, result: ImportResult, *, as_json: bool) -> None:
+        if as_json:
+            self.stdout.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+            return
+        for problem in result.problems.listed:
+            line = problem.format(result.source)
+            if problem.value:
+                line += _(" (found %(value)r)") % {"value": problem.value}
+            self.stdout.write(line)
+        if result.problems.not_listed:
+            self.stdout.write(
+                _("... and %(count)s more problem(s) not listed.")
+                % {"count": result.problems.not_listed}
+            )
+        counts = {
+            "rows": result.rows,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "rejected": result.rejected,
+        }
+        if result.dry_run or not result.written:
+            self.stdout.write(
+                _(
+                    "Dry run of %(rows)s row(s): would create %(created)s, update %(updated)s, "
+                    "leave %(unchanged)s unchanged, reject %(rejected)s. Nothing was written."
+                )
+                % counts
+            )
+        elif not result.created and not result.updated:
+            self.stdout.write(
+                _("Nothing to change: all %(unchanged)s row(s) are already in Pathmark.") % counts
+                if not result.rejected
+                else _(
+                    "Nothing to change: %(unchanged)s row(s) already in Pathmark, %(rejected)s rejected."
+                )
+                % counts
+            )
+        else:
+            self.stdout.write(
+                _(
+                    "Imported %(rows)s row(s): %(created)s created, %(updated)s updated, "
+                    "%(unchanged)s unchanged, %(rejected)s rejected."
+                )
+                % counts
+            )

@@ -1,0 +1,330 @@
+"""Reading and writing the spreadsheets that carry records in and out of Pathmark.
+
+Pure Python (no Django) so the rules for cells can be tested on their own: CSV in UTF-8 (with or
+without a byte-order mark, comma or semicolon) or the first sheet of an XLSX workbook; dates
+only as ISO `YYYY-MM-DD` or Excel serial numbers, never guessed; and text cells that a
+spreadsheet would run as a formula neutralised on the way out and restored on the way in.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_PROBLEMS = 200
+"""Problems kept and shown per file; the rest are counted, not listed."""
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The spreadsheet convention for "this cell is text": a leading apostrophe, which Excel and
+# LibreOffice hide. Export adds it; import removes it.
+TEXT_MARKER = "'"
+PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
+ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# Day and month in either order, with any common separator: 03/04/2021, 3.4.21, 03-04-2021.
+DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+SERIAL_NUMBER = re.compile(r"^\d{1,6}(?:\.0+)?$")
+# Excel's day zero (its serials count the non-existent 29 February 1900, hence the 30th).
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Serials from 1 January 1900 to 31 December 2199: anything else is not meant as a date.
+EXCEL_SERIAL_RANGE = (1, 109_572)
+
+
+class TableError(ValueError):
+    """The file as a whole cannot be read (wrong type, wrong encoding, no header row)."""
+
+
+class CellError(ValueError):
+    """One cell cannot be read; the message says what to write instead."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing to fix: which row (as numbered in a spreadsheet, the header being row 1),
+    which column, and what to do. `value` is what the cell held, for the person fixing the
+    file; it is never stored."""
+
+    row: int
+    column: str
+    message: str
+    value: str = ""
+
+    def format(self, source: str) -> str:
+        where = f"{source}, row {self.row}" if self.row else source
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.message}"
+
+    def stored(self) -> dict[str, object]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class Problems:
+    """Every problem found in a file, keeping the first `limit` and counting the rest."""
+
+    limit: int = MAX_PROBLEMS
+    listed: list[Problem] = field(default_factory=list)
+    total: int = 0
+    rows: set[int] = field(default_factory=set)
+
+    def add(self, row: int, column: str, message: str, value: str = "") -> None:
+        self.total += 1
+        self.rows.add(row)
+        if len(self.listed) < self.limit:
+            self.listed.append(Problem(row, column, message, value))
+
+    @property
+    def not_listed(self) -> int:
+        return self.total - len(self.listed)
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int
+    """The row's number in the spreadsheet (the header is row 1)."""
+    cells: dict[str, str]
+
+
+@dataclass
+class Table:
+    """A header and its rows, every cell as stripped text; blank rows are skipped."""
+
+    source: str
+    columns: list[str]
+    rows: list[Row]
+
+
+# --- Reading --------------------------------------------------------------------------------
+
+
+def read_table(path: Path, *, source: str | None = None, limit: int | None = None) -> Table:
+    """Read a .csv or .xlsx file (only the first `limit` rows, for a preview). Raises
+    TableError naming the file and what to do."""
+    name = source or path.name
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return read_csv(path.read_bytes(), source=name, limit=limit)
+    if suffix == ".xlsx":
+        return read_xlsx(path, source=name, limit=limit)
+    raise TableError(f"{name}: use a .csv or .xlsx file (this one ends in {suffix or 'nothing'}).")
+
+
+def read_csv(data: bytes, *, source: str, limit: int | None = None) -> Table:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise TableError(
+            f"{source}: this is not UTF-8 text (byte {error.start} on row {line} cannot be "
+            "read). Save the file as \u201cCSV UTF-8\u201d and upload it again."
+        ) from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # Rows are counted as a spreadsheet shows them, so a quoted cell spanning two lines
+    # does not shift the numbers of the rows after it.
+    return _table(source, enumerate(reader, start=1), limit)
+
+
+def read_xlsx(path: Path, *, source: str, limit: int | None = None) -> Table:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (BadZipFile, KeyError, OSError, ValueError):
+        raise TableError(
+            f"{source}: this is not an Excel workbook that can be read. Save it again as "
+            ".xlsx, or as CSV UTF-8."
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows = (
+            (number, [xlsx_cell_text(value) for value in values])
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        )
+        return _table(source, rows, limit)
+    finally:
+        workbook.close()
+
+
+def xlsx_cell_text(value: object) -> str:
+    """A spreadsheet cell as the text a CSV would hold: dates as ISO, whole numbers without
+    a trailing `.0`."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _table(
+    source: str, rows: Iterable[tuple[int, Sequence[str]]], limit: int | None = None
+) -> Table:
+    iterator = iter(rows)
+    header: list[str] | None = None
+    for _number, cells in iterator:
+        if any(cell.strip() for cell in cells):
+            header = [restore_text(cell.strip()).strip().lower() for cell in cells]
+            break
+    if header is None:
+        raise TableError(f"{source}: the file is empty. The first row must name the columns.")
+    while header and not header[-1]:
+        header.pop()
+    body: list[Row] = []
+    for number, cells in iterator:
+        if not any(cell.strip() for cell in cells):
+            continue
+        values = {
+            column: restore_text(cells[index].strip()).strip() if index < len(cells) else ""
+            for index, column in enumerate(header)
+            if column
+        }
+        extra = [cell for cell in cells[len(header) :] if cell.strip()]
+        if extra:
+            # Surfaced as an "unnamed column" problem by the validators.
+            values[""] = extra[0]
+        body.append(Row(number, values))
+        if limit is not None and len(body) >= limit:
+            break
+    return Table(source, header, body)
+
+
+def restore_text(cell: str) -> str:
+    """Undo the text marker a spreadsheet or our export put in front of a cell."""
+    return cell[1:] if cell.startswith(TEXT_MARKER) else cell
+
+
+# --- Cells ----------------------------------------------------------------------------------
+
+
+def parse_date(text: str, *, today: dt.date | None = None, allow_future: bool = False) -> dt.date:
+    """An ISO date or an Excel serial number; anything else is refused with what to write."""
+    text = text.strip()
+    iso = ISO_DATE.match(text)
+    if iso:
+        try:
+            value = dt.date(int(iso[1]), int(iso[2]), int(iso[3]))
+        except ValueError:
+            raise CellError("not a real date; write it as YYYY-MM-DD.") from None
+    elif SERIAL_NUMBER.match(text):
+        serial = int(float(text))
+        if not EXCEL_SERIAL_RANGE[0] <= serial <= EXCEL_SERIAL_RANGE[1]:
+            raise CellError("not a date; write it as YYYY-MM-DD.")
+        value = EXCEL_EPOCH + dt.timedelta(days=serial)
+    else:
+        day_month = DAY_MONTH_YEAR.match(text)
+        if day_month:
+            first, second = int(day_month[1]), int(day_month[2])
+            if first <= 12 and second <= 12 and first != second:
+                raise CellError(
+                    "ambiguous: the day and the month could be either way round; "
+                    "write it as YYYY-MM-DD."
+                )
+        raise CellError("not a date Pathmark reads; write it as YYYY-MM-DD.")
+    if not allow_future and value > (today or dt.date.today()):
+        raise CellError("in the future; check the date.")
+    return value
+
+
+def parse_yes_no(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in {"yes", "y", "true", "1"}:
+        return True
+    if lowered in {"no", "n", "false", "0"}:
+        return False
+    raise CellError("write yes or no.")
+
+
+def parse_number(text: str) -> int | float:
+    cleaned = text.strip()
+    if not PLAIN_NUMBER.match(cleaned):
+        raise CellError("write a number, such as 3 or 2.5.")
+    number = float(cleaned)
+    return int(number) if number.is_integer() and "e" not in cleaned.lower() else number
+
+
+def split_list(text: str) -> list[str]:
+    """`;`-separated values, blanks dropped."""
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+def format_number(value: int | float) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# --- Writing --------------------------------------------------------------------------------
+
+
+def neutralise(cell: str) -> str:
+    """A text cell made safe to open in a spreadsheet: one that would run as a formula gets
+    the text marker. Plain numbers (a negative answer such as -2) are numbers, not formulas,
+    and are left alone; a cell that already starts with the marker gets a second one so that
+    `restore_text` gives back exactly what was written."""
+    if not cell or PLAIN_NUMBER.match(cell):
+        return cell
+    if cell.startswith(FORMULA_STARTS) or cell.startswith(TEXT_MARKER):
+        return TEXT_MARKER + cell
+    return cell
+
+
+def write_csv(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """CSV text with every cell neutralised, comma-separated, `\\r\\n` line ends (RFC 4180)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralise(column) for column in columns])
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def iter_csv_chunks(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
+    """The same as `write_csv`, a few thousand rows at a time, for large exports."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralise(column) for column in columns])
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([neutralise(cell) for cell in row])
+        if count % 5000 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[str]]]]) -> bytes:
+    """An XLSX workbook, one sheet per (title, columns, rows). Every cell is written as text
+    and neutralised, so no cell can be read back as a formula."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for title, columns, rows in sheets:
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append([neutralise(column) for column in columns])
+        for row in rows:
+            sheet.append([neutralise(cell) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,214 @@
+"""Import and export pages for managers: upload, preview, confirm, watch; download the export
+and the blank templates."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pathmark.audit.services import record
+from pathmark.instruments.registry import UnknownInstrument, get_instrument
+from pathmark.organisations.permissions import any_member, requires, role_may
+
+from . import services
+from .exporting import (
+    assessment_template_rows,
+    export_organisation,
+    export_zip,
+    people_template_rows,
+    template_csv,
+    template_xlsx,
+)
+from .forms import ConfirmForm, UploadForm
+from .models import ImportJob, ImportStatus
+from .tabular import TableError, read_table
+
+PREVIEW_ROWS = 20
+
+
+def _job_or_404(job_id: int) -> ImportJob:
+    try:
+        return ImportJob.objects.select_related("created_by").get(pk=job_id)
+    except ImportJob.DoesNotExist:
+        raise Http404 from None
+
+
+@requires("data.import")
+def index(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        kind, slug = form.kind_and_instrument()
+        try:
+            job = services.start_import_job(
+                by=request.user,
+                organisation=request.organisation,
+                kind=kind,
+                instrument_slug=slug,
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("transfer:job", job_id=job.pk)
+    return render(
+        request,
+        "transfer/index.html",
+        {
+            "form": form,
+            "jobs": ImportJob.objects.select_related("created_by")[:20],
+            "templates": _template_links(),
+            "may_export": role_may(request.membership.role, "data.export"),
+        },
+    )
+
+
+def _template_links() -> list[dict[str, str]]:
+    from pathmark.instruments.definition import DEFAULT_LANGUAGE
+    from pathmark.instruments.registry import list_instruments
+
+    links = [{"kind": "people", "title": _("People")}]
+    for instrument in list_instruments():
+        links.append(
+            {
+                "kind": instrument.slug,
+                "title": _("Assessments: %(title)s")
+                % {"title": instrument.title.get(DEFAULT_LANGUAGE, instrument.slug)},
+            }
+        )
+    return links
+
+
+def _preview(request: HttpRequest, job: ImportJob) -> dict[str, object] | None:
+    """The first rows of the file with the cells that have a problem marked. Reading the file
+    is reading personal data, so it is audited like any other read."""
+    path = services.job_file(job)
+    if path is None or not path.is_file():
+        return None
+    try:
+        table = read_table(path, source=job.file_name, limit=PREVIEW_ROWS)
+    except TableError:
+        return None
+    record(
+        actor=request.user,
+        organisation=request.organisation,
+        action="transfer.previewed",
+        target=job,
+    )
+    marked: dict[tuple[int, str], str] = {}
+    for problem in job.problems:
+        marked.setdefault((problem["row"], problem["column"]), problem["message"])
+    rows = []
+    for row in table.rows:
+        rows.append(
+            {
+                "number": row.number,
+                "problem": marked.get((row.number, "")),
+                "cells": [
+                    {
+                        "value": row.cells.get(column, ""),
+                        "problem": marked.get((row.number, column)),
+                    }
+                    for column in table.columns
+                ],
+            }
+        )
+    header_problems = {column for (number, column) in marked if number == 1}
+    return {
+        "columns": [{"name": c, "problem": c in header_problems} for c in table.columns],
+        "rows": rows,
+    }
+
+
+@requires("data.import")
+def job(request: HttpRequest, job_id: int) -> HttpResponse:
+    import_job = _job_or_404(job_id)
+    preview = _preview(request, import_job) if import_job.status == ImportStatus.READY else None
+    return render(
+        request,
+        "transfer/job.html",
+        {
+            "job": import_job,
+            "preview": preview,
+            "confirm_form": ConfirmForm(),
+            "refresh_seconds": 2 if import_job.is_running else None,
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_POST
+@requires("data.import")
+def confirm(request: HttpRequest, job_id: int) -> HttpResponse:
+    import_job = _job_or_404(job_id)
+    form = ConfirmForm(request.POST)
+    skip = form.is_valid() and form.cleaned_data["leave_out_rows_with_problems"]
+    try:
+        services.confirm_import_job(
+            by=request.user, organisation=request.organisation, job=import_job, skip_invalid=skip
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("transfer:job", job_id=import_job.pk)
+
+
+@require_POST
+@requires("data.import")
+def cancel(request: HttpRequest, job_id: int) -> HttpResponse:
+    import_job = _job_or_404(job_id)
+    try:
+        services.cancel_import_job(
+            by=request.user, organisation=request.organisation, job=import_job
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("transfer:job", job_id=import_job.pk)
+
+
+@requires("data.export")
+def export(request: HttpRequest) -> HttpResponse:
+    """A POST, not a link, so no prefetch or crawler can pull every record out."""
+    if request.method != "POST":
+        return render(request, "transfer/export.html")
+    files = export_organisation(by=request.user, organisation=request.organisation)
+    response = HttpResponse(export_zip(files), content_type="application/zip")
+    stamp = timezone.localdate().isoformat()
+    slug = request.organisation.slug
+    response["Content-Disposition"] = f'attachment; filename="pathmark-{slug}-{stamp}.zip"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@any_member
+def template(request: HttpRequest, kind: str, file_format: str) -> HttpResponse:
+    """A blank file to fill in: the header row and one example row (and, in the workbook, a
+    second sheet saying what each column may hold). Holds no personal data."""
+    if file_format not in ("csv", "xlsx"):
+        raise Http404
+    if kind == "people":
+        columns, example, guide = people_template_rows()
+        name = "people"
+    else:
+        try:
+            instrument = get_instrument(kind)
+        except UnknownInstrument:
+            raise Http404 from None
+        columns, example, guide = assessment_template_rows(instrument)
+        name = f"assessments-{instrument.slug}"
+    if file_format == "csv":
+        response = HttpResponse(
+            template_csv(columns, example), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(
+            template_xlsx(columns, example, guide),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}-template.{file_format}"'
+    return response

@@ -1,0 +1,292 @@
+"""The world the break-in tests attack: organisation B owns one of everything, and a crowd of
+people from elsewhere (every role of A and C, former and deactivated staff of B, a user with no
+organisation, and anonymous visitors) try to reach it. Also the Hypothesis profiles that keep
+the fuzzing bounded, and the summary of figures printed at the end of the run.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from datetime import date
+
+import pytest
+from django.apps import apps
+from hypothesis import HealthCheck, settings
+
+from pathmark.assessments import services as assessment_services
+from pathmark.assessments.models import Assessment, AssessmentMode, AssessmentStatus
+from pathmark.instruments.definition import parse_instrument
+from pathmark.instruments.models import InstrumentVersion
+from pathmark.instruments.registry import definition_sha256
+from pathmark.instruments.services import instrument_version_for
+from pathmark.organisations.models import Role
+from pathmark.organisations.scoping import organisation_scope, system_scope
+from pathmark.people.models import (
+    Consent,
+    ConsentKind,
+    ConsentMethod,
+    Household,
+    ImmigrationStatus,
+    Person,
+)
+from pathmark.testing import (
+    MembershipFactory,
+    OrganisationFactory,
+    PersonFactory,
+    UserFactory,
+    World,
+)
+
+from .probing import PROBED_PATTERNS, PROBED_URLS, TALLY, Principal, Target
+
+# Strings that exist only in organisation B's records: seeing any of them elsewhere is a leak.
+# Plain ASCII letters and digits, so they read the same in HTML, JSON and headers.
+PERSON_NAME = "Zephyrine Quillbrook"
+MEMBER_NAME = "Osvaldine Marrowgate"
+PHONE = "07700900461"
+EMAIL = "zephyrine.q@secret.example"
+ADDRESS = "17 Thistlewick Lane"
+ANSWER_MARKER = "AnswerMarkerKestrelwood"
+
+# --- Hypothesis: bounded in CI, deeper on request (PATHMARK_FUZZ_PROFILE=security-deep) ----
+settings.register_profile(
+    "security-ci",
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile(
+    "security-deep",
+    max_examples=500,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+FUZZ = settings.get_profile(os.environ.get("PATHMARK_FUZZ_PROFILE", "security-ci"))
+
+# A stored instrument with a free-text item, so a draft can hold an answer that is unique.
+PROBE_INSTRUMENT = textwrap.dedent(
+    """\
+    slug: security-probe
+    version: 1
+    title: {en: Security probe}
+    source: Pathmark security tests
+    licence: CC0
+    stages:
+      - {id: low, label: {en: Low}, min: 0, max: 50}
+      - {id: high, label: {en: High}, min: 50, max: 100}
+    domains:
+      - id: money
+        title: {en: Money}
+        minimum_answers: 2
+        items:
+          - id: bills
+            type: likert
+            text: {en: I can pay my bills.}
+            options:
+              - {value: "no", label: {en: No}, score: 0}
+              - {value: "yes", label: {en: Yes}, score: 100}
+          - id: worry
+            type: likert
+            reverse: true
+            text: {en: I worry about money.}
+            options:
+              - {value: never, label: {en: Never}, score: 0}
+              - {value: often, label: {en: Often}, score: 100}
+          - id: notes
+            type: free_text
+            text: {en: "Anything else?"}
+    """
+)
+
+
+def _completed_assessment(person: Person, by, organisation) -> Assessment:  # type: ignore[no-untyped-def]
+    """Run through the services, as a caseworker of B would."""
+    with organisation_scope(organisation_id=organisation.pk, user_id=by.pk, role=Role.CASEWORKER):
+        assessment = assessment_services.start_assessment(
+            by=by,
+            organisation=organisation,
+            person=person,
+            instrument_slug="integration-journey",
+            mode=AssessmentMode.CASEWORKER_LED,
+            language="en",
+            assessed_on=date(2025, 6, 1),
+        )
+        instrument = assessment.instrument_version.instrument
+        for domain in instrument.domains:
+            assessment_services.save_answers(
+                by=by,
+                organisation=organisation,
+                assessment=assessment,
+                domain_id=domain.id,
+                answers={
+                    item.id: next(o.value for o in item.options if item.option_score(o) is not None)
+                    for item in domain.items
+                    if item.options
+                },
+            )
+        return assessment_services.complete_assessment(
+            by=by, organisation=organisation, assessment=assessment
+        )
+
+
+def _probe_draft(person: Person, by, organisation) -> Assessment:  # type: ignore[no-untyped-def]
+    instrument = parse_instrument(PROBE_INSTRUMENT, source="security-probe.yaml")
+    version, _created = InstrumentVersion.objects.get_or_create(
+        slug=instrument.slug,
+        version=instrument.version,
+        defaults={
+            "title": "Security probe",
+            "definition": instrument.raw,
+            "sha256": definition_sha256(instrument.raw),
+        },
+    )
+    with system_scope("security tests: a draft holding a unique answer"):
+        return Assessment.objects.create(
+            person=person,
+            organisation=organisation,
+            instrument_version=version,
+            status=AssessmentStatus.DRAFT,
+            mode=AssessmentMode.CASEWORKER_LED,
+            language="en",
+            assessed_on=date(2025, 6, 3),
+            answers={"bills": "yes", "worry": "never", "notes": ANSWER_MARKER},
+            started_by=by,
+        )
+
+
+def _share(person: Person, organisation, *, withdrawn: bool = False) -> Consent:  # type: ignore[no-untyped-def]
+    with system_scope("security tests: consent to share"):
+        consent = Consent.objects.create(
+            person=person,
+            kind=ConsentKind.SHARE,
+            shared_with=organisation,
+            purpose="Joint support",
+            method=ConsentMethod.IN_PERSON,
+            given_on=date(2025, 1, 2),
+        )
+        if withdrawn:
+            consent.withdrawn_at = consent.recorded_at
+            consent.save(update_fields=["withdrawn_at"])
+        return consent
+
+
+def _outsiders(world: World) -> list[Principal]:
+    principals = [
+        Principal(f"{world.org_a.slug} {role}", world.member(world.org_a, role), role)
+        for role in Role.values
+    ]
+    # C once had B's person shared with it; that consent is withdrawn, so C has nothing.
+    # Its service provider is one with no referral of B's person.
+    principals += [
+        Principal(f"{world.org_c.slug} {role}", world.member(world.org_c, role), role)
+        for role in (Role.CASEWORKER, Role.MANAGER, Role.SERVICE_PROVIDER)
+    ]
+    lone = UserFactory(username="signed-in-without-organisation")
+    former = UserFactory(username="former-b-caseworker")
+    MembershipFactory(user=former, organisation=world.org_b, role=Role.CASEWORKER, is_active=False)
+    deactivated = UserFactory(username="deactivated-b-manager")
+    MembershipFactory(user=deactivated, organisation=world.org_b, role=Role.MANAGER)
+    deactivated.is_active = False
+    deactivated.save(update_fields=["is_active"])
+    principals += [
+        Principal("signed in without an organisation", lone, None),
+        Principal("former B caseworker (membership ended)", former, None),
+        Principal("deactivated B manager", deactivated, None),
+        Principal("anonymous", None, None),
+    ]
+    return principals
+
+
+@pytest.fixture
+def target(world: World) -> Target:
+    org_d = OrganisationFactory(slug="partner-org", name="Partner Organisation")
+    b_caseworker = world.b_caseworker
+    with system_scope("security tests: organisation B's records"):
+        person = PersonFactory(
+            organisation=world.org_b,
+            name=PERSON_NAME,
+            phone=PHONE,
+            email=EMAIL,
+            address=ADDRESS,
+            postcode="ZZ9 9ZZ",
+            registered_by=b_caseworker,
+        )
+        member = PersonFactory(organisation=world.org_b, name=MEMBER_NAME)
+        household = Household.objects.create(organisation=world.org_b)
+        Person.objects.filter(pk__in=[person.pk, member.pk]).update(household=household)
+        person.refresh_from_db()
+        a_person = PersonFactory(organisation=world.org_a, name="Probe Own Client")
+        processing = Consent.objects.get(person=person, kind=ConsentKind.PROCESSING)
+        status = ImmigrationStatus.objects.create(slug="probe-status", label="Probe status")
+        import_job = apps.get_model("transfer", "ImportJob").objects.create(
+            organisation=world.org_b,
+            created_by=b_caseworker,
+            kind="people",
+            file_name=f"{PERSON_NAME.split()[0]}-and-family.csv",
+            status="ready",
+            total_rows=2,
+        )
+    share = _share(person, org_d)
+    withdrawn = _share(person, world.org_c, withdrawn=True)
+    completed = _completed_assessment(person, b_caseworker, world.org_b)
+    draft = _probe_draft(person, b_caseworker, world.org_b)
+    secrets = (
+        PERSON_NAME,
+        *PERSON_NAME.split(),
+        MEMBER_NAME,
+        *MEMBER_NAME.split(),
+        PHONE,
+        EMAIL,
+        ADDRESS,
+        ANSWER_MARKER,
+        world.b_caseworker.username,
+        person.reference,
+        member.reference,
+    )
+    return Target(
+        org_a=world.org_a,
+        org_b=world.org_b,
+        org_c=world.org_c,
+        org_d=org_d,
+        person=person,
+        member=member,
+        household=household,
+        processing_consent=processing,
+        share_consent=share,
+        withdrawn_consent=withdrawn,
+        completed=completed,
+        draft=draft,
+        a_person=a_person,
+        immigration_status=status,
+        import_job=import_job,
+        other_version=instrument_version_for("indicators-of-integration"),
+        secrets=secrets,
+        owners=world.members[world.org_b.slug],
+        outsiders=_outsiders(world),
+    )
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    if not TALLY and not PROBED_PATTERNS:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("break-in tests")
+    write(
+        f"access control: {len(PROBED_PATTERNS)} URL patterns, {len(PROBED_URLS)} URLs with B's "
+        f"records filled in, {TALLY['requests']} requests (who × URL × method × form), "
+        f"{TALLY['leaks']} with a problem"
+    )
+    write(
+        f"tampering: {TALLY['tamper_posts']} form posts with forbidden fields added, "
+        f"{TALLY['tamper_changes']} protected values changed"
+    )
+    write(
+        f"audit: {TALLY['audited_requests']} requests to views of personal data, "
+        f"{TALLY['unaudited']} without an audit entry"
+    )
+    write(
+        f"fuzzing: {TALLY['fuzz_form_cases']} form cases, {TALLY['fuzz_command_cases']} "
+        f"command cases ({TALLY['fuzz_form_cases'] + TALLY['fuzz_command_cases']} in all)"
+    )
