@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -136,7 +136,8 @@ class Group:
 @dataclass(frozen=True)
 class OverallStageRule:
     capped_by: tuple[str, ...] = ()
-    """Domain ids whose own stage the overall stage may not exceed (used by journeys)."""
+    """Domain ids whose own stage the overall stage may not exceed (see
+    `Instrument.overall_stage_for`, the one place the rule is applied)."""
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,22 @@ class Instrument:
             if stage.contains(score):
                 return stage
         return None
+
+    def overall_stage_for(
+        self, overall: float | None, domain_scores: Mapping[str, float | None]
+    ) -> Stage | None:
+        """The stage of the overall score, no higher than the stage of any domain named in
+        `overall_stage_rule.capped_by` that has a score (no one thrives without a safe place
+        to live). Scoring stores this stage and journeys draw it, so they cannot disagree."""
+        stage = self.stage_for(overall)
+        if stage is None or self.overall_stage_rule is None:
+            return stage
+        for domain_id in self.overall_stage_rule.capped_by:
+            cap = self.stage_for(domain_scores.get(domain_id))
+            # Stages tile 0-100 in order, so a lower start is a lower stage.
+            if cap is not None and cap.min_score < stage.min_score:
+                stage = cap
+        return stage
 
 
 # --- Problems -------------------------------------------------------------------------------

@@ -90,13 +90,15 @@ def score_responses(instrument: Instrument, responses: Mapping[str, object]) -> 
 
     overall = _combine(instrument.overall_rule, counted_domains) if counted_domains else None
     rounded_overall = _round(overall)
-    # The stage follows the rounded score so the number shown and the stage shown agree.
-    stage = instrument.stage_for(rounded_overall)
+    rounded_domains = {domain_id: _round(score) for domain_id, score in domain_scores.items()}
+    # The stage follows the rounded scores so the numbers shown and the stage shown agree, and
+    # it obeys the instrument's `overall_stage_rule` exactly as the journey pages do.
+    stage = instrument.overall_stage_for(rounded_overall, rounded_domains)
     return ScoreResult(
         instrument=instrument.slug,
         version=instrument.version,
         items={item_id: _round(score) for item_id, score in item_scores.items()},
-        domains={domain_id: _round(score) for domain_id, score in domain_scores.items()},
+        domains=rounded_domains,
         overall=rounded_overall,
         stage=stage.id if stage else None,
     )

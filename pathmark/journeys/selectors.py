@@ -6,10 +6,12 @@ Everything goes through the scoped managers, so a journey is seen only where its
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from django.utils import timezone
@@ -23,7 +25,16 @@ from pathmark.people.models import Person
 from pathmark.people.selectors import person_for
 
 from .registry import host_norms_for
-from .trajectory import OVERALL, Direction, HostNorm, Journey, ScoredAssessment, journey_of
+from .trajectory import (
+    OVERALL,
+    Direction,
+    HostNorm,
+    Journey,
+    ScoredAssessment,
+    TrendShape,
+    journey_of,
+    trends_of,
+)
 
 # The cohort worklist names at most this many people (the steepest drops first); the page
 # says how many more there are.
@@ -152,93 +163,106 @@ class Cohort:
     as_of: date
 
 
-@dataclass(frozen=True)
-class CohortRow:
-    """One completed assessment, as streamed for the cohort: no answers, no names."""
+CohortRow = tuple[int, int, date, float | None, dict[str, float | None]]
+"""One completed assessment as streamed for the cohort: (person id, instrument version id,
+assessed on, overall score, domain scores). No answers, no names."""
 
-    person_id: int
-    version_id: int
-    assessed_on: date
-    domain_scores: dict[str, float | None]
-    overall_score: float | None
+# Rows fetched from the database at a time: big enough that round trips do not matter, small
+# enough that memory stays flat at any caseload size.
+COHORT_CHUNK = 10_000
 
 
 def cohort_rows() -> Iterator[CohortRow]:
-    """Every completed assessment the current scope may see, by person and date, streamed."""
+    """Every completed assessment the current scope may see, by person and date, streamed.
+    Only the columns the maths needs are read; the JSON of domain scores is decoded once."""
     rows = (
         Assessment.objects.filter(status=AssessmentStatus.COMPLETED)
         .exclude(person__status=Person.Status.ERASED)
         .order_by("person_id", "assessed_on", "pk")
         .values_list(
-            "person_id", "instrument_version_id", "assessed_on", "domain_scores", "overall_score"
+            "person_id", "instrument_version_id", "assessed_on", "overall_score", "domain_scores"
         )
     )
-    for row in rows.iterator(chunk_size=5000):
-        yield CohortRow(*row)
+    return rows.iterator(chunk_size=COHORT_CHUNK)
+
+
+@dataclass
+class _Tally:
+    """Running totals of one instrument's series for people with the same series (nearly
+    everyone), kept so that each person is added with a few bulk operations."""
+
+    keys: tuple[str, ...]
+    rates: list[list[float | None]] = field(default_factory=list)
+    """One list per person, in `keys` order; None where the rate needs more dates."""
+    directions: Counter[tuple[str, Direction]] = field(default_factory=Counter)
 
 
 def compute_cohort(
-    rows: Iterable[CohortRow],
-    *,
-    instruments: dict[int, Instrument],
-    norms: dict[str, dict[str, tuple[HostNorm, ...]]],
-    as_of: date,
+    rows: Iterable[CohortRow], *, instruments: dict[int, Instrument], as_of: date
 ) -> Cohort:
     """Fold person-ordered rows into distributions and the worklist, one person at a time, so
-    memory holds one person's rows plus the rates (a few floats per person and domain)."""
+    memory holds one person's rows plus the rates (a few floats per person and domain).
+
+    Uses `trajectory.trends_of`, which gives exactly the rate, direction and turned-down test
+    of `journey_of` without building the person page's points, stages and projections."""
+    shapes = {pk: TrendShape.of(instrument) for pk, instrument in instruments.items()}
+    slug_of = {pk: instrument.slug for pk, instrument in instruments.items()}
+    newest: dict[str, Instrument] = {}
+    for instrument in instruments.values():
+        if instrument.slug not in newest or instrument.version > newest[instrument.slug].version:
+            newest[instrument.slug] = instrument
     cohorts: dict[str, InstrumentCohort] = {}
+    tallies: dict[tuple[str, tuple[str, ...]], _Tally] = {}
     turned_down: list[TurnedDown] = []
     people = 0
 
-    def finish(person_id: int, person_rows: list[CohortRow]) -> None:
-        by_slug: dict[str, list[CohortRow]] = defaultdict(list)
+    for person_id, person_rows in groupby(rows, key=itemgetter(0)):
+        people += 1
+        by_slug: dict[str, list[CohortRow]] = {}
         for row in person_rows:
-            by_slug[instruments[row.version_id].slug].append(row)
+            by_slug.setdefault(slug_of[row[1]], []).append(row)
         for slug, group in by_slug.items():
-            instrument = instruments[group[-1].version_id]
-            journey = journey_of(
-                instrument,
-                [ScoredAssessment(r.assessed_on, r.domain_scores, r.overall_score) for r in group],
-                norms=norms.get(slug, {}),
-                as_of=as_of,
+            # The latest version's domains and measurement error describe the whole series,
+            # as on the person page.
+            trends = trends_of(
+                shapes[group[-1][1]],
+                [row[2].toordinal() for row in group],
+                [row[3] for row in group],
+                [row[4] for row in group],
             )
             cohort = cohorts.get(slug)
             if cohort is None:
-                cohort = cohorts[slug] = InstrumentCohort(instrument)
+                cohort = cohorts[slug] = InstrumentCohort(newest[slug])
             cohort.people += 1
-            down = []
-            steepest = 0.0
-            for series in (journey.overall, *journey.domains):
-                if not series.points:
-                    continue
-                distribution = cohort.distributions.get(series.key)
-                if distribution is None:
-                    distribution = cohort.distributions[series.key] = DomainDistribution(series.key)
-                distribution.directions[series.direction.value] += 1
-                if series.integratedness_per_year is not None:
-                    distribution.rates.append(series.integratedness_per_year)
-                if series.turned_down:
-                    down.append(series.key)
-                    drop = series.points[-1].score - series.points[-2].score
-                    steepest = min(steepest, drop)
-            if down:
+            tally = tallies.get((slug, trends.keys))
+            if tally is None:
+                tally = tallies[slug, trends.keys] = _Tally(trends.keys)
+            tally.rates.append(trends.integratedness_per_year)
+            tally.directions.update(zip(trends.keys, trends.directions, strict=True))
+            falls = trends.falls
+            if falls.count(None) < len(falls):
+                down = [(key, fall) for key, fall in zip(trends.keys, falls, strict=True) if fall]
                 turned_down.append(
-                    TurnedDown(person_id, slug, tuple(down), steepest, group[-1].assessed_on)
+                    TurnedDown(
+                        person_id,
+                        slug,
+                        tuple(key for key, _ in down),
+                        min(fall for _, fall in down),
+                        group[-1][2],
+                    )
                 )
 
-    current: int | None = None
-    buffer: list[CohortRow] = []
-    for row in rows:
-        if row.person_id != current:
-            if current is not None:
-                finish(current, buffer)
-                people += 1
-            current, buffer = row.person_id, []
-        buffer.append(row)
-    if current is not None:
-        finish(current, buffer)
-        people += 1
-    turned_down.sort(key=lambda entry: (entry.steepest_drop, entry.person_id))
+    for (slug, keys), tally in tallies.items():
+        distributions = cohorts[slug].distributions
+        for key, column in zip(keys, zip(*tally.rates, strict=True), strict=True):
+            distribution = distributions.get(key)
+            if distribution is None:
+                distribution = distributions[key] = DomainDistribution(key)
+            distribution.rates.extend(rate for rate in column if rate is not None)
+        for (key, direction), count in tally.directions.items():
+            # A StrEnum member is an equal key to its value.
+            distributions[key].directions[direction] += count
+    turned_down.sort(key=lambda entry: (entry.steepest_drop, entry.person_id, entry.instrument))
     return Cohort(cohorts, turned_down, people, as_of)
 
 
@@ -248,13 +272,8 @@ def instruments_by_version() -> dict[int, Instrument]:
 
 def cohort_journeys(*, actor: Any, organisation: Any) -> Cohort:
     """The caseload's journeys for the organisation in scope, audited as one read."""
-    instruments = instruments_by_version()
-    slugs = {instrument.slug for instrument in instruments.values()}
     cohort = compute_cohort(
-        cohort_rows(),
-        instruments=instruments,
-        norms={slug: norms_by_key(slug) for slug in slugs},
-        as_of=timezone.localdate(),
+        cohort_rows(), instruments=instruments_by_version(), as_of=timezone.localdate()
     )
     record(
         actor=actor,

@@ -9,8 +9,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pathmark.instruments.definition import Domain, Instrument, Item, Option, Stage
+from pathmark.instruments.definition import (
+    Domain,
+    Instrument,
+    Item,
+    Option,
+    OverallStageRule,
+    Stage,
+    parse_instrument,
+)
+from pathmark.instruments.registry import get_instrument
 from pathmark.instruments.scoring import ResponseError, score_responses, validate_responses
+from pathmark.journeys.trajectory import overall_stage
 
 from .conftest import MINIMAL
 
@@ -89,6 +99,74 @@ def test_minimum_rule_takes_the_lowest(minimal):
     assert result.stage == "low"
 
 
+# --- The overall stage rule -------------------------------------------------------------------
+
+CAPPED_BY_MONEY = MINIMAL + "overall_stage_rule:\n  capped_by: [money]\n"
+MONEY_LOW_HOME_HIGH = {
+    "bills": "no",
+    "worry": "often",
+    "rooms": 4,
+    "safe": "yes",
+    "help": ["family"],
+}
+MONEY_HIGH_HOME_LOW = {
+    "bills": "yes",
+    "worry": "never",
+    "rooms": 0,
+    "safe": "no",
+    "help": ["nobody"],
+}
+
+
+def test_overall_stage_is_capped_by_a_lower_stage_in_a_named_domain():
+    instrument = parse_instrument(CAPPED_BY_MONEY, source="t")
+    result = score_responses(instrument, MONEY_LOW_HOME_HIGH)
+    assert result.domains == {"money": 0.0, "home": 100.0}
+    assert result.overall == 75.0  # "high" on its own
+    assert result.stage == "low"
+
+
+def test_overall_stage_is_not_capped_without_a_rule(minimal):
+    result = score_responses(minimal, MONEY_LOW_HOME_HIGH)
+    assert result.overall == 75.0
+    assert result.stage == "high"
+
+
+def test_a_higher_stage_in_a_named_domain_never_raises_the_overall_stage():
+    instrument = parse_instrument(CAPPED_BY_MONEY, source="t")
+    result = score_responses(instrument, MONEY_HIGH_HOME_LOW)
+    assert result.domains == {"money": 100.0, "home": 0.0}
+    assert result.stage == "low"
+
+
+def test_a_named_domain_without_a_score_caps_nothing():
+    instrument = parse_instrument(CAPPED_BY_MONEY, source="t")
+    # One money answer is below its minimum of two, so money has no score.
+    result = score_responses(instrument, {**MONEY_LOW_HOME_HIGH, "worry": None})
+    assert result.domains["money"] is None
+    assert result.overall == 100.0
+    assert result.stage == "high"
+
+
+def test_indicators_of_integration_stage_is_capped_by_housing():
+    instrument = get_instrument("indicators-of-integration")
+    answers = {item.id: "level-5" for item in instrument.items}
+    answers["housing-situation"] = "level-1"
+    result = score_responses(instrument, answers)
+    assert result.overall is not None and result.overall >= 80  # "thriving" on its own
+    assert result.domains["housing"] == 0.0
+    assert result.stage == "urgent-need"
+
+
+def test_stored_stage_and_journey_stage_come_from_one_rule():
+    instrument = get_instrument("indicators-of-integration")
+    answers = {item.id: "level-4" for item in instrument.items}
+    answers["feel-safe"] = "level-2"
+    result = score_responses(instrument, answers)
+    assert result.stage == "getting-support"
+    assert overall_stage(instrument, result.overall, result.domains) == result.stage
+
+
 @pytest.mark.parametrize(
     ("answers", "item_id", "words"),
     [
@@ -116,8 +194,6 @@ def test_validate_responses_lists_every_problem(minimal):
 
 def test_numeric_option_values_match_text(minimal):
     text = MINIMAL.replace('value: "no"', "value: 1")
-    from pathmark.instruments.definition import parse_instrument
-
     instrument = parse_instrument(text, source="t")
     assert score_responses(instrument, {"bills": 1}).items["bills"] == 0.0
     assert score_responses(instrument, {"bills": "1"}).items["bills"] == 0.0
@@ -303,3 +379,23 @@ def test_answering_one_more_item_never_moves_scores_past_its_score(case):
     if old is not None and new is not None and new_item_score is not None:
         low, high = sorted([old, new_item_score])
         assert low - 0.1 <= new <= high + 0.1
+
+
+@PROPERTY
+@given(instrument_and_answers(), st.data())
+def test_overall_stage_is_the_lowest_of_the_overall_and_the_capping_domains(case, data):
+    instrument, answers = case
+    capped_by = data.draw(st.lists(st.sampled_from([d.id for d in instrument.domains])))
+    instrument = dataclasses.replace(
+        instrument, overall_stage_rule=OverallStageRule(tuple(capped_by))
+    )
+    result = score_responses(instrument, answers)
+    if result.overall is None:
+        assert result.stage is None
+        return
+    order = [stage.id for stage in instrument.stages]
+    candidates = [result.overall] + [
+        score for key in capped_by if (score := result.domains[key]) is not None
+    ]
+    lowest = min(order.index(instrument.stage_for(score).id) for score in candidates)
+    assert result.stage == order[lowest]

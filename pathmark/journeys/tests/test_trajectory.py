@@ -3,6 +3,7 @@ least-squares line for two points) and by properties that must hold for any scor
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 import numpy
@@ -19,10 +20,12 @@ from pathmark.journeys.trajectory import (
     Method,
     Reading,
     ScoredAssessment,
+    TrendShape,
     journey_of,
     overall_stage,
     rate_per_year,
     series_of,
+    trends_of,
     years_between,
 )
 
@@ -223,3 +226,60 @@ def test_journey_skips_domains_left_unscored_on_a_date():
     assert journey.overall.integratedness_per_year == pytest.approx(
         10 / years_between(date(2024, 1, 1), date(2025, 1, 1))
     )
+
+
+# --- The caseload's lean path agrees with the person page's full one ----------------------------
+
+INSTRUMENTS = ("integration-journey", "indicators-of-integration")
+# Steps of five points as well as any float, so that a change exactly equal to the
+# measurement error comes up.
+any_score = st.one_of(
+    scores, st.integers(8, 12).map(lambda step: step * 5.0), scores.map(lambda s: round(s, 1))
+)
+errors = st.one_of(st.none(), st.sampled_from([0.0, 5.0, 8.0]), st.floats(0, 20))
+
+
+@st.composite
+def journeys(draw):  # type: ignore[no-untyped-def]
+    """An instrument and a person's assessments in date order, some on the same day. Half the
+    journeys are complete (every score at every date, the cohort's usual case); in the rest a
+    score may be missing, or a domain's key left out altogether."""
+    instrument = get_instrument(draw(st.sampled_from(INSTRUMENTS)))
+    instrument = dataclasses.replace(instrument, measurement_error=draw(errors))
+    offsets = sorted(draw(st.lists(st.integers(0, 2000), min_size=1, max_size=8)))
+    gappy = draw(st.booleans())
+    score = st.one_of(st.none(), any_score) if gappy else any_score
+    assessments = []
+    for offset in offsets:
+        domain_scores = {}
+        for domain in instrument.domains:
+            if not gappy or draw(st.integers(0, 20)):
+                domain_scores[domain.id] = draw(score)
+        assessments.append(
+            ScoredAssessment(START + timedelta(days=offset), domain_scores, draw(score))
+        )
+    return instrument, assessments
+
+
+@settings(max_examples=300, deadline=None)
+@given(journeys())
+def test_cohort_trends_equal_the_full_journey(case):
+    instrument, assessments = case
+    journey = journey_of(instrument, assessments)
+    trends = trends_of(
+        TrendShape.of(instrument),
+        [assessment.assessed_on.toordinal() for assessment in assessments],
+        [assessment.overall_score for assessment in assessments],
+        [assessment.domain_scores for assessment in assessments],
+    )
+    expected = [
+        (
+            series.key,
+            series.integratedness_per_year,
+            series.direction,
+            series.points[-1].score - series.points[-2].score if series.turned_down else None,
+        )
+        for series in (journey.overall, *journey.domains)
+        if series.points
+    ]
+    assert list(zip(*trends, strict=True)) == expected
