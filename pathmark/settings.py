@@ -342,5 +342,7 @@ LOGGING = {
         # but the body and POST data must never reach a log.
         "django.request": {"level": "ERROR"},
         "django.security": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; the audit log already records them.
+        "axes": {"level": "WARNING"},
     },
 }
