@@ -6,6 +6,7 @@ items were answered, never what the answers were.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -20,6 +21,7 @@ from pathmark.instruments.registry import UnknownInstrument, definition_sha256
 from pathmark.instruments.scoring import ResponseError, score_responses, validate_responses
 from pathmark.instruments.services import instrument_version_for
 from pathmark.organisations.models import Organisation
+from pathmark.organisations.scoping import system_scope
 from pathmark.people.models import Person
 
 from .models import Assessment, AssessmentMode, AssessmentStatus
@@ -251,3 +253,73 @@ def discard_draft(*, by: Any, organisation: Organisation, assessment: Assessment
         extra={"instrument": assessment.instrument_version.slug},
     )
     assessment.delete()
+
+
+@dataclass
+class Rescoring:
+    checked: int = 0
+    changed: int = 0
+    without_answers: int = 0
+
+
+def rescore_completed(*, dry_run: bool = False, batch_size: int = 500) -> Rescoring:
+    """Recomputes the stored scores of completed assessments from their answers and the exact
+    instrument version they used. Needed when the scoring rules change (a fix, or a new rule
+    such as the capped overall stage); the answers and the version are the source of truth.
+
+    Runs in the system scope (partnership-wide maintenance), one transaction per batch so a
+    long run can be interrupted and resumed. Erased assessments keep their scores: their
+    answers are gone, so there is nothing to recompute from."""
+    summary = Rescoring()
+    with system_scope("rescoring completed assessments"):
+        ids = list(
+            Assessment.objects.filter(status=AssessmentStatus.COMPLETED)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for start in range(0, len(ids), batch_size):
+            with transaction.atomic():
+                batch = (
+                    Assessment.objects.filter(pk__in=ids[start : start + batch_size])
+                    .select_related("instrument_version")
+                    .select_for_update(of=("self",))
+                )
+                changed = []
+                for assessment in batch:
+                    summary.checked += 1
+                    if not assessment.answers:
+                        summary.without_answers += 1
+                        continue
+                    result = score_responses(
+                        assessment.instrument_version.instrument, assessment.answers
+                    )
+                    new = (result.items, result.domains, result.overall, result.stage or "")
+                    old = (
+                        assessment.item_scores,
+                        assessment.domain_scores,
+                        assessment.overall_score,
+                        assessment.stage,
+                    )
+                    if new != old:
+                        assessment.item_scores, assessment.domain_scores = (
+                            result.items,
+                            result.domains,
+                        )
+                        assessment.overall_score, assessment.stage = (
+                            result.overall,
+                            result.stage or "",
+                        )
+                        changed.append(assessment)
+                summary.changed += len(changed)
+                if changed and not dry_run:
+                    Assessment.objects.bulk_update(
+                        changed, ["item_scores", "domain_scores", "overall_score", "stage"]
+                    )
+        if not dry_run:
+            record(
+                actor=None,
+                organisation=None,
+                action="assessment.rescored",
+                extra={"checked": summary.checked, "changed": summary.changed},
+            )
+    return summary
