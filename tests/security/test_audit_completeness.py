@@ -47,6 +47,17 @@ READS_NOTHING = {
     ("accounts:users", "POST"): "staff accounts, not clients' records",
     ("accounts:user", "GET"): "staff accounts, not clients' records",
     ("accounts:user", "POST"): "staff accounts, not clients' records",
+    ("transfer:index", "GET"): "import jobs by status and counts; no one's record",
+    (
+        "transfer:job",
+        "GET",
+    ): "a job's status and problems by row and column; the file preview audits itself",
+    ("transfer:export", "GET"): "the export form; the download audits every person exported",
+    (
+        "transfer:index",
+        "POST",
+    ): "an upload the form refuses writes nothing; an accepted one is audited",
+    ("transfer:job", "POST"): "the job page answers a POST like a GET and changes nothing",
 }
 
 
