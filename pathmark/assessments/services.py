@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pathmark.audit.services import record
+from pathmark.audit.services import record, record_many
 from pathmark.instruments.models import InstrumentVersion
 from pathmark.instruments.registry import UnknownInstrument, definition_sha256
 from pathmark.instruments.scoring import ResponseError, score_responses, validate_responses
@@ -47,6 +47,11 @@ def _require_writer(assessment: Assessment, organisation: Organisation) -> None:
         raise Assessment.DoesNotExist
     if not assessment.is_draft:
         raise ValidationError(_("This assessment is completed and can no longer be changed."))
+    if assessment.person.status != Person.Status.ACTIVE:
+        # A draft started before restriction must not be finished while processing is frozen.
+        raise ValidationError(
+            _("Processing of this person's data is restricted, so they cannot be assessed.")
+        )
 
 
 def _locked(assessment: Assessment) -> Assessment:
@@ -54,7 +59,7 @@ def _locked(assessment: Assessment) -> Assessment:
     both succeed on stale data (a no-op lock on SQLite, whose writers already queue)."""
     return (
         Assessment.objects.select_for_update(of=("self",))
-        .select_related("instrument_version")
+        .select_related("instrument_version", "person")
         .get(pk=assessment.pk)
     )
 
@@ -260,6 +265,7 @@ class Rescoring:
     checked: int = 0
     changed: int = 0
     without_answers: int = 0
+    restricted: int = 0
 
 
 def rescore_completed(*, dry_run: bool = False, batch_size: int = 500) -> Rescoring:
@@ -268,12 +274,16 @@ def rescore_completed(*, dry_run: bool = False, batch_size: int = 500) -> Rescor
     such as the capped overall stage); the answers and the version are the source of truth.
 
     Runs in the system scope (partnership-wide maintenance), one transaction per batch so a
-    long run can be interrupted and resumed. Erased assessments keep their scores: their
-    answers are gone, so there is nothing to recompute from."""
+    long run can be interrupted and resumed; each batch writes an audit entry per changed
+    assessment in its own transaction. Erased assessments keep their scores: their answers
+    are gone, so there is nothing to recompute from. Restricted people's records are frozen
+    and are left as they are (counted as `restricted`)."""
     summary = Rescoring()
     with system_scope("rescoring completed assessments"):
+        completed = Assessment.objects.filter(status=AssessmentStatus.COMPLETED)
+        summary.restricted = completed.exclude(person__status=Person.Status.ACTIVE).count()
         ids = list(
-            Assessment.objects.filter(status=AssessmentStatus.COMPLETED)
+            completed.filter(person__status=Person.Status.ACTIVE)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
@@ -315,11 +325,21 @@ def rescore_completed(*, dry_run: bool = False, batch_size: int = 500) -> Rescor
                     Assessment.objects.bulk_update(
                         changed, ["item_scores", "domain_scores", "overall_score", "stage"]
                     )
-        if not dry_run:
-            record(
-                actor=None,
-                organisation=None,
-                action="assessment.rescored",
-                extra={"checked": summary.checked, "changed": summary.changed},
-            )
+                    record_many(
+                        actor=None,
+                        action="assessment.rescored",
+                        object_type="assessments.assessment",
+                        entries=[
+                            (
+                                a.organisation_id,
+                                a.pk,
+                                a.person_id,
+                                {
+                                    "instrument": a.instrument_version.slug,
+                                    "version": a.instrument_version.version,
+                                },
+                            )
+                            for a in changed
+                        ],
+                    )
     return summary

@@ -47,3 +47,35 @@ def _person_id_of(target: models.Model) -> int | None:
     if target._meta.label_lower == "people.person":
         return target.pk  # type: ignore[no-any-return]
     return getattr(target, "person_id", None)
+
+
+def record_many(
+    *,
+    actor: Any,
+    action: str,
+    object_type: str,
+    entries: list[tuple[Any, int | None, int | None, dict[str, Any]]],
+    batch_size: int = 1000,
+) -> None:
+    """Appends one entry per record in bulk, for work that touches many records at once.
+    Each entry is (organisation id, object id, person id, details)."""
+    for _organisation_id, _object_id, _person_id, extra in entries:
+        leaked = FORBIDDEN_EXTRA_KEYS.intersection(extra)
+        if leaked:
+            raise ValueError(f"Audit details may not hold personal data: {sorted(leaked)}")
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor if getattr(actor, "pk", None) else None,
+                actor_username=getattr(actor, "username", "") or "",
+                organisation_id=organisation_id,
+                action=action,
+                object_type=object_type,
+                object_id=str(object_id) if object_id is not None else "",
+                person_id=person_id,
+                extra=extra,
+            )
+            for organisation_id, object_id, person_id, extra in entries
+        ],
+        batch_size=batch_size,
+    )

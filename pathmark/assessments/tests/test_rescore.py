@@ -39,3 +39,29 @@ def test_assessments_without_answers_keep_their_scores(db, capsys):
     assert counts["without_answers"] == 1 and counts["changed"] == 0
     with system_scope("test"):
         assert Assessment.objects.get(pk=erased.pk).overall_score == 42.0
+
+
+def test_each_rescored_assessment_is_audited_in_its_own_batch(db, capsys):
+    from pathmark.audit.models import AuditEvent
+
+    load_demo_partnership(people=5, seed=5)
+    with system_scope("test"):
+        target = Assessment.objects.filter(status="completed").first()
+        Assessment.objects.filter(pk=target.pk).update(overall_score=1.0)
+    call_command("rescore")
+    event = AuditEvent.objects.get(action="assessment.rescored")
+    assert event.object_id == str(target.pk) and event.person_id == target.person_id
+
+
+def test_restricted_people_are_not_rescored(db, capsys):
+    from pathmark.people.models import Person
+
+    load_demo_partnership(people=5, seed=6)
+    with system_scope("test"):
+        target = Assessment.objects.filter(status="completed").first()
+        Assessment.objects.filter(pk=target.pk).update(overall_score=1.0)
+        Person.objects.filter(pk=target.person_id).update(status=Person.Status.RESTRICTED)
+    call_command("rescore", "--json")
+    assert json.loads(capsys.readouterr().out)["restricted"] >= 1
+    with system_scope("test"):
+        assert Assessment.objects.get(pk=target.pk).overall_score == 1.0

@@ -353,3 +353,34 @@ def test_audit_entries_hold_no_answers(world, person_a, journey_instrument, in_s
     written = json.dumps([event.extra for event in events])
     assert "disagree" not in written
     assert "score" not in written
+
+
+def test_restricted_persons_draft_cannot_be_answered_or_completed(world, person_a):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from pathmark.assessments import services
+    from pathmark.organisations.scoping import organisation_scope, system_scope
+    from pathmark.people.models import Person
+
+    with organisation_scope(organisation_id=world.org_a.pk):
+        draft = services.start_assessment(
+            by=world.a_caseworker,
+            organisation=world.org_a,
+            person=person_a,
+            instrument_slug="integration-journey",
+            mode="caseworker_led",
+            language="en",
+            assessed_on=date(2025, 5, 1),
+        )
+    with system_scope("test"):
+        Person.objects.filter(pk=person_a.pk).update(status=Person.Status.RESTRICTED)
+    with (
+        organisation_scope(organisation_id=world.org_a.pk),
+        pytest.raises(ValidationError, match="restricted"),
+    ):
+        services.complete_assessment(
+            by=world.a_caseworker, organisation=world.org_a, assessment=draft
+        )

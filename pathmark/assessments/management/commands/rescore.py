@@ -26,6 +26,7 @@ class Command(BaseCommand):
             "checked": summary.checked,
             "changed": summary.changed,
             "without_answers": summary.without_answers,
+            "restricted": summary.restricted,
             "dry_run": bool(options["dry_run"]),
         }
         if options["json"]:
@@ -34,5 +35,6 @@ class Command(BaseCommand):
         verb = "would change" if options["dry_run"] else "changed"
         self.stdout.write(
             f"{summary.checked} completed assessments checked; {summary.changed} {verb}; "
-            f"{summary.without_answers} kept as they are (answers erased)."
+            f"{summary.without_answers} kept as they are (answers erased); "
+            f"{summary.restricted} of restricted people left frozen."
         )
