@@ -6,8 +6,9 @@ an exported file is always a valid import file. Pure Python over the instrument 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from pathmark.instruments.definition import DEFAULT_LANGUAGE, Instrument, Item
 
@@ -106,33 +107,60 @@ def item_example(item: Item) -> str:
 def parse_answer(item: Item, text: str) -> object:
     """The stored answer for a cell (None when empty). Option values match whatever their
     case; a cell that is not an option names the options, for the person fixing the file."""
+    return answer_reader(item)(text)
+
+
+def answer_reader(item: Item) -> Callable[[str], object]:
+    """`parse_answer` for one item, with its options looked up once: an import reads each
+    item's cell once per row, hundreds of thousands of times."""
+    if item.type == "free_text":
+        return _read_free_text
+    if item.type == "number":
+        return partial(_read_number, item)
+    by_case = {option.value.casefold(): option.value for option in item.options}
+    if item.type == "multiple_choice":
+        return partial(_read_choices, item, by_case)
+    return partial(_read_choice, item, by_case)
+
+
+def _read_free_text(text: str) -> object:
+    return text.strip() or None
+
+
+def _read_number(item: Item, text: str) -> object:
     text = text.strip()
     if not text:
         return None
-    if item.type == "free_text":
-        return text
-    if item.type == "number":
-        try:
-            number = parse_number(text)
-        except CellError:
-            raise CellError(
-                f"write a number from {item.number_min:g} to {item.number_max:g}."
-            ) from None
-        assert item.number_min is not None and item.number_max is not None
-        if not item.number_min <= number <= item.number_max:
-            raise CellError(f"the number must be from {item.number_min:g} to {item.number_max:g}.")
-        return number
-    by_case = {option.value.casefold(): option.value for option in item.options}
-    if item.type == "multiple_choice":
-        chosen = []
-        for part in split_list(text):
-            value = by_case.get(part.casefold())
-            if value is None:
-                raise CellError(_options_message(item))
-            if value in chosen:
-                raise CellError("the same option is given twice.")
-            chosen.append(value)
-        return chosen
+    try:
+        number = parse_number(text)
+    except CellError:
+        raise CellError(
+            f"write a number from {item.number_min:g} to {item.number_max:g}."
+        ) from None
+    assert item.number_min is not None and item.number_max is not None
+    if not item.number_min <= number <= item.number_max:
+        raise CellError(f"the number must be from {item.number_min:g} to {item.number_max:g}.")
+    return number
+
+
+def _read_choices(item: Item, by_case: dict[str, str], text: str) -> object:
+    if not text.strip():
+        return None
+    chosen = []
+    for part in split_list(text):
+        value = by_case.get(part.casefold())
+        if value is None:
+            raise CellError(_options_message(item))
+        if value in chosen:
+            raise CellError("the same option is given twice.")
+        chosen.append(value)
+    return chosen
+
+
+def _read_choice(item: Item, by_case: dict[str, str], text: str) -> object:
+    text = text.strip()
+    if not text:
+        return None
     value = by_case.get(text.casefold())
     if value is None:
         raise CellError(_options_message(item))

@@ -38,12 +38,13 @@ from pathmark.people.models import (
 from pathmark.people.reference import COUNTRY_CODES, LANGUAGE_CODES
 from pathmark.people.services import age_band_for
 
+from .appending import append_rows
 from .formats import (
     ASSESSMENT_FIXED_COLUMNS,
     PEOPLE_COLUMNS,
+    answer_reader,
     answers_as_cells,
     default_language,
-    parse_answer,
 )
 from .tabular import CellError, Problems, Row, Table, parse_date, parse_yes_no, split_list
 
@@ -103,9 +104,9 @@ class ImportResult:
         }
 
 
-def _user(by: Any) -> Any:
+def _user_id(by: Any) -> int | None:
     """The user to name on records; None when a command line, not a person, imports."""
-    return by if getattr(by, "pk", None) else None
+    return getattr(by, "pk", None) or None
 
 
 def _tick(progress: Progress | None, done: int, total: int) -> None:
@@ -336,42 +337,43 @@ def _write_people(
     plan: PeoplePlan, *, by: Any, organisation: Organisation, job_id: int | None
 ) -> None:
     now = timezone.now()
-    people = [
-        Person(
-            organisation=organisation,
-            external_id=p.external_id,
-            registered_by=_user(by),
-            **p.values,
-        )
-        for p in plan.creates
-    ]
-    Person.objects.bulk_create(people, batch_size=BATCH_SIZE)
-    Consent.objects.bulk_create(
-        [
-            Consent(
-                person=person,
-                kind=ConsentKind.PROCESSING,
-                purpose=IMPORTED_CONSENT_PURPOSE,
-                method=ConsentMethod.WRITTEN,
-                given_on=planned.consent_date,
-                recorded_by=_user(by),
-            )
-            for person, planned in zip(people, plan.creates, strict=True)
-        ],
-        batch_size=BATCH_SIZE,
+    user_id = _user_id(by)
+    created = append_rows(
+        Person,
+        ["external_id", *PERSON_FIELDS],
+        [(p.external_id, *(p.values[name] for name in PERSON_FIELDS)) for p in plan.creates],
+        same={
+            "organisation_id": organisation.pk,
+            "registered_by_id": user_id,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    append_rows(
+        Consent,
+        ["person_id", "given_on"],
+        [(pk, p.consent_date) for pk, p in zip(created, plan.creates, strict=True)],
+        same={
+            "kind": ConsentKind.PROCESSING,
+            "purpose": IMPORTED_CONSENT_PURPOSE,
+            "method": ConsentMethod.WRITTEN,
+            "recorded_by_id": user_id,
+            "recorded_at": now,
+        },
+        return_ids=False,
     )
     changed = sorted({name for planned in plan.updates for name in planned.changed})
     if plan.updates:
         updated = [Person(pk=p.existing_pk, updated_at=now, **p.values) for p in plan.updates]
         Person.objects.bulk_update(updated, [*changed, "updated_at"], batch_size=BATCH_SIZE)
+    # One detail object for every created person, so it is written out once (see appending).
+    created_extra = {"import": job_id, "change": "created"}
     audit_each(
         by=by,
         organisation=organisation,
         action="person.imported",
         object_type="people.person",
-        entries=[
-            (person.pk, person.pk, {"import": job_id, "change": "created"}) for person in people
-        ]
+        entries=[(pk, pk, created_extra) for pk in created]
         + [
             (
                 p.existing_pk,
@@ -393,23 +395,18 @@ def audit_each(
 ) -> None:
     """One audit entry per imported record, written in bulk: the log must say who brought
     each record in, but 500,000 single inserts would make a large import take an hour."""
-    username = getattr(by, "username", "") or ""
-    actor = by if getattr(by, "pk", None) else None
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                actor=actor,
-                actor_username=username,
-                organisation=organisation,
-                action=action,
-                object_type=object_type,
-                object_id=str(object_id),
-                person_id=person_id,
-                extra=extra,
-            )
-            for object_id, person_id, extra in entries
-        ],
-        batch_size=BATCH_SIZE,
+    append_rows(
+        AuditEvent,
+        ["object_id", "person_id", "extra"],
+        [(str(object_id), person_id, extra) for object_id, person_id, extra in entries],
+        same={
+            "actor_id": _user_id(by),
+            "actor_username": getattr(by, "username", "") or "",
+            "organisation_id": organisation.pk,
+            "action": action,
+            "object_type": object_type,
+        },
+        return_ids=False,
     )
 
 
@@ -459,6 +456,7 @@ def plan_assessments(
     if problems:
         return plan
     item_columns = [column for column in table.columns if column in items]
+    readers = [(item_id, answer_reader(items[item_id])) for item_id in item_columns]
     # Only the organisation's own people: a record shared with it by consent belongs to
     # the organisation that registered it, and its id in the file would be theirs.
     people = {
@@ -536,9 +534,9 @@ def plan_assessments(
                     cells["language"],
                 )
         answers: dict[str, object] = {}
-        for item_id in item_columns:
+        for item_id, read in readers:
             try:
-                answer = parse_answer(items[item_id], cells.get(item_id, ""))
+                answer = read(cells.get(item_id, ""))
             except CellError as error:
                 problems.add(row.number, item_id, str(error), cells[item_id])
                 continue
@@ -608,35 +606,53 @@ def _write_assessments(
     plan: AssessmentsPlan, *, by: Any, organisation: Organisation, job_id: int | None
 ) -> None:
     now = timezone.now()
+    user_id = _user_id(by)
     version = plan.version
-    assessments = [
-        Assessment(
-            person_id=planned.person_id,
-            organisation=organisation,
-            instrument_version=version,
-            status=AssessmentStatus.COMPLETED,
-            mode=planned.mode,
-            language=planned.language,
-            assessed_on=planned.assessed_on,
-            answers=planned.answers,
-            item_scores=planned.scores.items,
-            domain_scores=planned.scores.domains,
-            overall_score=planned.scores.overall,
-            stage=planned.scores.stage or "",
-            started_by=_user(by),
-            completed_by=_user(by),
-            completed_at=now,
-        )
-        for planned in plan.creates
-    ]
-    Assessment.objects.bulk_create(assessments, batch_size=BATCH_SIZE)
+    created = append_rows(
+        Assessment,
+        [
+            "person_id",
+            "assessed_on",
+            "mode",
+            "language",
+            "answers",
+            "item_scores",
+            "domain_scores",
+            "overall_score",
+            "stage",
+        ],
+        [
+            (
+                p.person_id,
+                p.assessed_on,
+                p.mode,
+                p.language,
+                p.answers,
+                p.scores.items,
+                p.scores.domains,
+                p.scores.overall,
+                p.scores.stage or "",
+            )
+            for p in plan.creates
+        ],
+        same={
+            "organisation_id": organisation.pk,
+            "instrument_version_id": version.pk,
+            "status": AssessmentStatus.COMPLETED,
+            "started_by_id": user_id,
+            "completed_by_id": user_id,
+            "created_at": now,
+            "updated_at": now,
+            "completed_at": now,
+        },
+    )
     extra = {"import": job_id, "instrument": version.slug, "version": version.version}
     audit_each(
         by=by,
         organisation=organisation,
         action="assessment.imported",
         object_type="assessments.assessment",
-        entries=[(a.pk, a.person_id, extra) for a in assessments],
+        entries=[(pk, p.person_id, extra) for pk, p in zip(created, plan.creates, strict=True)],
     )
 
 
