@@ -28,6 +28,7 @@ from pathmark.people.models import (
 from pathmark.people.reference import country_name, language_name
 
 from .registry import LAST, Provider, Row, register
+from .tombstones import remember_erased
 
 # Gender categories kept after erasure. The rarer ones (non-binary, described another way)
 # could single a person out in a small organisation, so erasure folds them into "not said".
@@ -85,6 +86,7 @@ def erase_record(person: Person, *, by: Any) -> int:
     country of origin, languages, immigration status, dates of birth and arrival, household,
     every contact detail and all free text.
     """
+    remember_erased(person.organisation_id, person.external_id)
     person.external_id = ""
     person.name = ""
     person.preferred_name = ""

@@ -152,3 +152,16 @@ def test_an_erased_person_cannot_be_erased_again(world, person):
     with pytest.raises(Person.DoesNotExist):
         erase(world, person)
     assert AuditEvent.objects.filter(action="person.erased").count() == 1
+
+
+def test_erasure_remembers_the_old_system_id_only_as_a_keyed_hash(world, person):
+    from pathmark.privacy.models import ErasedIdentifier
+    from pathmark.privacy.tombstones import erased_among
+
+    erase(world, person)
+    stored = ErasedIdentifier.objects.get()
+    assert SECRETS["external_id"] not in stored.digest
+    assert erased_among(world.org_a.pk, [SECRETS["external_id"], "someone-else"]) == {
+        SECRETS["external_id"]
+    }
+    assert erased_among(world.org_b.pk, [SECRETS["external_id"]]) == set()
