@@ -9,7 +9,8 @@ plain `executemany`. The ratio is the importer's overhead over the bare insert.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/import.py
 
 It runs in a throw-away test database (named after the configured one with `test_` in
-front, or TEST_DATABASE_NAME), never in the configured database itself.
+front, or TEST_DATABASE_NAME), never in the configured database itself, and with DEBUG off
+as in production.
 """
 
 from __future__ import annotations

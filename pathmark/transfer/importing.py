@@ -477,6 +477,7 @@ def plan_assessments(
     matched: dict[int, tuple[int, dict[str, str]]] = {}
     today = timezone.localdate()
     languages = instrument.languages
+    modes = AssessmentMode.values
     first_row: dict[tuple[int, dt.date], int] = {}
     for done, row in enumerate(table.rows, start=1):
         _tick(progress, done, len(table.rows))
@@ -520,7 +521,7 @@ def plan_assessments(
         mode = AssessmentMode.CASEWORKER_LED.value
         if cells.get("mode"):
             try:
-                mode = _choice(cells["mode"], AssessmentMode.values)
+                mode = _choice(cells["mode"], modes)
             except CellError as error:
                 problems.add(row.number, "mode", str(error), cells["mode"])
         language = default_language(instrument)

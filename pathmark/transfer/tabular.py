@@ -191,14 +191,14 @@ def _table(
         raise TableError(f"{source}: the file is empty. The first row must name the columns.")
     while header and not header[-1]:
         header.pop()
+    named = [(index, column) for index, column in enumerate(header) if column]
     body: list[Row] = []
     for number, cells in iterator:
         if not any(cell.strip() for cell in cells):
             continue
         values = {
-            column: restore_text(cells[index].strip()).strip() if index < len(cells) else ""
-            for index, column in enumerate(header)
-            if column
+            column: _cell_text(cells[index]) if index < len(cells) else ""
+            for index, column in named
         }
         extra = [cell for cell in cells[len(header) :] if cell.strip()]
         if extra:
@@ -208,6 +208,12 @@ def _table(
         if limit is not None and len(body) >= limit:
             break
     return Table(source, header, body)
+
+
+def _cell_text(cell: str) -> str:
+    """A cell as stripped text without its text marker (read for every cell of a file)."""
+    cell = cell.strip()
+    return cell[1:].strip() if cell.startswith(TEXT_MARKER) else cell
 
 
 def restore_text(cell: str) -> str:
