@@ -37,6 +37,7 @@ from pathmark.people.models import (
 )
 from pathmark.people.reference import COUNTRY_CODES, LANGUAGE_CODES
 from pathmark.people.services import age_band_for
+from pathmark.privacy.tombstones import erased_among
 
 from .appending import append_rows
 from .formats import (
@@ -115,6 +116,16 @@ def _tick(progress: Progress | None, done: int, total: int) -> None:
 
 
 def check_header(table: Table, known: list[str], required: list[str], problems: Problems) -> None:
+    if not set(table.columns) & set(known):
+        # Probably a file without a header row: its first row is a person, so naming its
+        # "columns" would copy their data into the job's stored problems.
+        problems.add(
+            1,
+            "",
+            "the first row must name the columns (see docs/import-format.md); "
+            "none of its cells is a column of this import.",
+        )
+        return
     seen: set[str] = set()
     for column in table.columns:
         if not column:
@@ -269,12 +280,20 @@ def plan_people(
     }
     today = timezone.localdate()
     first_row: dict[str, int] = {}
+    erased = erased_among(organisation.pk, [row.cells.get("external_id", "") for row in table.rows])
     for done, row in enumerate(table.rows, start=1):
         _tick(progress, done, len(table.rows))
         before = problems.total
         _extra_cells(row, problems)
         external_id = row.cells.get("external_id", "")
-        if not external_id:
+        if external_id in erased:
+            problems.add(
+                row.number,
+                "external_id",
+                "this person's record was erased at their request; they cannot be imported "
+                "again. Remove the row.",
+            )
+        elif not external_id:
             problems.add(
                 row.number, "external_id", "required; give the person's id in your previous system."
             )

@@ -255,3 +255,32 @@ def test_a_killed_import_leaves_the_database_as_it_was(world, tmp_path, monkeypa
     with pytest.raises(KeyboardInterrupt):
         run(world.a_manager, world.org_a, write(tmp_path, "b.csv", people_csv(*rows)))
     assert (count(Person), count(Consent), AuditEvent.objects.count()) == before
+
+
+def test_a_file_without_a_header_row_stores_none_of_its_cells(db, world):  # type: ignore[no-untyped-def]
+    from pathmark.transfer.importing import check_header
+    from pathmark.transfer.tabular import Problems, Table
+
+    problems = Problems()
+    table = Table(source="x.csv", columns=["x1", "amira secretname", "1990-04-03"], rows=[])
+    check_header(table, ["external_id", "name"], ["external_id", "name"], problems)
+    stored = str(problems.listed)
+    assert "secretname" not in stored and "1990-04-03" not in stored
+    assert problems.total == 1
+
+
+def test_reimporting_an_erased_person_is_refused(world, tmp_path):  # type: ignore[no-untyped-def]
+    from pathmark.organisations.scoping import organisation_scope
+    from pathmark.privacy.services import erase_person
+
+    path = write(tmp_path, "people.csv", people_csv(person_row("GONE-1", "Erased Person")))
+    run(world.a_manager, world.org_a, path)
+    with organisation_scope(organisation_id=world.org_a.pk):
+        person = Person.objects.get(external_id="GONE-1")
+        erase_person(by=world.a_manager, organisation=world.org_a, person=person)
+    with pytest.raises(ImportRefused) as refused:
+        run(world.a_manager, world.org_a, path)
+    messages = [problem.message for problem in refused.value.result.problems.listed]
+    assert any("erased at their request" in message for message in messages)
+    with system_scope("test"):
+        assert not Person.objects.filter(name="Erased Person").exists()
