@@ -19,6 +19,7 @@ from pathmark.audit.services import record
 from pathmark.organisations.models import Organisation
 from pathmark.organisations.scoping import system_scope
 from pathmark.people.models import Person
+from pathmark.transfer.services import expire_stale_jobs
 
 from .registry import Provider, Row, erasers, providers
 from .selectors import expired_people, retention_cutoff
@@ -206,6 +207,8 @@ class RetentionReport:
     dry_run: bool
     today: date
     organisations: list[OrganisationRetention] = field(default_factory=list)
+    # Uploaded import files left unconfirmed for a day (deleted, or counted in a dry run).
+    stale_import_files: int = 0
 
     @property
     def expired(self) -> int:
@@ -221,6 +224,7 @@ class RetentionReport:
             "today": self.today.isoformat(),
             "expired": self.expired,
             "erased": self.erased,
+            "stale_import_files": self.stale_import_files,
             "organisations": [o.as_dict() for o in self.organisations],
         }
 
@@ -257,6 +261,7 @@ def apply_retention(
                 held_restricted=expired.filter(status=Person.Status.RESTRICTED).count(),
             )
             report.organisations.append(entry)
+        report.stale_import_files = expire_stale_jobs(organisation=organisation, dry_run=dry_run)
         if dry_run:
             return report
         total = report.expired

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from pathmark.audit.services import record
 from pathmark.instruments.registry import UnknownInstrument, get_instrument
 from pathmark.instruments.services import instrument_version_for
 from pathmark.organisations.models import Organisation
+from pathmark.organisations.scoping import system_scope
 
 from .importing import ImportRefused, ImportResult, import_table
 from .models import ImportJob, ImportKind, ImportStatus
@@ -257,3 +259,32 @@ def run_job(job_id: int, skip_invalid: bool) -> None:
         return
     _store_result(job, result)
     _finish(job, ImportStatus.COMPLETE)
+
+
+STALE_AFTER = timedelta(hours=24)
+
+
+def expire_stale_jobs(*, organisation: Organisation | None = None, dry_run: bool = False) -> int:
+    """Ends import jobs left unfinished for a day and deletes their uploaded files: a file
+    nobody confirmed must not sit on the server indefinitely, out of reach of erasure.
+    The daily retention sweep calls it."""
+    cutoff = timezone.now() - STALE_AFTER
+    with system_scope("expiring unfinished import jobs"):
+        stale = ImportJob.objects.filter(created_at__lt=cutoff, finished_at__isnull=True)
+        if organisation is not None:
+            stale = stale.filter(organisation=organisation)
+        if dry_run:
+            return stale.count()
+        count = 0
+        for job in stale:
+            with transaction.atomic():
+                _finish(
+                    job,
+                    ImportStatus.FAILED,
+                    failure=_("Not confirmed within a day; upload the file again."),
+                )
+                record(
+                    actor=None, organisation=job.organisation, action="transfer.expired", target=job
+                )
+            count += 1
+        return count

@@ -183,3 +183,34 @@ def test_a_template_downloads_for_people_and_each_instrument(world, kind):
 def test_unknown_template_is_404(world):
     response = client_for(world.a_manager).get(reverse("transfer:template", args=["nope", "csv"]))
     assert response.status_code == 404
+
+
+def test_unconfirmed_upload_is_deleted_by_the_daily_sweep(world, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pathmark.organisations.scoping import system_scope
+    from pathmark.privacy.services import apply_retention
+    from pathmark.transfer.models import ImportJob
+
+    stored = tmp_path / "upload.csv"
+    stored.write_text("external_id,name\nX1,Someone\n", encoding="utf-8")
+    with system_scope("test"):
+        job = ImportJob.objects.create(
+            organisation=world.org_a,
+            created_by=world.a_manager,
+            kind="people",
+            file_name="upload.csv",
+        )
+        ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=2))
+    from pathmark.transfer import services
+
+    monkeypatch.setattr(services, "job_file", lambda job: stored)
+    assert apply_retention(dry_run=True).stale_import_files == 1
+    assert stored.exists()
+    assert apply_retention().stale_import_files == 1
+    assert not stored.exists()
+    with system_scope("test"):
+        job.refresh_from_db()
+    assert job.status == "failed" and job.finished_at is not None
