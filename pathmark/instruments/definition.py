@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TypeAlias
 
 import yaml
@@ -67,7 +68,9 @@ class Item:
     number_min: float | None = None
     number_max: float | None = None
 
-    @property
+    # Cached: scoring asks these once per item per assessment, and an import scores
+    # hundreds of thousands. The dataclass is frozen, so the cached values cannot go stale.
+    @cached_property
     def is_scored(self) -> bool:
         """Whether an answer to this item can count towards its domain's score."""
         if self.type == "free_text":
@@ -77,10 +80,12 @@ class Item:
         return any(option.score is not None for option in self.options)
 
     def option(self, value: str) -> Option | None:
-        for option in self.options:
-            if option.value == value:
-                return option
-        return None
+        return self._options_by_value.get(value)
+
+    @cached_property
+    def _options_by_value(self) -> dict[str, Option]:
+        # The first option with a value wins, as the loop this replaced returned.
+        return {option.value: option for option in reversed(self.options)}
 
     def option_score(self, option: Option) -> float | None:
         """The score an option counts for, after `reverse`; None when it is not counted."""
@@ -107,7 +112,7 @@ class Domain:
     group: str | None = None
     description: Text | None = None
 
-    @property
+    @cached_property
     def scored_items(self) -> tuple[Item, ...]:
         return tuple(item for item in self.items if item.is_scored)
 
@@ -159,7 +164,7 @@ class Instrument:
     groups: tuple[Group, ...] = ()
     overall_stage_rule: OverallStageRule | None = None
 
-    @property
+    @cached_property
     def items(self) -> tuple[Item, ...]:
         return tuple(item for domain in self.domains for item in domain.items)
 

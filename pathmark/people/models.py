@@ -198,6 +198,9 @@ class Consent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    # Unlike the other personal-data models, the *base* manager stays unscoped: deciding
+    # which people a scope may see reads consent rows (`_visible_people`), and a scoped base
+    # manager would make that decision depend on itself. Only that function uses it.
     objects = ScopedManager()
 
     class Meta:
