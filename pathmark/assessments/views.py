@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pathmark.core.forms import attach_service_errors
 from pathmark.instruments.definition import CHOICE_TYPES, Domain, Instrument
 from pathmark.instruments.models import InstrumentVersion
 from pathmark.organisations.permissions import requires
@@ -62,14 +63,6 @@ def _draft_or_404(request: HttpRequest, assessment_id: int) -> Assessment:
     )
 
 
-def _attach_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @requires("assessment.run")
 def start(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person_or_404(request, person_id, action="person.viewed_for_assessment")
@@ -87,7 +80,7 @@ def start(request: HttpRequest, person_id: int) -> HttpResponse:
                 assessed_on=data["assessed_on"],
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_service_errors(form, error)
         else:
             return redirect("assessments:domain", assessment_id=assessment.pk, number=1)
     return render(request, "assessments/start.html", {"form": form, "person": person})
@@ -154,7 +147,7 @@ def domain(request: HttpRequest, assessment_id: int, number: int) -> HttpRespons
                 answers=form.answers(),
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_service_errors(form, error)
         else:
             if request.POST.get("go") == "back":
                 if number == 1:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pathmark.assessments.selectors import person_assessment_summary
+from pathmark.core.forms import attach_service_errors
 from pathmark.organisations.permissions import requires
 
 from . import selectors, services
@@ -83,7 +84,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 by=request.user, organisation=request.organisation, values=values, consent=consent
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -98,14 +99,6 @@ def register(request: HttpRequest) -> HttpResponse:
                 )
             return redirect("people:detail", person_id=registration.person.pk)
     return render(request, "people/register.html", {"form": form})
-
-
-def _attach_errors(form, error: ValidationError) -> None:  # type: ignore[no-untyped-def]
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @requires("person.view")
@@ -155,7 +148,7 @@ def edit(request: HttpRequest, person_id: int) -> HttpResponse:
                 values=form.person_values(),
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("people:detail", person_id=person.pk)
@@ -182,7 +175,7 @@ def add_consent(request: HttpRequest, person_id: int) -> HttpResponse:
                 shared_with=data.get("shared_with"),
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("Consent recorded."))
             return redirect(reverse("people:detail", kwargs={"person_id": person.pk}) + "#consent")
@@ -237,7 +230,7 @@ def household(request: HttpRequest, person_id: int) -> HttpResponse:
                 "other", _("No person with that reference is registered by your organisation.")
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("Linked to the household."))
             return redirect("people:detail", person_id=person.pk)
@@ -264,7 +257,7 @@ def immigration_statuses(request: HttpRequest, status_id: int | None = None) -> 
                 is_active=form.cleaned_data["is_active"],
             )
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_service_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("people:immigration_statuses")
