@@ -12,8 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from pathmark.organisations.scoping import Scope, ScopedManager
-from pathmark.people.models import Person
+from pathmark.organisations.scoping import ScopedManager
+from pathmark.people.models import Person, visible_with_person
 
 
 class AssessmentStatus(models.TextChoices):
@@ -95,9 +95,7 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"A-{self.pk:06d}" if self.pk else "A-new"
 
-    @staticmethod
-    def visible_in_scope(scope: Scope) -> Q:
-        return Q(person__in=Person.objects.all())
+    visible_in_scope = staticmethod(visible_with_person)
 
     @property
     def reference(self) -> str:

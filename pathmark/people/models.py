@@ -57,6 +57,11 @@ def _visible_people(scope: Scope) -> Q:
     return Q(organisation_id=scope.organisation_id) | Q(pk__in=shared)
 
 
+def visible_with_person(scope: Scope) -> Q:
+    """For records about one person: visible exactly where that person is visible."""
+    return Q(person__in=Person.objects.all())
+
+
 class Household(models.Model):
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
@@ -220,9 +225,7 @@ class Consent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.given_on})"
 
-    @staticmethod
-    def visible_in_scope(scope: Scope) -> Q:
-        return Q(person__in=Person.objects.all())
+    visible_in_scope = staticmethod(visible_with_person)
 
     @property
     def is_active(self) -> bool:
@@ -249,6 +252,4 @@ class DuplicateFlag(models.Model):
     def __str__(self) -> str:
         return f"{self.person_id} may duplicate {self.candidate_id}"
 
-    @staticmethod
-    def visible_in_scope(scope: Scope) -> Q:
-        return Q(person__in=Person.objects.all())
+    visible_in_scope = staticmethod(visible_with_person)
