@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import ast
 import gettext
+import os
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -222,3 +224,39 @@ def test_people_list_in_arabic_reads_right_to_left(world, reset_language) -> Non
 def test_people_list_stays_english_without_the_cookie(world, reset_language) -> None:  # type: ignore[no-untyped-def]
     body = client_for(world.a_caseworker).get("/people/").content.decode()
     assert 'dir="ltr"' in body and "Sign out" in body and SIGN_OUT_AR not in body
+
+
+def test_every_translatable_string_of_the_source_is_in_the_catalogue(
+    messages: list[Entry], tmp_path: Path
+) -> None:
+    """A string wrapped in gettext or {% translate %} but never added to the catalogue is shown
+    in English to an Arabic reader; extract the source afresh (in a copy, so the real catalogue
+    is untouched) and compare."""
+    if shutil.which("xgettext") is None:
+        pytest.skip("xgettext (GNU gettext) is not installed; cannot extract the source strings")
+    package = Path(pathmark.__file__).resolve().parent
+    copy = tmp_path / "pathmark"
+    shutil.copytree(
+        package,
+        copy,
+        ignore=shutil.ignore_patterns("__pycache__", "tests", "*.mo", "static"),
+    )
+    result = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+        [sys.executable, "-m", "django", "makemessages", "--locale", "ar", "--no-obsolete"],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": ""},
+    )
+    assert result.returncode == 0, result.stderr
+    extracted = {
+        entry.key for entry in parse_po(copy / "locale" / "ar" / "LC_MESSAGES" / "django.po")
+    }
+    known = {entry.key for entry in messages}
+    missing = sorted(key for key in extracted - known if key)
+    assert not missing, (
+        f"{len(missing)} strings of the source are not in {PO_FILE}; run "
+        "`pathmark makemessages --locale ar --ignore '.venv/*'` and translate them:\n"
+        + "\n".join(repr(key) for key in missing[:40])
+    )
