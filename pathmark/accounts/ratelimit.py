@@ -5,6 +5,11 @@ The count lives in Django's cache. With the default in-process cache each server
 counts on its own, so the effective limit is the setting times the number of processes; the
 per-user lock-out (django-axes, in the database) is the firm limit, this one only slows
 guessing across many usernames from one address.
+
+Only failed attempts count. A council office signs in from one public address: counting every
+sign-in would lock the whole office out at the thirty-first colleague of the morning. The
+views follow post/redirect/get, so a POST answered with a redirect is a success and anything
+else (the form again with an error, a lock-out page) is a failure.
 """
 
 from __future__ import annotations
@@ -42,44 +47,50 @@ def _is_address(value: str) -> bool:
     return True
 
 
-def allow_attempt(key: str, *, limit: int, window_seconds: int) -> bool:
-    """Counts one attempt for `key`; False once more than `limit` fell in this window."""
-    bucket = f"pathmark:attempts:{key}:{int(time.time() // window_seconds)}"
+def _bucket(key: str, window_seconds: int) -> str:
+    return f"pathmark:attempts:{key}:{int(time.time() // window_seconds)}"
+
+
+def attempts_left(key: str, *, limit: int, window_seconds: int) -> bool:
+    """Whether `key` may try again: fewer than `limit` failures in this window."""
+    return int(cache.get(_bucket(key, window_seconds), 0)) < limit
+
+
+def count_failure(key: str, *, window_seconds: int) -> None:
+    bucket = _bucket(key, window_seconds)
     cache.add(bucket, 0, timeout=window_seconds)
     try:
-        count = cache.incr(bucket)
+        cache.incr(bucket)
     except ValueError:  # the entry expired between add and incr
         cache.set(bucket, 1, timeout=window_seconds)
-        count = 1
-    return count <= limit
 
 
 def limit_attempts(
     kind: str,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Refuses POSTs to the view with 429 once the client's address has made more than
+    """Refuses POSTs to the view with 429 once the client's address has failed
     AUTH_RATE_LIMIT attempts of this `kind` in the current window."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method == "POST":
-                window = settings.AUTH_RATE_LIMIT_WINDOW_SECONDS
-                allowed = allow_attempt(
-                    f"{kind}:{client_ip(request) or 'unknown'}",
-                    limit=settings.AUTH_RATE_LIMIT,
-                    window_seconds=window,
+            if request.method != "POST":
+                return view(request, *args, **kwargs)
+            window = settings.AUTH_RATE_LIMIT_WINDOW_SECONDS
+            key = f"{kind}:{client_ip(request) or 'unknown'}"
+            if not attempts_left(key, limit=settings.AUTH_RATE_LIMIT, window_seconds=window):
+                response = render(
+                    request,
+                    "accounts/rate_limited.html",
+                    {"minutes": max(1, window // 60)},
+                    status=429,
                 )
-                if not allowed:
-                    response = render(
-                        request,
-                        "accounts/rate_limited.html",
-                        {"minutes": max(1, window // 60)},
-                        status=429,
-                    )
-                    response["Retry-After"] = str(window)
-                    return response
-            return view(request, *args, **kwargs)
+                response["Retry-After"] = str(window)
+                return response
+            response = view(request, *args, **kwargs)
+            if not 300 <= response.status_code < 400:
+                count_failure(key, window_seconds=window)
+            return response
 
         return wrapped
 
