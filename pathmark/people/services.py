@@ -123,7 +123,9 @@ def register_person(
             person=person,
             kind=ConsentKind.SHARE,
             shared_with=target,
-            purpose=consent.purpose,
+            # What the person agreed for this organisation, not the wording of the consent to
+            # hold and use their information.
+            purpose=share_purpose(target),
             method=consent.method,
             given_on=consent.given_on,
             recorded_by=by,
@@ -148,6 +150,12 @@ def register_person(
         },
     )
     return Registration(person=person, duplicates=duplicates)
+
+
+def share_purpose(target: Organisation) -> str:
+    return _("Share my record with %(organisation)s so that they can support me too.") % {
+        "organisation": target.name
+    }
 
 
 def _require_processing_allowed(person: Person) -> None:
@@ -200,7 +208,10 @@ def record_consent(
     shared_with: Organisation | None = None,
 ) -> Consent:
     _require_owner(person, organisation)
-    _require_processing_allowed(person)
+    if kind != ConsentKind.PROCESSING:
+        # A new consent to hold and use is how a person whose consent was withdrawn comes
+        # back; anything else waits until the restriction is lifted.
+        _require_processing_allowed(person)
     if kind == ConsentKind.SHARE:
         if shared_with is None:
             raise ValidationError(
@@ -230,13 +241,22 @@ def record_consent(
     return consent
 
 
-@transaction.atomic
-def withdraw_consent(*, by: Any, organisation: Organisation, consent: Consent) -> Consent:
-    """Withdrawal takes effect at once: the next request of the other organisation no longer
-    sees the person, because visibility is computed from unwithdrawn consents."""
-    _require_owner(consent.person, organisation)
-    if consent.withdrawn_at is not None:
-        return consent
+@dataclass(frozen=True)
+class Withdrawal:
+    consent: Consent
+    restricted: bool = False
+    """The last consent to hold and use was withdrawn, so the record is now restricted."""
+    sharing_ended: int = 0
+    """Consents to share that ended with it."""
+
+
+def has_processing_consent(person: Person) -> bool:
+    return Consent.objects.filter(
+        person=person, kind=ConsentKind.PROCESSING, withdrawn_at__isnull=True
+    ).exists()
+
+
+def _withdraw(consent: Consent, *, by: Any, organisation: Organisation) -> None:
     consent.withdrawn_at = timezone.now()
     consent.withdrawn_by = by
     consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
@@ -247,7 +267,42 @@ def withdraw_consent(*, by: Any, organisation: Organisation, consent: Consent) -
         target=consent,
         extra={"kind": consent.kind, "shared_with": consent.shared_with_id},
     )
-    return consent
+
+
+@transaction.atomic
+def withdraw_consent(*, by: Any, organisation: Organisation, consent: Consent) -> Withdrawal:
+    """Withdrawal takes effect at once: the next request of the other organisation no longer
+    sees the person, because visibility is computed from unwithdrawn consents.
+
+    Withdrawing the last consent to hold and use the information removes the ground for
+    processing it at all: sharing ends with it and the record is restricted (kept and
+    readable, but not changed, assessed or shared) until the person consents again or is
+    erased. Erasing is a separate, deliberate step on the data protection page."""
+    person = consent.person
+    _require_owner(person, organisation)
+    if consent.withdrawn_at is not None:
+        return Withdrawal(consent)
+    _withdraw(consent, by=by, organisation=organisation)
+    if consent.kind != ConsentKind.PROCESSING or has_processing_consent(person):
+        return Withdrawal(consent)
+    sharing = list(
+        Consent.objects.filter(person=person, kind=ConsentKind.SHARE, withdrawn_at__isnull=True)
+    )
+    for share in sharing:
+        _withdraw(share, by=by, organisation=organisation)
+    restricted = person.status == Person.Status.ACTIVE
+    if restricted:
+        person.status = Person.Status.RESTRICTED
+        person.restricted_at = timezone.now()
+        person.save(update_fields=["status", "restricted_at", "updated_at"])
+        record(
+            actor=by,
+            organisation=organisation,
+            action="person.restricted",
+            target=person,
+            extra={"ground": "consent_withdrawn"},
+        )
+    return Withdrawal(consent, restricted=restricted, sharing_ended=len(sharing))
 
 
 @transaction.atomic

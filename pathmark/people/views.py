@@ -24,7 +24,7 @@ from .forms import (
     RegistrationForm,
     SearchForm,
 )
-from .models import Consent, ImmigrationStatus, Person
+from .models import Consent, ConsentKind, ImmigrationStatus, Person
 from .reference import country_name, language_name
 
 
@@ -188,12 +188,25 @@ def withdraw_consent(request: HttpRequest, person_id: int, consent_id: int) -> H
     person = _person_or_404(request, person_id, action="person.viewed_for_consent")
     try:
         consent = Consent.objects.get(pk=consent_id, person=person)
-        services.withdraw_consent(
+        withdrawal = services.withdraw_consent(
             by=request.user, organisation=request.organisation, consent=consent
         )
     except (Consent.DoesNotExist, Person.DoesNotExist):
         raise Http404 from None
-    messages.success(request, _("Consent withdrawn. Sharing stopped at once."))
+    if withdrawal.restricted:
+        messages.warning(
+            request,
+            _(
+                "Consent to hold and use the person's information withdrawn. Sharing has "
+                "ended and the record is now restricted: it is kept but cannot be changed or "
+                "assessed. Record a new consent if the person agrees again, or erase the "
+                "record from Data protection if they ask for that."
+            ),
+        )
+    elif consent.kind == ConsentKind.SHARE:
+        messages.success(request, _("Consent withdrawn. Sharing stopped at once."))
+    else:
+        messages.success(request, _("Consent withdrawn."))
     return redirect(reverse("people:detail", kwargs={"person_id": person.pk}) + "#consent")
 
 

@@ -19,6 +19,7 @@ from pathmark.audit.services import record
 from pathmark.organisations.models import Organisation
 from pathmark.organisations.scoping import system_scope
 from pathmark.people.models import Person
+from pathmark.people.services import has_processing_consent
 from pathmark.transfer.services import expire_stale_jobs
 
 from .registry import Provider, Row, erasers, providers
@@ -162,6 +163,13 @@ def lift_restriction(*, by: Any, organisation: Organisation, person: Person) -> 
     person = _owned(person.pk, organisation)
     if person.status != Person.Status.RESTRICTED:
         raise ValidationError(_("Processing of this person's data is not restricted."))
+    if not has_processing_consent(person):
+        raise ValidationError(
+            _(
+                "The person has withdrawn their consent to hold and use their information. "
+                "Record their new consent on their record before lifting the restriction."
+            )
+        )
     restricted_days = (timezone.now() - person.restricted_at).days if person.restricted_at else None
     person.status = Person.Status.ACTIVE
     person.restricted_at = None
