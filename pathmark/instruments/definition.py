@@ -163,6 +163,9 @@ class Instrument:
     raw: dict[str, object]
     groups: tuple[Group, ...] = ()
     overall_stage_rule: OverallStageRule | None = None
+    overall_minimum_domains: int = 1
+    """Domains that need a score before an overall score is given: an "overall" built from
+    one or two domains would speak for the whole person on a sliver of evidence."""
 
     @cached_property
     def items(self) -> tuple[Item, ...]:
@@ -471,6 +474,7 @@ _TOP_OPTIONAL = (
     "overall_rule",
     "measurement_error",
     "overall_stage_rule",
+    "overall_minimum_domains",
 )
 _DOMAIN_REQUIRED = ("id", "title", "items")
 _DOMAIN_OPTIONAL = ("weight", "minimum_answers", "group", "description")
@@ -570,6 +574,19 @@ def _instrument(checker: _Checker, document: _Node) -> Instrument | None:
         else None
     )
 
+    overall_minimum_domains = 1
+    if "overall_minimum_domains" in top:
+        node = top["overall_minimum_domains"]
+        overall_minimum_domains = (
+            checker.integer(node, "overall_minimum_domains", low=1) or overall_minimum_domains
+        )
+        if domains and overall_minimum_domains > len(domains):
+            checker.add(
+                node.line,
+                "overall_minimum_domains",
+                f"is {overall_minimum_domains} but the instrument has only {len(domains)} domains",
+            )
+
     return Instrument(
         slug=slug,
         version=version or 0,
@@ -587,6 +604,7 @@ def _instrument(checker: _Checker, document: _Node) -> Instrument | None:
         raw=_as_dict(document.plain()),
         groups=groups,
         overall_stage_rule=overall_stage_rule,
+        overall_minimum_domains=overall_minimum_domains,
     )
 
 

@@ -88,7 +88,11 @@ def score_responses(instrument: Instrument, responses: Mapping[str, object]) -> 
             counted_domains.append((domain.weight, domain_score))
         domain_scores[domain.id] = domain_score
 
-    overall = _combine(instrument.overall_rule, counted_domains) if counted_domains else None
+    overall = (
+        _combine(instrument.overall_rule, counted_domains)
+        if counted_domains and len(counted_domains) >= instrument.overall_minimum_domains
+        else None
+    )
     rounded_overall = _round(overall)
     rounded_domains = {domain_id: _round(score) for domain_id, score in domain_scores.items()}
     # The stage follows the rounded scores so the numbers shown and the stage shown agree, and

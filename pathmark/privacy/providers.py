@@ -179,6 +179,15 @@ def erase_duplicate_flags(person: Person, *, by: Any) -> int:
 # --- Assessments ---------------------------------------------------------------------------
 
 
+def _stage_label(instrument: Any, stage_id: str | None, language: str) -> str:
+    """The stage in the person's words; the code alone ("building-skills") means nothing to
+    them."""
+    for stage in instrument.stages:
+        if stage.id == stage_id:
+            return in_language(stage.label, language)
+    return ""
+
+
 def export_assessments(person: Person) -> list[Row]:
     assessments = (
         Assessment.objects.filter(person_id=person.pk)
@@ -220,6 +229,7 @@ def export_assessments(person: Person) -> list[Row]:
                 "completed_at": iso(assessment.completed_at),
                 "overall_score": assessment.overall_score,
                 "stage": assessment.stage,
+                "stage_label": _stage_label(instrument, assessment.stage, language),
                 "domain_scores": [
                     {
                         "domain": in_language(domain.title, language),
@@ -377,7 +387,8 @@ def register_all() -> None:
                 "assessed_on": _("Date of assessment"),
                 "completed_at": _("Completed"),
                 "overall_score": _("Overall score (0-100)"),
-                "stage": _("Stage"),
+                "stage": _("Stage code"),
+                "stage_label": _("Stage"),
                 "domain_scores": _("Scores by domain"),
                 "domain": _("Domain"),
                 "score": _("Score (0-100)"),

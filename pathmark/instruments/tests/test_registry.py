@@ -49,7 +49,7 @@ def test_unknown_slug_names_the_known_ones():
 
 
 def test_unknown_version_lists_the_versions():
-    with pytest.raises(UnknownInstrument, match=r"has no version 7 \(it has 1\)"):
+    with pytest.raises(UnknownInstrument, match=r"has no version 7 \(it has 2\)"):
         get_instrument("integration-journey", 7)
 
 
@@ -64,7 +64,7 @@ def test_two_files_cannot_claim_one_version_with_different_content(own_dir):
 def test_sync_stores_each_version_once(own_dir):
     (own_dir / "tiny.yaml").write_text(MINIMAL)
     added = {(change.slug, change.version) for change in sync_instruments()}
-    assert added == {("integration-journey", 1), ("indicators-of-integration", 1), ("tiny", 1)}
+    assert added == {("integration-journey", 2), ("indicators-of-integration", 2), ("tiny", 1)}
     assert sync_instruments() == []
 
 
@@ -116,7 +116,7 @@ def test_instrument_version_for_syncs_when_missing():
     stored = instrument_version_for("integration-journey")
     assert (stored.slug, stored.version, stored.title) == (
         "integration-journey",
-        1,
+        2,
         "Integration journey",
     )
     assert stored.instrument == get_instrument("integration-journey")

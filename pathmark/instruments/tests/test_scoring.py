@@ -91,6 +91,30 @@ def test_nothing_answered_gives_no_overall_and_no_stage(minimal):
     assert result.stage is None
 
 
+def test_overall_needs_the_declared_number_of_scored_domains():
+    instrument = parse_instrument(MINIMAL + "overall_minimum_domains: 2\n", source="t")
+    both = score_responses(instrument, ANSWERS)
+    assert both.overall is not None
+    # Money alone has a score: one domain is not enough for an overall or a stage.
+    money_only = score_responses(instrument, {"bills": "some", "worry": "never"})
+    assert money_only.domains["money"] is not None and money_only.domains["home"] is None
+    assert money_only.overall is None and money_only.stage is None
+
+
+def test_built_in_instruments_give_no_overall_from_a_few_domains():
+    instrument = get_instrument("integration-journey")
+    assert instrument.overall_minimum_domains * 2 >= len(instrument.domains)
+    few = {item.id: item.options[0].value for item in instrument.domains[0].items}
+    result = score_responses(instrument, few)
+    assert result.domains[instrument.domains[0].id] is not None
+    assert result.overall is None
+
+
+def test_overall_minimum_domains_cannot_exceed_the_domains():
+    with pytest.raises(Exception, match="only 2 domains"):
+        parse_instrument(MINIMAL + "overall_minimum_domains: 3\n", source="t")
+
+
 def test_minimum_rule_takes_the_lowest(minimal):
     strict = dataclasses.replace(minimal, domain_rule="minimum", overall_rule="minimum")
     result = score_responses(strict, ANSWERS)

@@ -216,3 +216,17 @@ def test_person_page_link_shows_only_for_the_owning_organisations_managers(
     request.membership = world.member(organisation, role).memberships.get()
     html = render_to_string("privacy/_person_actions.html", {"person": person}, request=request)
     assert (f"/privacy/people/{person.pk}/" in html) is shown
+
+
+def test_readable_copy_names_the_stage_in_words_not_only_its_code(world, person, assessment):
+    with organisation_scope(organisation_id=world.org_a.pk):
+        export = services.export_personal_data(
+            by=world.a_manager, organisation=world.org_a, person=person, format="html"
+        )
+        assessment.refresh_from_db()
+    instrument = assessment.instrument_version.instrument
+    stage = next(stage for stage in instrument.stages if stage.id == assessment.stage)
+    html = rendering.as_html(export)
+    # In the language the assessment was done in, like its questions and answers.
+    assert assessment.language == "en"
+    assert f"<dd>{stage.label['en']}" in html
