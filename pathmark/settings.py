@@ -329,6 +329,39 @@ PATHMARK_NORM_DIRS = env_list("PATHMARK_NORM_DIRS", [])
 PATHMARK_PRIVATE_MEDIA = Path(env_str("PATHMARK_PRIVATE_MEDIA", str(BASE_DIR / "private")))
 PATHMARK_DEMO = env_bool("PATHMARK_DEMO", DEBUG)
 PAGE_SIZE = 25
+# Languages without a two-letter ISO 639-1 code that records may hold (ISO 639-3 codes).
+PATHMARK_EXTRA_LANGUAGES = env_list(
+    "PATHMARK_EXTRA_LANGUAGES",
+    ["prs", "ckb", "kmr", "sdh", "haz", "tig", "din", "nus", "bej", "rhg"],
+)
+# Languages offered as tick boxes on the person form (the rest are typed by name or code).
+PATHMARK_COMMON_LANGUAGES = env_list(
+    "PATHMARK_COMMON_LANGUAGES",
+    [
+        "ar",
+        "fa",
+        "prs",
+        "ps",
+        "ckb",
+        "kmr",
+        "ti",
+        "am",
+        "so",
+        "sw",
+        "ur",
+        "bn",
+        "uk",
+        "ru",
+        "sq",
+        "tr",
+        "vi",
+        "zh",
+        "fr",
+        "es",
+        "pt",
+        "en",
+    ],
+)
 
 # Logs carry ids and action codes, never names, answers or request bodies.
 LOGGING = {

@@ -12,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from pathmark.organisations.models import Organisation
 
 from .models import AgeBand, ConsentKind, ConsentMethod, Gender, ImmigrationStatus
-from .reference import country_choices, language_choices
+from .reference import (
+    common_language_choices,
+    country_choices,
+    language_choices,
+    language_code_for,
+    language_name,
+)
 
 EARLIEST_DATE = date(1900, 1, 1)
 
@@ -50,16 +56,26 @@ class PersonForm(forms.Form):
     gender_description = forms.CharField(
         label=_("Gender, in their words"), max_length=100, required=False
     )
-    languages = forms.MultipleChoiceField(
-        label=_("Languages spoken"),
-        required=False,
-        choices=language_choices,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-    )
     preferred_language = forms.ChoiceField(
         label=_("Preferred language"),
         required=False,
-        choices=lambda: [("", "—"), *language_choices()],
+        choices=lambda: [
+            ("", "—"),
+            (_("Common in this partnership"), list(common_language_choices())),
+            (_("All languages"), list(language_choices())),
+        ],
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages spoken"),
+        required=False,
+        choices=common_language_choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "columns"}),
+    )
+    other_languages = forms.CharField(
+        label=_("Other languages spoken"),
+        required=False,
+        max_length=300,
+        help_text=_("Names or codes, separated by commas, for example: Dari, Hazaragi, Tigre"),
     )
     country_of_origin = forms.ChoiceField(
         label=_("Country of origin"),
@@ -98,8 +114,47 @@ class PersonForm(forms.Form):
         _not_in_future(value, _("Date of arrival"))
         return value
 
+    @classmethod
+    def initial_for(cls, person: object) -> dict:
+        """The form's starting values for a stored person: the languages that have a tick
+        box are ticked, the rest are written out by name."""
+        initial = {
+            name: getattr(person, name) for name in cls.base_fields if name != "other_languages"
+        }
+        common = {code for code, _name in common_language_choices()}
+        spoken = list(initial.get("languages") or [])
+        initial["languages"] = [code for code in spoken if code in common]
+        initial["other_languages"] = ", ".join(
+            language_name(code) for code in spoken if code not in common
+        )
+        return initial
+
+    def clean_other_languages(self) -> list[str]:
+        text = self.cleaned_data.get("other_languages") or ""
+        codes, unknown = [], []
+        for part in text.replace(";", ",").replace("،", ",").split(","):
+            if not part.strip():
+                continue
+            code = language_code_for(part)
+            if code is None:
+                unknown.append(part.strip())
+            elif code not in codes:
+                codes.append(code)
+        if unknown:
+            raise forms.ValidationError(
+                _(
+                    "Not a language we know: %(names)s. Write the language's name in English "
+                    "or its ISO 639 code (for example prs for Dari)."
+                )
+                % {"names": ", ".join(unknown)}
+            )
+        return codes
+
     def clean(self) -> dict:
         data = super().clean() or {}
+        spoken = list(data.get("languages") or [])
+        spoken += [code for code in data.pop("other_languages", None) or [] if code not in spoken]
+        data["languages"] = spoken
         born, arrived = data.get("date_of_birth"), data.get("date_of_arrival")
         if born and arrived and arrived < born:
             self.add_error(
@@ -184,8 +239,47 @@ class ConsentForm(forms.Form):
         _not_in_future(value, _("Date given"))
         return value
 
+    @classmethod
+    def initial_for(cls, person: object) -> dict:
+        """The form's starting values for a stored person: the languages that have a tick
+        box are ticked, the rest are written out by name."""
+        initial = {
+            name: getattr(person, name) for name in cls.base_fields if name != "other_languages"
+        }
+        common = {code for code, _name in common_language_choices()}
+        spoken = list(initial.get("languages") or [])
+        initial["languages"] = [code for code in spoken if code in common]
+        initial["other_languages"] = ", ".join(
+            language_name(code) for code in spoken if code not in common
+        )
+        return initial
+
+    def clean_other_languages(self) -> list[str]:
+        text = self.cleaned_data.get("other_languages") or ""
+        codes, unknown = [], []
+        for part in text.replace(";", ",").replace("،", ",").split(","):
+            if not part.strip():
+                continue
+            code = language_code_for(part)
+            if code is None:
+                unknown.append(part.strip())
+            elif code not in codes:
+                codes.append(code)
+        if unknown:
+            raise forms.ValidationError(
+                _(
+                    "Not a language we know: %(names)s. Write the language's name in English "
+                    "or its ISO 639 code (for example prs for Dari)."
+                )
+                % {"names": ", ".join(unknown)}
+            )
+        return codes
+
     def clean(self) -> dict:
         data = super().clean() or {}
+        spoken = list(data.get("languages") or [])
+        spoken += [code for code in data.pop("other_languages", None) or [] if code not in spoken]
+        data["languages"] = spoken
         if data.get("kind") == ConsentKind.SHARE and not data.get("shared_with"):
             self.add_error(
                 "shared_with", _("Choose the organisation the person agreed to share with.")

@@ -137,7 +137,7 @@ def edit(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person_or_404(request, person_id, action="person.viewed_for_edit")
     if person.organisation_id != request.organisation.pk:
         raise Http404
-    initial = {name: getattr(person, name) for name in PersonForm.base_fields}
+    initial = PersonForm.initial_for(person)
     form = PersonForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
