@@ -63,9 +63,26 @@ def _draft_or_404(request: HttpRequest, assessment_id: int) -> Assessment:
     )
 
 
+def _frozen(request: HttpRequest, person: Person) -> HttpResponse | None:
+    """A restricted record takes no new or changed answers: say so before the caseworker
+    spends ten minutes on a form that the service would refuse on submit."""
+    if person.status == Person.Status.ACTIVE:
+        return None
+    messages.warning(
+        request,
+        _(
+            "Processing of this person's data is restricted, so no assessment can be started "
+            "or changed."
+        ),
+    )
+    return redirect("people:detail", person_id=person.pk)
+
+
 @requires("assessment.run")
 def start(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person_or_404(request, person_id, action="person.viewed_for_assessment")
+    if (refused := _frozen(request, person)) is not None:
+        return refused
     form = StartAssessmentForm(request.POST or None, person_language=person.preferred_language)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -128,6 +145,8 @@ def domain(request: HttpRequest, assessment_id: int, number: int) -> HttpRespons
     assessment = _draft_or_404(request, assessment_id)
     if not assessment.is_draft:
         return redirect("assessments:result", assessment_id=assessment.pk)
+    if (refused := _frozen(request, assessment.person)) is not None:
+        return refused
     instrument = selectors.instrument_of(assessment.instrument_version)
     current = _domain_number(instrument, number)
     form = DomainAnswersForm(

@@ -222,7 +222,11 @@ class RegistrationForm(PersonForm, ConsentFields):
 class ConsentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Consent to"), choices=ConsentKind.choices)
     shared_with = forms.ModelChoiceField(
-        label=_("Share with"), required=False, queryset=Organisation.objects.none()
+        label=_("Organisation to share with"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        empty_label=_("Choose an organisation"),
+        help_text=_("Needed for consent to share; leave it for consent to hold and use."),
     )
     purpose = forms.CharField(label=_("What was agreed"), max_length=300)
     method = forms.ChoiceField(label=_("How it was given"), choices=ConsentMethod.choices)

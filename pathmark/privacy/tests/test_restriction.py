@@ -47,6 +47,14 @@ def test_restriction_blocks_new_assessments(world, person):
         )
 
 
+def test_the_assessment_pages_say_the_record_is_restricted_before_any_answer(world, person):
+    restrict(world, person)
+    client = client_for(world.a_caseworker)
+    response = client.get(f"/assessments/person/{person.pk}/start/", follow=True)
+    assert response.redirect_chain[-1][0] == f"/people/{person.pk}/"
+    assert "no assessment can be started or changed" in response.content.decode()
+
+
 def test_restriction_blocks_edits(world, person):
     restrict(world, person)
     client_for(world.a_caseworker).post(
