@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pathmark.organisations.models import Role
+
 
 class CodeForm(forms.Form):
     code = forms.CharField(
@@ -39,3 +41,36 @@ class TwoFactorRequirementForm(forms.Form):
         label=_("Require two-factor authentication for every member of this organisation"),
         required=False,
     )
+
+
+ROLE_HELP = _(
+    "Caseworkers register and assess clients. Managers also import, export, see the audit "
+    "log and act on data-subject requests. Service providers receive referrals. Analysts "
+    "see figures without names. Administrators manage users and the organisation's settings."
+)
+
+
+class AddMemberForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_(
+            "Their work address. If they already have a Pathmark account with this address "
+            "(for another organisation), that account is added; otherwise a new one is made."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=150,
+        required=False,
+        help_text=_("As colleagues know them. Used for new accounts only."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    role = forms.ChoiceField(
+        label=_("Role"), choices=Role.choices, widget=forms.RadioSelect, help_text=ROLE_HELP
+    )
+
+
+class ChangeRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, help_text=ROLE_HELP)

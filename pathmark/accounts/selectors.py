@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from pathmark.organisations.models import Membership, Organisation
+from pathmark.organisations.models import Membership, Organisation, Role
 
 from .models import User
 
@@ -110,3 +110,50 @@ def member_of(organisation: Organisation, user_id: int) -> Member:
         has_two_factor=membership.has_two_factor,  # type: ignore[attr-defined]
         locked_out=bool(locked_out_usernames([membership.user.username])),
     )
+
+
+def is_active_administrator(user: User, organisation: Organisation) -> bool:
+    return Membership.objects.filter(
+        user=user,
+        organisation=organisation,
+        role=Role.ADMINISTRATOR,
+        is_active=True,
+        user__is_active=True,
+    ).exists()
+
+
+def is_last_administrator(membership: Membership) -> bool:
+    """True if taking this membership away from the administrators would leave its
+    organisation with no active administrator, and so with no one to manage it."""
+    if membership.role != Role.ADMINISTRATOR or not membership.is_active:
+        return False
+    return not (
+        Membership.objects.filter(
+            organisation_id=membership.organisation_id,
+            role=Role.ADMINISTRATOR,
+            is_active=True,
+            user__is_active=True,
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def may_get_set_password_link(user: User, organisation: Organisation) -> bool:
+    """Whether an administrator of `organisation` may be given a link that sets this user's
+    password. Only for an active account that works for that organisation alone: whoever
+    holds the link can sign in as the user, so an administrator must not get one for someone
+    who can also see another organisation's records."""
+    return (
+        user.is_active
+        and not Membership.objects.filter(user=user).exclude(organisation=organisation).exists()
+    )
+
+
+def account_for_email(email: str) -> User | None:
+    """The account with this e-mail address (in any letter case), or None. Two accounts
+    sharing an address cannot be told apart, so that is refused (ValueError)."""
+    matches = list(User.objects.filter(email__iexact=email).order_by("pk")[:2])
+    if len(matches) > 1:
+        raise ValueError("more than one account has this e-mail address")
+    return matches[0] if matches else None

@@ -4,13 +4,21 @@ entries name users by id only."""
 
 from __future__ import annotations
 
+import logging
+import re
+import smtplib
 from dataclasses import dataclass
 from datetime import datetime
 
 from axes.utils import reset as reset_lockout
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_otp import verify_token
 from django_otp.models import Device
@@ -18,9 +26,14 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pathmark.audit.services import record
-from pathmark.organisations.models import Membership, Organisation
+from pathmark.organisations.middleware import SESSION_KEY as ORGANISATION_SESSION_KEY
+from pathmark.organisations.models import Membership, Organisation, Role
 
+from . import selectors
+from .links import link_lifetime_days
 from .models import User, UserSession
+
+logger = logging.getLogger(__name__)
 
 AUTHENTICATOR_NAME = "Authenticator app"
 BACKUP_CODES_NAME = "Backup codes"
@@ -171,6 +184,10 @@ def deactivate_member(*, by: User, organisation: Organisation, membership: Membe
     ends, and if they act for no other organisation the account itself is switched off."""
     user = membership.user
     _not_yourself(by, user)
+    # Two administrators deactivating each other at once must not both succeed.
+    _lock_administrators(organisation)
+    membership.refresh_from_db()
+    _refuse_leaving_no_administrator(by, membership)
     membership.is_active = False
     membership.save(update_fields=["is_active"])
     still_member = Membership.objects.filter(
@@ -243,3 +260,358 @@ def set_two_factor_requirement(*, by: User, organisation: Organisation, required
         target=organisation,
         extra={"required": required},
     )
+
+
+# --- Adding members, their roles, removing them ---------------------------------------------
+
+
+class _CommandLine:
+    """Who the audit log names for work done at the command line by the server's operator
+    (`by=None`), as the import and export commands do."""
+
+    pk = None
+    username = "command line"
+
+
+def audit_actor(by: User | None) -> User | _CommandLine:
+    return by if by is not None else _CommandLine()
+
+
+@dataclass(frozen=True)
+class AddedMember:
+    user: User
+    membership: Membership
+    new_account: bool
+    # Whether whoever added them may be shown a set-password link: the account has no
+    # password yet and works for no other organisation (see may_get_set_password_link).
+    needs_link: bool
+
+
+def _check_administrator(by: User | None, organisation: Organisation) -> None:
+    """Services re-check what the views' `@requires` checked, so a caller that forgets cannot
+    skip it. `by=None` is the server's operator at the command line."""
+    if by is not None and not selectors.is_active_administrator(by, organisation):
+        raise PermissionDenied
+
+
+def _lock_administrators(organisation: Organisation) -> None:
+    """Serialises changes that could remove an organisation's last administrator: two
+    administrators demoting each other at the same moment must not both succeed."""
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+
+
+def _refuse_leaving_no_administrator(by: User | None, membership: Membership) -> None:
+    if selectors.is_last_administrator(membership):
+        if by is not None and by.pk == membership.user_id:
+            raise PermissionDenied(
+                _(
+                    "You are the only administrator of %(organisation)s. Make someone else an "
+                    "administrator first, so the organisation is not left without one."
+                )
+                % {"organisation": membership.organisation.name}
+            )
+        raise PermissionDenied(
+            _(
+                "They are the only administrator of %(organisation)s. Make someone else an "
+                "administrator first, so the organisation is not left without one."
+            )
+            % {"organisation": membership.organisation.name}
+        )
+
+
+def _new_username(email: str) -> str:
+    """A username made from the part of the e-mail address before the @, unique in any
+    letter case. The person is told it in the link's e-mail and on the set-password page."""
+    local = email.split("@", 1)[0].lower()
+    base = re.sub(r"[^a-z0-9._-]+", "-", local).strip(".-_")[:140] or "user"
+    candidate, number = base, 2
+    while User.objects.filter(username__iexact=candidate).exists():
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+def _checked_email(email: str) -> str:
+    email = User.objects.normalize_email(email.strip())
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(
+            {"email": _("Enter an e-mail address like name@example.org.")}
+        ) from None
+    return email
+
+
+def _set_first_password(user: User, password: str) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from None
+    user.set_password(password)
+
+
+@transaction.atomic
+def add_member(
+    *,
+    by: User | None,
+    organisation: Organisation,
+    email: str,
+    role: str,
+    name: str = "",
+    password: str | None = None,
+) -> AddedMember:
+    """Adds a member of staff to `organisation` in `role`. Someone who already has an account
+    (matched by e-mail address, in any letter case) gets a membership and keeps their
+    password; anyone else gets a new account with no usable password, to be set through a
+    link. `password` (command line only) sets it at once instead."""
+    _check_administrator(by, organisation)
+    return enrol_member(
+        by=by, organisation=organisation, email=email, role=role, name=name, password=password
+    )
+
+
+def enrol_member(
+    *,
+    by: User | None,
+    organisation: Organisation,
+    email: str,
+    role: str,
+    name: str = "",
+    password: str | None = None,
+) -> AddedMember:
+    """The work of `add_member`, for callers that have checked who may do it themselves (a
+    new organisation's first administrator is added by an administrator of the partnership's
+    host). Runs inside the caller's transaction."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("Choose one of the roles.")})
+    email = _checked_email(email)
+    try:
+        user = selectors.account_for_email(email)
+    except ValueError:
+        raise ValidationError(
+            {
+                "email": _(
+                    "More than one account has this e-mail address, so Pathmark cannot tell "
+                    "which one to add. Ask the server's operator to give each its own address."
+                )
+            }
+        ) from None
+    new_account = user is None
+    if user is None:
+        # One name field: splitting names into first and last does not work across cultures.
+        user = User(username=_new_username(email), email=email, first_name=name.strip())
+        if password is None:
+            user.set_unusable_password()
+        else:
+            _set_first_password(user, password)
+        user.save()
+    else:
+        existing = Membership.objects.filter(user=user, organisation=organisation).first()
+        if existing is not None:
+            raise ValidationError(
+                {
+                    "email": _("They are already a member of %(organisation)s.")
+                    % {"organisation": organisation.name}
+                    if existing.is_active
+                    else _(
+                        "They are already a member of %(organisation)s, deactivated. "
+                        "Reactivate them on their page instead."
+                    )
+                    % {"organisation": organisation.name}
+                }
+            )
+        if password is not None:
+            if user.has_usable_password():
+                raise ValidationError(
+                    {"password": _("This account already has a password; it keeps it.")}
+                )
+            _set_first_password(user, password)
+            user.save(update_fields=["password"])
+    # An account switched off because its last membership ended works again.
+    account_enabled = not user.is_active
+    if account_enabled:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    membership = Membership.objects.create(user=user, organisation=organisation, role=role)
+    needs_link = not user.has_usable_password() and (
+        by is None or selectors.may_get_set_password_link(user, organisation)
+    )
+    record(
+        actor=audit_actor(by),
+        organisation=organisation,
+        action="user.added",
+        target=user,
+        extra={
+            "role": role,
+            "new_account": new_account,
+            "account_enabled": account_enabled,
+            "set_password_link": needs_link,
+        },
+    )
+    return AddedMember(
+        user=user, membership=membership, new_account=new_account, needs_link=needs_link
+    )
+
+
+@transaction.atomic
+def change_role(
+    *, by: User | None, organisation: Organisation, membership: Membership, role: str
+) -> bool:
+    """Gives the member another role in `organisation`; it applies from their next request.
+    Refuses to leave the organisation without an administrator. False if nothing changed."""
+    _check_administrator(by, organisation)
+    if role not in Role.values:
+        raise ValidationError({"role": _("Choose one of the roles.")})
+    _lock_administrators(organisation)
+    membership.refresh_from_db()
+    previous = membership.role
+    if previous == role:
+        return False
+    if role != Role.ADMINISTRATOR:
+        _refuse_leaving_no_administrator(by, membership)
+    membership.role = role
+    membership.save(update_fields=["role"])
+    record(
+        actor=audit_actor(by),
+        organisation=organisation,
+        action="user.role_changed",
+        target=membership.user,
+        extra={"from": previous, "to": role},
+    )
+    return True
+
+
+def end_sessions_for_organisation(user: User, organisation: Organisation) -> int:
+    """Ends the user's sessions that act for `organisation`: those that chose it, and those
+    that chose none while it is the one the scope middleware falls back to. Their sessions
+    for other organisations go on."""
+    acting_for = list(
+        Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
+        .order_by("created_at", "pk")
+        .values_list("organisation_id", flat=True)
+    )
+    fallback = acting_for[0] if acting_for else None
+    doomed = []
+    for session in UserSession.objects.filter(user=user):
+        chosen = session.get_decoded().get(ORGANISATION_SESSION_KEY)
+        if (chosen if chosen in acting_for else fallback) == organisation.pk:
+            doomed.append(session.session_key)
+    deleted, _counts = UserSession.objects.filter(session_key__in=doomed).delete()
+    return deleted
+
+
+@transaction.atomic
+def remove_member(*, by: User | None, organisation: Organisation, membership: Membership) -> bool:
+    """Takes the member out of `organisation`: the membership goes, their sessions acting for
+    it end at once, and they keep their other memberships. If they have no other active one
+    the account is switched off, as deactivation does. Returns whether it was switched off."""
+    _check_administrator(by, organisation)
+    _lock_administrators(organisation)
+    membership.refresh_from_db()
+    _refuse_leaving_no_administrator(by, membership)
+    user = membership.user
+    ended = end_sessions_for_organisation(user, organisation)
+    role = membership.role
+    membership.delete()
+    still_member = Membership.objects.filter(
+        user=user, is_active=True, organisation__is_active=True
+    ).exists()
+    account_disabled = not still_member and user.is_active
+    if account_disabled:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    record(
+        actor=audit_actor(by),
+        organisation=organisation,
+        action="user.removed",
+        target=user,
+        extra={"role": role, "account_disabled": account_disabled, "sessions": ended},
+    )
+    return account_disabled
+
+
+# --- Set-password links ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_set_password_link(
+    *, by: User | None, organisation: Organisation | None, user: User
+) -> None:
+    """Records that a new set-password link was made for `user` (the link itself is made
+    where it is shown: see links.py). From the app, only for another member whose every
+    membership is in the administrator's organisation; from the command line, for anyone."""
+    if by is not None:
+        if organisation is None:
+            raise PermissionDenied
+        _check_administrator(by, organisation)
+        _not_yourself(by, user)
+        if not user.is_active:
+            raise PermissionDenied(_("Their account is switched off. Reactivate them first."))
+        if not selectors.may_get_set_password_link(user, organisation):
+            raise PermissionDenied(
+                _(
+                    "They also work for another organisation, so a link that sets their "
+                    "password cannot be given to one organisation's administrator. The "
+                    "server's operator can make one with `pathmark users link`."
+                )
+            )
+    record(
+        actor=audit_actor(by),
+        organisation=organisation,
+        action="user.set_password_link_issued",
+        target=user,
+        extra={"had_password": user.has_usable_password()},
+    )
+
+
+@transaction.atomic
+def set_password_with_link(*, user: User, new_password: str) -> int:
+    """Sets the password chosen through a link (which this makes unusable, with every other
+    link) and ends the user's sessions, as changing a password does."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    ended = end_sessions(user)
+    record(
+        actor=user,
+        organisation=selectors.default_organisation(user),
+        action="account.password_set",
+        target=user,
+        extra={"sessions": ended},
+    )
+    return ended
+
+
+def email_member(
+    *, user: User, organisation: Organisation, role: str, link: str | None, added: bool = True
+) -> bool:
+    """Tells someone they were added to `organisation` (or, with `added=False`, that they have
+    a new set-password link), with the link if there is one. Called after the change is
+    committed: a mail server that fails does not undo it. Returns whether the message was
+    handed to the mail server. It holds no client's data: organisation, role, username, link."""
+    if not user.email:
+        return False
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        context = {
+            "added": added,
+            "organisation": organisation.name,
+            "role": Role(role).label,
+            "username": user.username,
+            "link": link,
+            "days": link_lifetime_days(),
+            "site_url": settings.SITE_URL,
+        }
+        if link:
+            subject = _("Set your Pathmark password")
+        else:
+            subject = _("You can now work for %(organisation)s in Pathmark") % {
+                "organisation": organisation.name
+            }
+        body = render_to_string("accounts/email/member_added.txt", context)
+    # An organisation's name could hold a line break, which a mail header may not.
+    subject = " ".join(subject.split())
+    try:
+        send_mail(subject, body, None, [user.email])
+    except (OSError, smtplib.SMTPException):
+        # Logged by id only; the administrator is told to pass the link on themselves.
+        logger.warning("Could not e-mail user %s about their membership", user.pk)
+        return False
+    return True

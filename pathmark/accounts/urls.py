@@ -2,6 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
+from pathmark.organisations import views as organisation_views
+
 from . import views
 
 app_name = "accounts"
@@ -15,7 +17,9 @@ urlpatterns = [
     path("password/", views.change_password, name="password_change"),
     path("backup-codes/", views.renew_backup_codes, name="renew_backup_codes"),
     path("sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
+    path("set-password/<uidb64>/<token>/", views.set_password, name="set_password"),
     path("users/", views.users, name="users"),
+    path("users/add/", views.add_member, name="add_member"),
     path("users/two-factor/", views.two_factor_requirement, name="two_factor_requirement"),
     path("users/<int:user_id>/", views.user_detail, name="user"),
     path("users/<int:user_id>/deactivate/", views.deactivate_user, name="deactivate_user"),
@@ -26,4 +30,20 @@ urlpatterns = [
         name="reset_user_two_factor",
     ),
     path("users/<int:user_id>/unlock/", views.unlock_user, name="unlock_user"),
+    path("users/<int:user_id>/role/", views.change_role, name="change_role"),
+    path("users/<int:user_id>/remove/", views.remove_member, name="remove_member"),
+    path(
+        "users/<int:user_id>/set-password-link/",
+        views.send_set_password_link,
+        name="send_set_password_link",
+    ),
+    # The organisation's own settings, and the partnership's organisations: administration
+    # pages beside the users', though their views live with the organisations app.
+    path(
+        "organisation/settings/",
+        organisation_views.organisation_settings,
+        name="organisation_settings",
+    ),
+    path("organisations/", organisation_views.partnership, name="organisations"),
+    path("organisations/new/", organisation_views.new_organisation, name="new_organisation"),
 ]

@@ -9,11 +9,15 @@ from base64 import b32encode
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
-from django.contrib.auth.views import LoginView
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.views import (
+    INTERNAL_RESET_SESSION_TOKEN,
+    LoginView,
+    PasswordResetConfirmView,
+)
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,12 +29,20 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.qr import write_qrcode_image
 
+from pathmark.core.forms import attach_service_errors
 from pathmark.organisations.middleware import SESSION_KEY
-from pathmark.organisations.models import Membership
+from pathmark.organisations.models import Membership, Role
 from pathmark.organisations.permissions import any_member, requires
 
 from . import selectors, services
-from .forms import CodeForm, NewAuthenticatorForm, TwoFactorRequirementForm
+from .forms import (
+    AddMemberForm,
+    ChangeRoleForm,
+    CodeForm,
+    NewAuthenticatorForm,
+    TwoFactorRequirementForm,
+)
+from .links import link_expires_at, set_password_url
 from .middleware import mark_signed_in, two_factor_exempt
 from .ratelimit import limit_attempts
 
@@ -176,6 +188,40 @@ def _show_backup_codes(request: HttpRequest, codes: list[str], *, continue_to: s
     )
 
 
+# --- Setting a password through a link -----------------------------------------------------
+
+
+class SetPasswordView(PasswordResetConfirmView):
+    """Choosing a password through a link an administrator had sent (Django's password-reset
+    token). The new password must pass the validators; the person is then signed in, and sent
+    to set up two-factor authentication if an organisation of theirs requires it."""
+
+    template_name = "accounts/set_password.html"
+    form_class = SetPasswordForm
+
+    def get_user(self, uidb64: str):  # type: ignore[no-untyped-def]
+        user = super().get_user(uidb64)
+        # A link stops working when the account is switched off.
+        return user if user is not None and user.is_active else None
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        user = form.user
+        services.set_password_with_link(user=user, new_password=form.cleaned_data["new_password1"])
+        del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        mark_signed_in(self.request)
+        services.record_sign_in(user=user, organisation=selectors.default_organisation(user))
+        messages.success(self.request, _("Your password is set. You are signed in."))
+        if selectors.has_authenticator(user):
+            return redirect("accounts:verify")
+        if selectors.two_factor_required(user):
+            return redirect("accounts:two_factor_setup")
+        return redirect("core:home")
+
+
+set_password = login_not_required(SetPasswordView.as_view())
+
+
 # --- The user's own account -----------------------------------------------------------------
 
 
@@ -283,14 +329,180 @@ def _member_or_404(request: HttpRequest, user_id: int) -> selectors.Member:
         raise Http404 from None
 
 
+# The user whose new set-password link the next page shows, once. Only the id is kept: the
+# link is made when shown, and never stored.
+SHOW_LINK_FOR = "pathmark_show_set_password_link_for"
+
+
 @requires("users.manage")
 def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     member = _member_or_404(request, user_id)
+    organisation = request.organisation  # type: ignore[attr-defined]
+    is_self = member.user.pk == request.user.pk
+    may_get_link = not is_self and selectors.may_get_set_password_link(member.user, organisation)
+    link = None
+    if request.session.pop(SHOW_LINK_FOR, None) == member.user.pk and may_get_link:
+        link = set_password_url(member.user)
     return render(
         request,
         "accounts/user.html",
-        {"member": member, "is_self": member.user.pk == request.user.pk},
+        {
+            "member": member,
+            "is_self": is_self,
+            "role_form": ChangeRoleForm(initial={"role": member.membership.role}),
+            "is_last_administrator": selectors.is_last_administrator(member.membership),
+            "may_get_link": may_get_link,
+            "has_password": member.user.has_usable_password(),
+            "set_password_link": link,
+            "link_expires_at": link_expires_at() if link else None,
+        },
     )
+
+
+@requires("users.manage")
+def add_member(request: HttpRequest) -> HttpResponse:
+    """Adding a member of staff: an existing account (same e-mail address) gets a membership,
+    anyone else a new account and a set-password link, shown once on their page and e-mailed."""
+    organisation = request.organisation  # type: ignore[attr-defined]
+    form = AddMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.add_member(
+                by=request.user,  # type: ignore[arg-type]
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                name=form.cleaned_data["name"],
+                role=form.cleaned_data["role"],
+            )
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            _tell_new_member(request, added)
+            return redirect("accounts:user", user_id=added.user.pk)
+    return render(request, "accounts/add_member.html", {"form": form})
+
+
+def _tell_new_member(request: HttpRequest, added: services.AddedMember) -> None:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    link = set_password_url(added.user) if added.needs_link else None
+    sent = services.email_member(
+        user=added.user, organisation=organisation, role=added.membership.role, link=link
+    )
+    if added.needs_link:
+        request.session[SHOW_LINK_FOR] = added.user.pk
+        if sent:
+            messages.success(
+                request,
+                _(
+                    "Added. We e-mailed them a link to set their password; it is also below, "
+                    "shown this once, in case you need to pass it on."
+                ),
+            )
+        else:
+            messages.warning(
+                request,
+                _(
+                    "Added, but the e-mail could not be sent. Pass on the set-password link "
+                    "below yourself; it is shown this once."
+                ),
+            )
+    elif added.user.has_usable_password():
+        messages.success(
+            request, _("Added. They already have an account and sign in with their own password.")
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "Added. Their account has no password yet: they set it with the link the "
+                "organisation that added them first sent them."
+            ),
+        )
+
+
+@require_POST
+@requires("users.manage")
+def change_role(request: HttpRequest, user_id: int) -> HttpResponse:
+    member = _member_or_404(request, user_id)
+    form = ChangeRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the roles."))
+        return redirect("accounts:user", user_id=user_id)
+    try:
+        changed = services.change_role(
+            by=request.user,  # type: ignore[arg-type]
+            organisation=request.organisation,  # type: ignore[attr-defined]
+            membership=member.membership,
+            role=form.cleaned_data["role"],
+        )
+    except PermissionDenied as refusal:
+        messages.error(request, str(refusal) or _("That is not allowed."))
+        return redirect("accounts:user", user_id=user_id)
+    if not changed:
+        messages.info(request, _("That is already their role."))
+    elif member.user.pk == request.user.pk and form.cleaned_data["role"] != Role.ADMINISTRATOR:
+        messages.success(request, _("Your role is changed. You no longer manage users here."))
+        return redirect("core:home")
+    else:
+        messages.success(request, _("Role changed. It applies from their next page."))
+    return redirect("accounts:user", user_id=user_id)
+
+
+@require_POST
+@requires("users.manage")
+def remove_member(request: HttpRequest, user_id: int) -> HttpResponse:
+    member = _member_or_404(request, user_id)
+    try:
+        services.remove_member(
+            by=request.user,  # type: ignore[arg-type]
+            organisation=request.organisation,  # type: ignore[attr-defined]
+            membership=member.membership,
+        )
+    except PermissionDenied as refusal:
+        messages.error(request, str(refusal) or _("That is not allowed."))
+        return redirect("accounts:user", user_id=user_id)
+    if member.user.pk == request.user.pk:
+        # This session acted for the organisation and has just been ended.
+        logout(request)
+        messages.success(request, _("You are no longer a member of that organisation."))
+        return redirect("accounts:login")
+    messages.success(
+        request,
+        _("Removed. Their sessions for this organisation have ended; other memberships stay."),
+    )
+    return redirect("accounts:users")
+
+
+@require_POST
+@requires("users.manage")
+def send_set_password_link(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A new set-password link for a member whose link expired or who forgot their password."""
+    member = _member_or_404(request, user_id)
+    organisation = request.organisation  # type: ignore[attr-defined]
+    try:
+        services.issue_set_password_link(
+            by=request.user,  # type: ignore[arg-type]
+            organisation=organisation,
+            user=member.user,
+        )
+    except PermissionDenied as refusal:
+        messages.error(request, str(refusal) or _("That is not allowed."))
+        return redirect("accounts:user", user_id=user_id)
+    sent = services.email_member(
+        user=member.user,
+        organisation=organisation,
+        role=member.membership.role,
+        link=set_password_url(member.user),
+        added=False,
+    )
+    request.session[SHOW_LINK_FOR] = member.user.pk
+    if sent:
+        messages.success(request, _("A new link was e-mailed to them; it is also below."))
+    else:
+        messages.warning(
+            request, _("The e-mail could not be sent. Pass on the link below yourself.")
+        )
+    return redirect("accounts:user", user_id=user_id)
 
 
 def _act_on_member(

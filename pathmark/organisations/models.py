@@ -1,8 +1,15 @@
 """The organisations of a partnership and the staff who act for them."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+# Retention is counted in whole years after the last contact with a client. Less than a year
+# would erase people still being helped; more than 25 keeps data long past any need (a child
+# registered at birth is an adult at 18; limitation periods for claims are 6-15 years).
+RETENTION_YEARS_MIN = 1
+RETENTION_YEARS_MAX = 25
 
 
 class OrganisationKind(models.TextChoices):
@@ -28,7 +35,12 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=40, choices=OrganisationKind.choices)
     retention_years = models.PositiveSmallIntegerField(
-        _("retention period (years after last contact)"), default=6
+        _("retention period (years after last contact)"),
+        default=6,
+        validators=[
+            MinValueValidator(RETENTION_YEARS_MIN),
+            MaxValueValidator(RETENTION_YEARS_MAX),
+        ],
     )
     is_active = models.BooleanField(_("active"), default=True)
     # Special-category data: every member signs in with a second factor unless the
@@ -38,10 +50,27 @@ class Organisation(models.Model):
         default=True,
         help_text=_("Members must confirm each sign-in with a code from an authenticator app."),
     )
+    # The organisation that runs the partnership (usually the council). Its administrators
+    # add new organisations to the partnership; there is at most one.
+    is_partnership_host = models.BooleanField(_("hosts the partnership"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_partnership_host"],
+                condition=models.Q(is_partnership_host=True),
+                name="one_partnership_host",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    retention_years__gte=RETENTION_YEARS_MIN,
+                    retention_years__lte=RETENTION_YEARS_MAX,
+                ),
+                name="retention_years_in_range",
+            ),
+        ]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
 

@@ -37,7 +37,15 @@ ACTIONS_BY_ROLE: dict[str, frozenset[str]] = {
     # Analysts see aggregates, never individual records.
     Role.ANALYST: frozenset(),
     Role.ADMINISTRATOR: frozenset(
-        {"audit.view", "instruments.view", "reference.manage", "users.manage"}
+        {
+            "audit.view",
+            "instruments.view",
+            "reference.manage",
+            "users.manage",
+            # The organisation's own settings (name, kind, retention, two-factor); an
+            # administrator of the partnership's host organisation also adds organisations.
+            "organisation.manage",
+        }
     ),
 }
 

@@ -47,6 +47,7 @@ READS_NOTHING = {
     ("accounts:users", "POST"): "staff accounts, not clients' records",
     ("accounts:user", "GET"): "staff accounts, not clients' records",
     ("accounts:user", "POST"): "staff accounts, not clients' records",
+    ("accounts:add_member", "GET"): "a blank form for a new member of staff",
     ("transfer:index", "GET"): "import jobs by status and counts; no one's record",
     (
         "transfer:job",

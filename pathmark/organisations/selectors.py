@@ -1,0 +1,74 @@
+"""Reading organisations: who may manage them, the partnership's list, and what a shorter
+retention period would mean. Organisation settings are not personal data, so these reads
+are not audited; every change is (see services)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q
+
+from pathmark.people.models import Person
+from pathmark.privacy.selectors import expired_people
+
+from .models import Membership, Organisation, Role
+
+
+def is_administrator_of(user: object, organisation: Organisation) -> bool:
+    return Membership.objects.filter(
+        user=user,
+        organisation=organisation,
+        role=Role.ADMINISTRATOR,
+        is_active=True,
+        user__is_active=True,
+    ).exists()
+
+
+def host_organisation_of(user: object) -> Organisation | None:
+    """The partnership's host organisation, if `user` is one of its active administrators:
+    they, and only they, add organisations to the partnership."""
+    host = Organisation.objects.filter(is_partnership_host=True, is_active=True).first()
+    if host is None or not is_administrator_of(user, host):
+        return None
+    return host
+
+
+@dataclass(frozen=True)
+class PartnerOrganisation:
+    organisation: Organisation
+    members: int
+    administrators: int
+
+
+def partnership_organisations() -> list[PartnerOrganisation]:
+    """Every organisation of the partnership with how many active members and
+    administrators it has (counts only: no one's name)."""
+    active = Q(memberships__is_active=True, memberships__user__is_active=True)
+    rows = Organisation.objects.annotate(
+        member_count=Count("memberships", filter=active),
+        administrator_count=Count(
+            "memberships", filter=active & Q(memberships__role=Role.ADMINISTRATOR)
+        ),
+    ).order_by("name", "pk")
+    return [
+        PartnerOrganisation(
+            organisation=row,
+            members=row.member_count,  # type: ignore[attr-defined]
+            administrators=row.administrator_count,  # type: ignore[attr-defined]
+        )
+        for row in rows
+    ]
+
+
+def people_past_retention(organisation: Organisation, *, years: int, today: date) -> int:
+    """How many of the organisation's clients the nightly sweep would erase if the retention
+    period were `years` (restricted records are held, so not counted). Runs in the caller's
+    organisation scope."""
+    # An unsaved copy with the proposed period: the privacy app's own rule decides.
+    proposed = Organisation(pk=organisation.pk, retention_years=years)
+    return (
+        expired_people(organisation=proposed, today=today)
+        .filter(status=Person.Status.ACTIVE)
+        .count()
+    )
