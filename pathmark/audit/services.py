@@ -3,9 +3,12 @@ and the change it describes commit or roll back together."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
+
+from pathmark.core.appending import append_rows
 
 from .models import AuditEvent
 
@@ -54,28 +57,41 @@ def record_many(
     actor: Any,
     action: str,
     object_type: str,
-    entries: list[tuple[Any, int | None, int | None, dict[str, Any]]],
-    batch_size: int = 1000,
+    entries: Sequence[tuple[int | None, Any, int | None, dict[str, Any]]],
 ) -> None:
-    """Appends one entry per record in bulk, for work that touches many records at once.
-    Each entry is (organisation id, object id, person id, details)."""
+    """Appends one entry per record, for work that touches many records at once (an import,
+    a rescore): the log must say who did what to each record, but 500,000 single inserts
+    would make a large import take an hour. Each entry is (organisation id, object id, person
+    id, details). The entries are the ones `record` would write, all at the same time.
+
+    Written with the fast appender in the caller's transaction. Give many entries the same
+    details object where they share details: each distinct object is checked and encoded
+    once."""
+    checked: set[int] = set()
     for _organisation_id, _object_id, _person_id, extra in entries:
+        if id(extra) in checked:
+            continue
         leaked = FORBIDDEN_EXTRA_KEYS.intersection(extra)
         if leaked:
             raise ValueError(f"Audit details may not hold personal data: {sorted(leaked)}")
-    AuditEvent.objects.bulk_create(
+        checked.add(id(extra))
+    append_rows(
+        AuditEvent,
+        ["organisation_id", "object_id", "person_id", "extra"],
         [
-            AuditEvent(
-                actor=actor if getattr(actor, "pk", None) else None,
-                actor_username=getattr(actor, "username", "") or "",
-                organisation_id=organisation_id,
-                action=action,
-                object_type=object_type,
-                object_id=str(object_id) if object_id is not None else "",
-                person_id=person_id,
-                extra=extra,
+            (
+                organisation_id,
+                str(object_id) if object_id is not None else "",
+                person_id,
+                extra,
             )
             for organisation_id, object_id, person_id, extra in entries
         ],
-        batch_size=batch_size,
+        same={
+            "actor_id": getattr(actor, "pk", None) or None,
+            "actor_username": getattr(actor, "username", "") or "",
+            "action": action,
+            "object_type": object_type,
+        },
+        return_ids=False,
     )

@@ -20,7 +20,7 @@ from pathmark.organisations.models import Organisation
 from pathmark.organisations.scoping import system_scope
 from pathmark.people.models import Person
 from pathmark.people.services import has_processing_consent
-from pathmark.transfer.services import expire_stale_jobs
+from pathmark.transfer.services import discard_exports_holding_erased_person, expire_stale_jobs
 
 from .registry import Provider, Row, erasers, providers
 from .selectors import expired_people, retention_cutoff
@@ -121,6 +121,9 @@ def erase_person(
     with system_scope(f"erasure of person {person.pk}"):
         person = _owned(person.pk, organisation)
         counts = {provider.key: provider.erase(person, by=by) for provider in erasers()}  # type: ignore[misc]
+        counts["transfer.exports"] = discard_exports_holding_erased_person(
+            by=by, organisation=person.organisation
+        )
     record(
         actor=by,
         organisation=organisation,
@@ -215,8 +218,9 @@ class RetentionReport:
     dry_run: bool
     today: date
     organisations: list[OrganisationRetention] = field(default_factory=list)
-    # Uploaded import files left unconfirmed for a day (deleted, or counted in a dry run).
-    stale_import_files: int = 0
+    # Uploaded import files left unconfirmed for a day, and exports a day after they were
+    # ready or stuck for a day (deleted, or counted in a dry run).
+    stale_transfer_files: int = 0
 
     @property
     def expired(self) -> int:
@@ -232,7 +236,7 @@ class RetentionReport:
             "today": self.today.isoformat(),
             "expired": self.expired,
             "erased": self.erased,
-            "stale_import_files": self.stale_import_files,
+            "stale_transfer_files": self.stale_transfer_files,
             "organisations": [o.as_dict() for o in self.organisations],
         }
 
@@ -269,7 +273,7 @@ def apply_retention(
                 held_restricted=expired.filter(status=Person.Status.RESTRICTED).count(),
             )
             report.organisations.append(entry)
-        report.stale_import_files = expire_stale_jobs(organisation=organisation, dry_run=dry_run)
+        report.stale_transfer_files = expire_stale_jobs(organisation=organisation, dry_run=dry_run)
         if dry_run:
             return report
         total = report.expired

@@ -2,23 +2,30 @@
 charity can always take its records elsewhere (or back in): export, import into an empty
 database and export again gives the same files.
 
-Every cell is neutralised against spreadsheet formulas (see `tabular.neutralise`). Each export
-is audited per person, like any other read of personal data.
+The files are streamed: rows come from the database a chunk at a time and go straight into
+the file (a folder for `pathmark export`, a zip for the managers' download), so memory stays
+flat whether the organisation has a hundred people or a hundred thousand. Every cell is
+neutralised against spreadsheet formulas (see `tabular.neutralise`), and every exported person
+is audited as read, in bulk.
 """
 
 from __future__ import annotations
 
+import csv
 import io
+import os
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
-from django.db import transaction
+from django.db.models import Count, F, OuterRef, Subquery
 
 from pathmark.assessments.models import Assessment, AssessmentStatus
 from pathmark.assessments.selectors import instrument_of
-from pathmark.audit.services import record
+from pathmark.audit.services import record, record_many
 from pathmark.instruments.definition import Instrument
 from pathmark.instruments.models import InstrumentVersion
 from pathmark.organisations.models import Organisation
@@ -34,36 +41,117 @@ from .formats import (
     item_example,
     people_columns,
 )
-from .importing import audit_each
-from .tabular import write_csv, write_xlsx
+from .tabular import neutralise, write_csv, write_xlsx
+
+CHUNK_ROWS = 2000
+"""Rows fetched from the database, audited and reported as progress at a time."""
+
+PEOPLE_FILE = "people.csv"
+
+Progress = Callable[[int, int], None]
+OpenFile = Callable[[str], AbstractContextManager[TextIO]]
+
+
+class ExportCancelled(Exception):
+    """Raised by a progress callback to stop an export someone discarded while it ran."""
 
 
 @dataclass(frozen=True)
-class ExportFile:
+class ExportedFile:
     name: str
     rows: int
-    content: str
+
+
+@dataclass
+class ExportPlan:
+    """What an export will hold, fixed before the first row is written. People registered
+    after `last_person_id` wait for the next export, so every assessment exported belongs to
+    someone in people.csv even while caseworkers keep working."""
+
+    organisation: Organisation
+    last_person_id: int
+    people: int
+    assessments: dict[str, int] = field(default_factory=dict)  # instrument slug → rows
+
+    @property
+    def total_rows(self) -> int:
+        return self.people + sum(self.assessments.values())
+
+
+def assessment_file_name(slug: str) -> str:
+    return f"assessments-{slug}.csv"
 
 
 def _iso(value: Any) -> str:
     return value.isoformat() if value else ""
 
 
-def _people_rows(organisation: Organisation) -> tuple[list[list[str]], dict[int, str]]:
-    consented: dict[int, Any] = {}
-    for person_id, given_on in Consent.objects.filter(
-        person__organisation=organisation,
-        kind=ConsentKind.PROCESSING,
-        withdrawn_at__isnull=True,
-    ).values_list("person_id", "given_on"):
-        if person_id not in consented or given_on > consented[person_id]:
-            consented[person_id] = given_on
-    rows = []
-    external_ids: dict[int, str] = {}
-    for values in (
-        Person.objects.filter(organisation=organisation)
+def person_reference(pk: int) -> str:
+    """People registered in Pathmark have no id from a previous system: their reference
+    becomes it, so a re-import matches them."""
+    return f"P-{pk:06d}"
+
+
+def _exported_people(plan: ExportPlan):  # type: ignore[no-untyped-def]
+    return (
+        Person.objects.filter(organisation=plan.organisation, pk__lte=plan.last_person_id)
         .exclude(status=Person.Status.ERASED)
-        .values(
+        .order_by()
+    )
+
+
+def _exported_assessments(plan: ExportPlan):  # type: ignore[no-untyped-def]
+    """Completed assessments the organisation ran for the people exported (for counting;
+    `_assessment_rows` reads the same rows a chunk of people at a time)."""
+    return (
+        Assessment.objects.filter(
+            organisation=plan.organisation,
+            person__organisation=plan.organisation,
+            person_id__lte=plan.last_person_id,
+            status=AssessmentStatus.COMPLETED,
+        )
+        .exclude(person__status=Person.Status.ERASED)
+        .order_by()
+    )
+
+
+def plan_export(organisation: Organisation) -> ExportPlan:
+    """Counts the rows of each file (for the progress bar) and fixes who is included."""
+    last = (
+        Person.objects.filter(organisation=organisation)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    plan = ExportPlan(organisation=organisation, last_person_id=last or 0, people=0)
+    plan.people = _exported_people(plan).count()
+    counts = dict(
+        _exported_assessments(plan)
+        .values("instrument_version__slug")
+        .annotate(rows=Count("pk"))
+        .values_list("instrument_version__slug", "rows")
+    )
+    plan.assessments = {slug: counts[slug] for slug in sorted(counts)}
+    return plan
+
+
+def _people_rows(plan: ExportPlan) -> Iterator[tuple[int, list[str]]]:
+    """(person id, row) for each person, in the order they were registered or imported:
+    the order of the primary key, which needs no sort, so neither Python nor the database
+    holds more than a chunk. An import creates people in file order, so export → import →
+    export keeps it."""
+    consent_date = Subquery(
+        Consent.objects.filter(
+            person=OuterRef("pk"), kind=ConsentKind.PROCESSING, withdrawn_at__isnull=True
+        )
+        .order_by("-given_on")
+        .values("given_on")[:1]
+    )
+    rows = (
+        _exported_people(plan)
+        .annotate(consent_date=consent_date)
+        .order_by("pk")
+        .values_list(
             "pk",
             "external_id",
             "name",
@@ -75,34 +163,55 @@ def _people_rows(organisation: Organisation) -> tuple[list[list[str]], dict[int,
             "country_of_origin",
             "date_of_arrival",
             "immigration_status__slug",
+            "consent_date",
         )
-        .order_by()
-    ):
-        # People registered in Pathmark have no id from a previous system: their reference
-        # becomes it, so a re-import matches them.
-        external_id = values["external_id"] or f"P-{values['pk']:06d}"
-        external_ids[values["pk"]] = external_id
-        consent_date = consented.get(values["pk"])
-        rows.append(
+    )
+    for (
+        pk,
+        external_id,
+        name,
+        date_of_birth,
+        age_band,
+        gender,
+        preferred_language,
+        languages,
+        country_of_origin,
+        date_of_arrival,
+        immigration_status,
+        consented_on,
+    ) in rows.iterator(chunk_size=CHUNK_ROWS):
+        yield (
+            pk,
             [
-                external_id,
-                values["name"],
-                _iso(values["date_of_birth"]),
+                external_id or person_reference(pk),
+                name,
+                _iso(date_of_birth),
                 # As on registration, a date of birth gives the age band when none was set.
-                values["age_band"]
-                or (age_band_for(values["date_of_birth"]) if values["date_of_birth"] else ""),
-                values["gender"],
-                values["preferred_language"],
-                ";".join(values["languages"] or []),
-                values["country_of_origin"],
-                _iso(values["date_of_arrival"]),
-                values["immigration_status__slug"] or "",
-                "yes" if consent_date else "no",
-                _iso(consent_date),
-            ]
+                age_band or (age_band_for(date_of_birth) if date_of_birth else ""),
+                gender,
+                preferred_language,
+                ";".join(languages or []),
+                country_of_origin,
+                _iso(date_of_arrival),
+                immigration_status or "",
+                "yes" if consented_on else "no",
+                _iso(consented_on),
+            ],
         )
-    rows.sort(key=lambda row: row[0])
-    return rows, external_ids
+
+
+def _person_id_ranges(plan: ExportPlan) -> Iterator[tuple[int, int]]:
+    """(first, last) person id of each chunk of exported people, in id order."""
+    chunk: list[int] = []
+    for pk in (
+        _exported_people(plan).order_by("pk").values_list("pk", flat=True).iterator(CHUNK_ROWS)
+    ):
+        chunk.append(pk)
+        if len(chunk) == CHUNK_ROWS:
+            yield chunk[0], chunk[-1]
+            chunk = []
+    if chunk:
+        yield chunk[0], chunk[-1]
 
 
 def latest_version(slug: str) -> InstrumentVersion:
@@ -111,65 +220,153 @@ def latest_version(slug: str) -> InstrumentVersion:
     return version
 
 
-def _assessment_rows(
-    organisation: Organisation, slug: str, external_ids: dict[int, str]
-) -> tuple[Instrument, list[list[str]]]:
-    """Completed assessments the organisation ran for its own people, with the columns of
-    the instrument's latest version (older versions' items that were removed are left out)."""
-    instrument = instrument_of(latest_version(slug))
-    columns = assessment_columns(instrument)
-    rows = []
-    for person_id, assessed_on, mode, language, answers in (
-        Assessment.objects.filter(
-            organisation=organisation,
-            person__organisation=organisation,
-            person_id__in=external_ids,
-            instrument_version__slug=slug,
+def _assessment_rows(plan: ExportPlan, instrument: Instrument) -> Iterator[list[str]]:
+    """One row per assessment with the columns of the instrument's latest version (items of
+    older versions that were removed are left out), by person (in the order of people.csv)
+    then date. Fetched for a chunk of people at a time, so the database sorts only that
+    chunk's assessments."""
+    columns = assessment_columns(instrument)[len(ASSESSMENT_FIXED_COLUMNS) :]
+    assessments = (
+        Assessment.objects
+        # `+ 0` keeps SQLite from answering `organisation_id = ?` through the index on
+        # (organisation, status, date), which would read every assessment of the organisation
+        # for each chunk; the query then starts from the chunk's people instead.
+        .alias(run_by=F("organisation_id") + 0)
+        .filter(
+            run_by=plan.organisation.pk,
+            person__organisation=plan.organisation,
+            instrument_version__slug=instrument.slug,
             status=AssessmentStatus.COMPLETED,
         )
-        .order_by()
-        .values_list("person_id", "assessed_on", "mode", "language", "answers")
-        .iterator(chunk_size=5000)
-    ):
-        cells = answers_as_cells(instrument, answers)
-        fixed = [external_ids[person_id], assessed_on.isoformat(), mode, language]
-        rows.append(fixed + [cells.get(column, "") for column in columns[len(fixed) :]])
-    rows.sort(key=lambda row: (row[0], row[1]))
-    return instrument, rows
-
-
-@transaction.atomic
-def export_organisation(*, by: Any, organisation: Organisation) -> list[ExportFile]:
-    """people.csv and one assessments-<instrument>.csv per instrument the organisation used.
-    One transaction, so the files agree with each other even while others are writing."""
-    people, external_ids = _people_rows(organisation)
-    files = [ExportFile("people.csv", len(people), write_csv(people_columns(), people))]
-    slugs = (
-        Assessment.objects.filter(
-            organisation=organisation,
-            person__organisation=organisation,
-            status=AssessmentStatus.COMPLETED,
-        )
-        .order_by()
-        .values_list("instrument_version__slug", flat=True)
-        .distinct()
+        .exclude(person__status=Person.Status.ERASED)
     )
-    for slug in sorted(set(slugs)):
-        instrument, rows = _assessment_rows(organisation, slug, external_ids)
-        files.append(
-            ExportFile(
-                f"assessments-{slug}.csv",
-                len(rows),
-                write_csv(assessment_columns(instrument), rows),
+    for first, last in _person_id_ranges(plan):
+        rows = (
+            assessments.filter(person__pk__gte=first, person__pk__lte=last)
+            .order_by("person_id", "assessed_on", "pk")
+            .values_list(
+                "person_id", "person__external_id", "assessed_on", "mode", "language", "answers"
             )
         )
-    audit_each(
-        by=by,
-        organisation=organisation,
-        action="person.exported",
-        object_type="people.person",
-        entries=[(pk, pk, {}) for pk in external_ids],
-    )
+        for person_id, external_id, assessed_on, mode, language, answers in rows.iterator(
+            chunk_size=CHUNK_ROWS
+        ):
+            cells = answers_as_cells(instrument, answers)
+            yield [
+                external_id or person_reference(person_id),
+                assessed_on.isoformat(),
+                mode,
+                language,
+                *(cells.get(column, "") for column in columns),
+            ]
+
+
+class _Counter:
+    """Rows written so far across all files, reported every CHUNK_ROWS rows."""
+
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.done = 0
+        self.total = total
+        self.progress = progress
+
+    def add(self, rows: int) -> None:
+        self.done += rows
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
+def _csv_writer(stream: TextIO) -> Any:
+    # The same dialect as `tabular.write_csv`: comma-separated, RFC 4180 line ends.
+    return csv.writer(stream, lineterminator="\r\n")
+
+
+def write_export(
+    open_file: OpenFile,
+    *,
+    by: Any,
+    organisation: Organisation,
+    plan: ExportPlan | None = None,
+    progress: Progress | None = None,
+    audit_details: dict[str, Any] | None = None,
+) -> list[ExportedFile]:
+    """Writes people.csv and one assessments-<instrument>.csv per instrument the organisation
+    used, each through `open_file(name)`, a text stream. Each exported person gets a
+    `person.exported` audit entry (with `audit_details`), written a chunk at a time as their
+    rows are read. Run inside the organisation's scope."""
+    plan = plan or plan_export(organisation)
+    counter = _Counter(plan.total_rows, progress)
+    details = audit_details or {}
+
+    def audit(person_ids: list[int]) -> None:
+        record_many(
+            actor=by,
+            action="person.exported",
+            object_type="people.person",
+            entries=[(organisation.pk, pk, pk, details) for pk in person_ids],
+        )
+        counter.add(len(person_ids))
+
+    people = 0
+    with open_file(PEOPLE_FILE) as stream:
+        writer = _csv_writer(stream)
+        writer.writerow([neutralise(column) for column in people_columns()])
+        chunk: list[int] = []
+        for person_id, row in _people_rows(plan):
+            writer.writerow([neutralise(cell) for cell in row])
+            chunk.append(person_id)
+            if len(chunk) >= CHUNK_ROWS:
+                audit(chunk)
+                people += len(chunk)
+                chunk = []
+        if chunk:
+            audit(chunk)
+            people += len(chunk)
+    written = [ExportedFile(PEOPLE_FILE, people)]
+
+    for slug in plan.assessments:
+        instrument = instrument_of(latest_version(slug))
+        name = assessment_file_name(slug)
+        rows = 0
+        with open_file(name) as stream:
+            writer = _csv_writer(stream)
+            writer.writerow([neutralise(column) for column in assessment_columns(instrument)])
+            for row in _assessment_rows(plan, instrument):
+                writer.writerow([neutralise(cell) for cell in row])
+                rows += 1
+                if rows % CHUNK_ROWS == 0:
+                    counter.add(CHUNK_ROWS)
+            counter.add(rows % CHUNK_ROWS)
+        written.append(ExportedFile(name, rows))
+    return written
+
+
+def export_to_directory(
+    directory: Path, *, by: Any, organisation: Organisation, progress: Progress | None = None
+) -> list[ExportedFile]:
+    """`pathmark export`: the files in a folder. Each is written under a temporary name and
+    renamed only once all are complete, so a failed export leaves no half file behind.
+
+    The files hold every client's personal data, so they are created readable by their owner
+    only (0600) whatever the umask, in a folder created 0700, like a subject access copy."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    partial: dict[str, Path] = {}
+
+    @contextmanager
+    def open_file(name: str) -> Iterator[TextIO]:
+        path = directory / f".{name}.part"
+        partial[name] = path
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # an existing .part file keeps its old mode otherwise
+        with open(descriptor, "w", encoding="utf-8", newline="") as stream:
+            yield stream
+
+    try:
+        files = write_export(open_file, by=by, organisation=organisation, progress=progress)
+        for name, path in partial.items():
+            path.replace(directory / name)
+    finally:
+        for path in partial.values():
+            path.unlink(missing_ok=True)
     record(
         actor=by,
         organisation=organisation,
@@ -179,18 +376,40 @@ def export_organisation(*, by: Any, organisation: Organisation) -> list[ExportFi
     return files
 
 
-def write_export(files: list[ExportFile], directory: Path) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    for export in files:
-        (directory / export.name).write_text(export.content, encoding="utf-8", newline="")
+def export_to_zip(
+    path: Path,
+    *,
+    by: Any,
+    organisation: Organisation,
+    plan: ExportPlan | None = None,
+    progress: Progress | None = None,
+    audit_details: dict[str, Any] | None = None,
+) -> list[ExportedFile]:
+    """The same files in one zip at `path`, each streamed into its entry. On failure the
+    zip is deleted."""
 
+    try:
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
 
-def export_zip(files: list[ExportFile]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for export in files:
-            archive.writestr(export.name, export.content)
-    return buffer.getvalue()
+            @contextmanager
+            def open_file(name: str) -> Iterator[TextIO]:
+                # ZIP64 from the start: the entry's size is not known until it is written,
+                # and a national export can pass the 4 GB of plain zip entries.
+                entry = archive.open(name, "w", force_zip64=True)
+                with io.TextIOWrapper(entry, encoding="utf-8", newline="") as stream:
+                    yield stream
+
+            return write_export(
+                open_file,
+                by=by,
+                organisation=organisation,
+                plan=plan,
+                progress=progress,
+                audit_details=audit_details,
+            )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
 
 
 # --- Templates ------------------------------------------------------------------------------

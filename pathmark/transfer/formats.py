@@ -1,7 +1,8 @@
 """The columns of each import and export file, and how an instrument's answers become cells.
 
 The same definitions drive the importer, the exporter, the templates and the documentation, so
-an exported file is always a valid import file. Pure Python over the instrument definition.
+an exported file is always a valid import file. Pure Python over the instrument definition,
+with problem messages through Django's gettext.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+
+from django.utils.translation import gettext as _
 
 from pathmark.instruments.definition import DEFAULT_LANGUAGE, Instrument, Item
 
@@ -131,15 +134,14 @@ def _read_number(item: Item, text: str) -> object:
     text = text.strip()
     if not text:
         return None
+    assert item.number_min is not None and item.number_max is not None
+    bounds = {"min": f"{item.number_min:g}", "max": f"{item.number_max:g}"}
     try:
         number = parse_number(text)
     except CellError:
-        raise CellError(
-            f"write a number from {item.number_min:g} to {item.number_max:g}."
-        ) from None
-    assert item.number_min is not None and item.number_max is not None
+        raise CellError(_("write a number from %(min)s to %(max)s.") % bounds) from None
     if not item.number_min <= number <= item.number_max:
-        raise CellError(f"the number must be from {item.number_min:g} to {item.number_max:g}.")
+        raise CellError(_("the number must be from %(min)s to %(max)s.") % bounds)
     return number
 
 
@@ -152,7 +154,7 @@ def _read_choices(item: Item, by_case: dict[str, str], text: str) -> object:
         if value is None:
             raise CellError(_options_message(item))
         if value in chosen:
-            raise CellError("the same option is given twice.")
+            raise CellError(_("the same option is given twice."))
         chosen.append(value)
     return chosen
 
@@ -168,10 +170,13 @@ def _read_choice(item: Item, by_case: dict[str, str], text: str) -> object:
 
 
 def _options_message(item: Item) -> str:
-    values = ", ".join(option.value for option in item.options)
+    names = {"item": item.id, "values": ", ".join(option.value for option in item.options)}
     if item.type == "multiple_choice":
-        return f"not one of the options of {item.id}; write one or more of {values}, separated by ;"
-    return f"not one of the options of {item.id}; write one of {values}."
+        return (
+            _("not one of the options of %(item)s; write one or more of %(values)s, separated by ;")
+            % names
+        )
+    return _("not one of the options of %(item)s; write one of %(values)s.") % names
 
 
 def format_answer(item: Item, answer: object) -> str:

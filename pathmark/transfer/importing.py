@@ -5,6 +5,9 @@ Each id the file gives (a person's external id, an immigration status, an instru
 up inside the importing organisation, never trusted. Scores are computed by the scoring module;
 a file cannot supply them. Re-running a file changes nothing: people match on their external
 id, assessments on person, instrument and date.
+
+Every problem message goes through gettext in the language active when the file is checked:
+on the web, the language of the manager who uploaded it.
 """
 
 from __future__ import annotations
@@ -13,15 +16,18 @@ import datetime as dt
 import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pathmark.assessments.models import Assessment, AssessmentMode, AssessmentStatus
 from pathmark.assessments.selectors import instrument_of
-from pathmark.audit.models import AuditEvent
-from pathmark.audit.services import record
+from pathmark.audit.services import record, record_many
+from pathmark.core.appending import append_rows
 from pathmark.instruments.definition import Instrument
 from pathmark.instruments.models import InstrumentVersion
 from pathmark.instruments.scoring import ResponseError, ScoreResult, score_responses
@@ -39,7 +45,6 @@ from pathmark.people.reference import COUNTRY_CODES, LANGUAGE_CODES
 from pathmark.people.services import age_band_for
 from pathmark.privacy.tombstones import erased_among
 
-from .appending import append_rows
 from .formats import (
     ASSESSMENT_FIXED_COLUMNS,
     PEOPLE_COLUMNS,
@@ -57,6 +62,9 @@ PROGRESS_EVERY = 1000
 IMPORTED_CONSENT_PURPOSE = (
     "To hold and use their information; recorded in a previous system and imported."
 )
+# The lengths of Person.name and Person.external_id, checked before the database would.
+NAME_LENGTH = Person._meta.get_field("name").max_length or 200
+EXTERNAL_ID_LENGTH = Person._meta.get_field("external_id").max_length or 64
 
 
 class ImportRefused(Exception):
@@ -64,7 +72,10 @@ class ImportRefused(Exception):
 
     def __init__(self, result: ImportResult) -> None:
         self.result = result
-        super().__init__(f"{result.problems.total} problem(s)")
+        total = result.problems.total
+        super().__init__(
+            ngettext("%(count)s problem", "%(count)s problems", total) % {"count": total}
+        )
 
 
 @dataclass
@@ -115,6 +126,14 @@ def _tick(progress: Progress | None, done: int, total: int) -> None:
         progress(done, total)
 
 
+def _too_long(limit: int) -> str:
+    return ngettext(
+        "longer than %(limit)s character; shorten it.",
+        "longer than %(limit)s characters; shorten it.",
+        limit,
+    ) % {"limit": limit}
+
+
 def check_header(table: Table, known: list[str], required: list[str], problems: Problems) -> None:
     if not set(table.columns) & set(known):
         # Probably a file without a header row: its first row is a person, so naming its
@@ -122,8 +141,10 @@ def check_header(table: Table, known: list[str], required: list[str], problems: 
         problems.add(
             1,
             "",
-            "the first row must name the columns (see docs/import-format.md); "
-            "none of its cells is a column of this import.",
+            _(
+                "the first row must name the columns (see docs/import-format.md); "
+                "none of its cells is a column of this import."
+            ),
         )
         return
     seen: set[str] = set()
@@ -131,20 +152,20 @@ def check_header(table: Table, known: list[str], required: list[str], problems: 
         if not column:
             continue
         if column in seen:
-            problems.add(1, column, "this column appears twice; keep one.")
+            problems.add(1, column, _("this column appears twice; keep one."))
         seen.add(column)
         if column not in known:
-            close = difflib.get_close_matches(column, known, n=1)
-            hint = f" Did you mean {close[0]}?" if close else ""
-            problems.add(
-                1,
-                column,
+            message = _(
                 "this is not a column of this import; remove it or correct its name "
-                f"(see docs/import-format.md).{hint}",
+                "(see docs/import-format.md)."
             )
+            close = difflib.get_close_matches(column, known, n=1)
+            if close:
+                message += " " + _("Did you mean %(column)s?") % {"column": close[0]}
+            problems.add(1, column, message)
     for column in required:
         if column not in seen:
-            problems.add(1, column, "this required column is missing; add it to the first row.")
+            problems.add(1, column, _("this required column is missing; add it to the first row."))
 
 
 def _extra_cells(row: Row, problems: Problems) -> None:
@@ -152,7 +173,7 @@ def _extra_cells(row: Row, problems: Problems) -> None:
         problems.add(
             row.number,
             "",
-            "this row has more cells than the first row has column names.",
+            _("this row has more cells than the first row has column names."),
             row.cells[""],
         )
 
@@ -189,29 +210,64 @@ class PeoplePlan:
     updates: list[PersonRow] = field(default_factory=list)
 
 
-def _choice(text: str, choices: Iterable[str]) -> str:
-    """The choice whatever its case: `Woman` and `woman` are the same answer."""
-    values = list(choices)
-    by_case = {value.casefold(): value for value in values}
-    found = by_case.get(text.strip().casefold())
-    if found is None:
-        raise CellError(f"write one of {', '.join(values)}.")
-    return found
+class _Choices:
+    """One of a fixed list of values whatever its case: `Woman` and `woman` are the same
+    answer. Built once per import, then asked once per cell."""
+
+    def __init__(self, values: Iterable[str]) -> None:
+        self.values = list(values)
+        self.by_case = {value.casefold(): value for value in self.values}
+
+    def __call__(self, text: str) -> str:
+        found = self.by_case.get(text.strip().casefold())
+        if found is None:
+            raise CellError(_("write one of %(values)s.") % {"values": ", ".join(self.values)})
+        return found
+
+
+class _Dates:
+    """`parse_date` remembering what it read: a file's rows share few dates of consent,
+    arrival or assessment, and the same date reads the same every time."""
+
+    def __init__(self, today: dt.date) -> None:
+        self.today = today
+        self.read: dict[str, dt.date] = {}
+
+    def __call__(self, text: str) -> dt.date:
+        date = self.read.get(text)
+        if date is None:
+            date = self.read[text] = parse_date(text, today=self.today)
+        return date
+
+
+@dataclass
+class _PersonReaders:
+    """What reading a person's row needs, looked up once per import."""
+
+    today: dt.date
+    statuses: dict[str, int]
+    dates: _Dates = field(init=False)
+    age_bands: _Choices = field(init=False)
+    genders: _Choices = field(init=False)
+    status_names: _Choices = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.dates = _Dates(self.today)
+        self.age_bands = _Choices(AgeBand.values)
+        self.genders = _Choices(Gender.values)
+        self.status_names = _Choices(self.statuses)
+
+    def status(self, text: str) -> int:
+        return self.statuses[self.status_names(text)]
 
 
 def _person_values(
-    row: Row, statuses: dict[str, int], today: dt.date, problems: Problems
+    row: Row, read: _PersonReaders, problems: Problems
 ) -> tuple[dict[str, Any], dt.date | None, bool | None]:
     cells = row.cells
-    values: dict[str, Any] = {}
-    consent_given: bool | None = None
-    consent_date: dt.date | None = None
-
-    def cell(name: str) -> str:
-        return cells.get(name, "")
 
     def check(name: str, parse: Callable[[str], Any]) -> Any:
-        text = cell(name)
+        text = cells.get(name, "")
         if not text:
             return None
         try:
@@ -220,43 +276,56 @@ def _person_values(
             problems.add(row.number, name, str(error), text)
             return None
 
-    name = cell("name")
+    name = cells.get("name", "")
     if not name:
-        problems.add(row.number, "name", "a name or pseudonym is required; fill it in.")
-    elif len(name) > 200:
-        problems.add(row.number, "name", "longer than 200 characters; shorten it.")
-    values["name"] = name
-    values["date_of_birth"] = check("date_of_birth", lambda t: parse_date(t, today=today))
-    values["age_band"] = check("age_band", lambda t: _choice(t, AgeBand.values)) or ""
-    if values["date_of_birth"] and not values["age_band"]:
-        values["age_band"] = age_band_for(values["date_of_birth"], today=today)
-    values["gender"] = check("gender", lambda t: _choice(t, Gender.values)) or ""
-    values["preferred_language"] = check("preferred_language", _language) or ""
-    values["languages"] = check("languages", lambda t: [_language(c) for c in split_list(t)]) or []
-    values["country_of_origin"] = check("country_of_origin", _country) or ""
-    arrival = check("date_of_arrival", lambda t: parse_date(t, today=today))
-    if arrival and values["date_of_birth"] and arrival < values["date_of_birth"]:
-        problems.add(row.number, "date_of_arrival", "before the date of birth; check the dates.")
-    values["date_of_arrival"] = arrival
-    values["immigration_status_id"] = check(
-        "immigration_status", lambda t: statuses[_choice(t, statuses)]
-    )
+        problems.add(row.number, "name", _("a name or pseudonym is required; fill it in."))
+    elif len(name) > NAME_LENGTH:
+        problems.add(row.number, "name", _too_long(NAME_LENGTH))
+    # In the order of the columns, so a row's problems are listed as the file reads.
+    born = check("date_of_birth", read.dates)
+    age_band = check("age_band", read.age_bands) or ""
+    if born and not age_band:
+        age_band = age_band_for(born, today=read.today)
+    gender = check("gender", read.genders) or ""
+    preferred_language = check("preferred_language", _language) or ""
+    languages = check("languages", _languages) or []
+    country = check("country_of_origin", _country) or ""
+    arrival = check("date_of_arrival", read.dates)
+    if arrival and born and arrival < born:
+        problems.add(row.number, "date_of_arrival", _("before the date of birth; check the dates."))
+    values = {
+        "name": name,
+        "date_of_birth": born,
+        "age_band": age_band,
+        "gender": gender,
+        "preferred_language": preferred_language,
+        "languages": languages,
+        "country_of_origin": country,
+        "date_of_arrival": arrival,
+        "immigration_status_id": check("immigration_status", read.status),
+    }
     consent_given = check("consent_to_share", parse_yes_no)
-    consent_date = check("consent_date", lambda t: parse_date(t, today=today))
+    consent_date = check("consent_date", read.dates)
     return values, consent_date, consent_given
 
 
 def _language(text: str) -> str:
     code = text.strip().lower()
     if code not in LANGUAGE_CODES:
-        raise CellError("not an ISO 639-1 language code; write a two-letter code such as ar or uk.")
+        raise CellError(
+            _("not an ISO 639-1 language code; write a two-letter code such as ar or uk.")
+        )
     return code
+
+
+def _languages(text: str) -> list[str]:
+    return [_language(code) for code in split_list(text)]
 
 
 def _country(text: str) -> str:
     code = text.strip().upper()
     if code not in COUNTRY_CODES:
-        raise CellError("not an ISO 3166-1 country code; write a two-letter code such as SY.")
+        raise CellError(_("not an ISO 3166-1 country code; write a two-letter code such as SY."))
     return code
 
 
@@ -271,14 +340,15 @@ def plan_people(
     check_header(table, known, [c.name for c in PEOPLE_COLUMNS if c.required], problems)
     if problems:
         return plan
-    statuses = dict(ImmigrationStatus.objects.values_list("slug", "pk"))
+    read = _PersonReaders(
+        timezone.localdate(), dict(ImmigrationStatus.objects.values_list("slug", "pk"))
+    )
     existing = {
         external_id: (pk, status, values)
         for external_id, pk, status, *values in Person.objects.filter(organisation=organisation)
         .exclude(external_id="")
         .values_list("external_id", "pk", "status", *PERSON_FIELDS)
     }
-    today = timezone.localdate()
     first_row: dict[str, int] = {}
     erased = erased_among(organisation.pk, [row.cells.get("external_id", "") for row in table.rows])
     for done, row in enumerate(table.rows, start=1):
@@ -290,49 +360,57 @@ def plan_people(
             problems.add(
                 row.number,
                 "external_id",
-                "this person's record was erased at their request; they cannot be imported "
-                "again. Remove the row.",
+                _(
+                    "this person's record was erased at their request; they cannot be "
+                    "imported again. Remove the row."
+                ),
             )
         elif not external_id:
             problems.add(
-                row.number, "external_id", "required; give the person's id in your previous system."
+                row.number,
+                "external_id",
+                _("required; give the person's id in your previous system."),
             )
-        elif len(external_id) > 64:
-            problems.add(row.number, "external_id", "longer than 64 characters; shorten it.")
+        elif len(external_id) > EXTERNAL_ID_LENGTH:
+            problems.add(row.number, "external_id", _too_long(EXTERNAL_ID_LENGTH))
         elif external_id in first_row:
             problems.add(
                 row.number,
                 "external_id",
-                f"the same external_id is already on row {first_row[external_id]}; "
-                "give each person one row.",
+                _("the same external_id is already on row %(row)s; give each person one row.")
+                % {"row": first_row[external_id]},
             )
         else:
             first_row[external_id] = row.number
-        values, consent_date, consent_given = _person_values(row, statuses, today, problems)
+        values, consent_date, consent_given = _person_values(row, read, problems)
         match = existing.get(external_id)
         if match is None:
             if consent_given is False:
                 problems.add(
                     row.number,
                     "consent_to_share",
-                    "Pathmark holds a person's record only with their consent, and this row "
-                    "says no; leave the person out or record their consent first.",
+                    _(
+                        "Pathmark holds a person's record only with their consent, and this "
+                        "row says no; leave the person out or record their consent first."
+                    ),
                 )
             elif consent_given is None and not row.cells.get("consent_to_share"):
                 problems.add(
-                    row.number, "consent_to_share", "required for a new person; write yes or no."
+                    row.number,
+                    "consent_to_share",
+                    _("required for a new person; write yes or no."),
                 )
             if consent_date is None and not row.cells.get("consent_date"):
                 problems.add(
                     row.number,
                     "consent_date",
-                    "required for a new person; write the date they gave consent as YYYY-MM-DD.",
+                    _("required for a new person; write the date they gave consent as YYYY-MM-DD."),
                 )
         elif match[1] != Person.Status.ACTIVE:
             problems.add(
                 row.number,
                 "external_id",
-                "this person's record is restricted or erased; an import cannot change it.",
+                _("this person's record is restricted or erased; an import cannot change it."),
             )
         if problems.total > before:
             continue
@@ -357,10 +435,11 @@ def _write_people(
 ) -> None:
     now = timezone.now()
     user_id = _user_id(by)
+    person_fields = itemgetter(*PERSON_FIELDS)
     created = append_rows(
         Person,
         ["external_id", *PERSON_FIELDS],
-        [(p.external_id, *(p.values[name] for name in PERSON_FIELDS)) for p in plan.creates],
+        [(p.external_id, *person_fields(p.values)) for p in plan.creates],
         same={
             "organisation_id": organisation.pk,
             "registered_by_id": user_id,
@@ -385,47 +464,22 @@ def _write_people(
     if plan.updates:
         updated = [Person(pk=p.existing_pk, updated_at=now, **p.values) for p in plan.updates]
         Person.objects.bulk_update(updated, [*changed, "updated_at"], batch_size=BATCH_SIZE)
-    # One detail object for every created person, so it is written out once (see appending).
+    # One detail object for every created person, so it is checked and written out once.
     created_extra = {"import": job_id, "change": "created"}
-    audit_each(
-        by=by,
-        organisation=organisation,
+    record_many(
+        actor=by,
         action="person.imported",
         object_type="people.person",
-        entries=[(pk, pk, created_extra) for pk in created]
+        entries=[(organisation.pk, pk, pk, created_extra) for pk in created]
         + [
             (
+                organisation.pk,
                 p.existing_pk,
                 p.existing_pk,
                 {"import": job_id, "change": "updated", "fields": p.changed},
             )
             for p in plan.updates
         ],
-    )
-
-
-def audit_each(
-    *,
-    by: Any,
-    organisation: Organisation,
-    action: str,
-    object_type: str,
-    entries: list[tuple[Any, Any, dict[str, Any]]],
-) -> None:
-    """One audit entry per imported record, written in bulk: the log must say who brought
-    each record in, but 500,000 single inserts would make a large import take an hour."""
-    append_rows(
-        AuditEvent,
-        ["object_id", "person_id", "extra"],
-        [(str(object_id), person_id, extra) for object_id, person_id, extra in entries],
-        same={
-            "actor_id": _user_id(by),
-            "actor_username": getattr(by, "username", "") or "",
-            "organisation_id": organisation.pk,
-            "action": action,
-            "object_type": object_type,
-        },
-        return_ids=False,
     )
 
 
@@ -496,18 +550,21 @@ def plan_assessments(
     matched: dict[int, tuple[int, dict[str, str]]] = {}
     today = timezone.localdate()
     languages = instrument.languages
-    modes = AssessmentMode.values
+    usual_language = default_language(instrument)
+    modes = _Choices(AssessmentMode.values)
     first_row: dict[tuple[int, dt.date], int] = {}
+    dates = _Dates(today)
     for done, row in enumerate(table.rows, start=1):
         _tick(progress, done, len(table.rows))
         before = problems.total
         cells = row.cells
-        _extra_cells(row, problems)
+        if "" in cells:
+            _extra_cells(row, problems)
         person = None
         external_id = cells.get("person_external_id", "")
         if not external_id:
             problems.add(
-                row.number, "person_external_id", "required; give the person's external_id."
+                row.number, "person_external_id", _("required; give the person's external_id.")
             )
         else:
             person = people.get(external_id)
@@ -515,53 +572,52 @@ def plan_assessments(
                 problems.add(
                     row.number,
                     "person_external_id",
-                    "no person with this external_id in your organisation; import them first.",
+                    _("no person with this external_id in your organisation; import them first."),
                     external_id,
                 )
             elif person[1] == Person.Status.RESTRICTED:
                 problems.add(
                     row.number,
                     "person_external_id",
-                    "processing of this person's data is restricted, so no assessment can be "
-                    "imported for them.",
+                    _(
+                        "processing of this person's data is restricted, so no assessment can "
+                        "be imported for them."
+                    ),
                 )
         assessed_on = None
-        if not cells.get("assessed_on"):
-            problems.add(row.number, "assessed_on", "required; write the date as YYYY-MM-DD.")
+        date_text = cells.get("assessed_on", "")
+        if not date_text:
+            problems.add(row.number, "assessed_on", _("required; write the date as YYYY-MM-DD."))
         else:
             try:
-                assessed_on = parse_date(cells["assessed_on"], today=today)
+                assessed_on = dates(date_text)
             except CellError as error:
-                problems.add(row.number, "assessed_on", str(error), cells["assessed_on"])
+                problems.add(row.number, "assessed_on", str(error), date_text)
         if assessed_on and person and person[2] and assessed_on < person[2]:
             problems.add(
-                row.number, "assessed_on", "before the person's date of birth; check the date."
+                row.number, "assessed_on", _("before the person's date of birth; check the date.")
             )
         mode = AssessmentMode.CASEWORKER_LED.value
         if cells.get("mode"):
             try:
-                mode = _choice(cells["mode"], modes)
+                mode = modes(cells["mode"])
             except CellError as error:
                 problems.add(row.number, "mode", str(error), cells["mode"])
-        language = default_language(instrument)
+        language = usual_language
         if cells.get("language"):
             language = cells["language"].lower()
             if language not in languages:
                 problems.add(
                     row.number,
                     "language",
-                    f"this instrument is not available in that language; write one of {', '.join(languages)}.",
+                    _(
+                        "this instrument is not available in that language; write one of "
+                        "%(languages)s."
+                    )
+                    % {"languages": ", ".join(languages)},
                     cells["language"],
                 )
-        answers: dict[str, object] = {}
-        for item_id, read in readers:
-            try:
-                answer = read(cells.get(item_id, ""))
-            except CellError as error:
-                problems.add(row.number, item_id, str(error), cells[item_id])
-                continue
-            if answer is not None:
-                answers[item_id] = answer
+        answers = _answers(row, readers, problems)
         if problems.total > before or person is None or assessed_on is None:
             continue
         key = (person[0], assessed_on)
@@ -569,8 +625,11 @@ def plan_assessments(
             problems.add(
                 row.number,
                 "assessed_on",
-                f"the same person and date are already on row {first_row[key]}; "
-                "give each assessment one row.",
+                _(
+                    "the same person and date are already on row %(row)s; give each "
+                    "assessment one row."
+                )
+                % {"row": first_row[key]},
             )
             continue
         first_row[key] = row.number
@@ -588,8 +647,11 @@ def plan_assessments(
             problems.add(
                 row.number,
                 "",
-                "too few answers to give a score; each domain needs its minimum number of "
-                f"answers (see `pathmark instruments show {instrument.slug}`).",
+                _(
+                    "too few answers to give a score; each domain needs its minimum number of "
+                    "answers (see `pathmark instruments show %(instrument)s`)."
+                )
+                % {"instrument": instrument.slug},
             )
             continue
         plan.creates.append(
@@ -598,6 +660,32 @@ def plan_assessments(
     _compare_stored(matched, instrument, plan)
     result.created = len(plan.creates)
     return plan
+
+
+def _answers(
+    row: Row, readers: list[tuple[str, Callable[[str], object]]], problems: Problems
+) -> dict[str, object]:
+    """The row's answers, item by item; a cell that is not an answer is a problem."""
+    cells = row.cells
+    try:
+        # The usual row has no problem: read it in one pass, the slow way only if not.
+        return {
+            item_id: answer
+            for item_id, read in readers
+            if (answer := read(cells.get(item_id, ""))) is not None
+        }
+    except CellError:
+        pass
+    answers: dict[str, object] = {}
+    for item_id, read in readers:
+        try:
+            answer = read(cells.get(item_id, ""))
+        except CellError as error:
+            problems.add(row.number, item_id, str(error), cells[item_id])
+            continue
+        if answer is not None:
+            answers[item_id] = answer
+    return answers
 
 
 def _compare_stored(
@@ -616,9 +704,12 @@ def _compare_stored(
                 plan.result.problems.add(
                     row,
                     "assessed_on",
-                    f"this person already has a completed {instrument.slug} assessment on this "
-                    "date with different answers, and an import does not change completed "
-                    "assessments; correct the date or remove the row.",
+                    _(
+                        "this person already has a completed %(instrument)s assessment on this "
+                        "date with different answers, and an import does not change completed "
+                        "assessments; correct the date or remove the row."
+                    )
+                    % {"instrument": instrument.slug},
                 )
 
 
@@ -667,12 +758,14 @@ def _write_assessments(
         },
     )
     extra = {"import": job_id, "instrument": version.slug, "version": version.version}
-    audit_each(
-        by=by,
-        organisation=organisation,
+    record_many(
+        actor=by,
         action="assessment.imported",
         object_type="assessments.assessment",
-        entries=[(pk, p.person_id, extra) for pk, p in zip(created, plan.creates, strict=True)],
+        entries=[
+            (organisation.pk, pk, p.person_id, extra)
+            for pk, p in zip(created, plan.creates, strict=True)
+        ],
     )
 
 

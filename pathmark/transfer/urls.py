@@ -9,5 +9,7 @@ urlpatterns = [
     path("imports/<int:job_id>/confirm/", views.confirm, name="confirm"),
     path("imports/<int:job_id>/cancel/", views.cancel, name="cancel"),
     path("export/", views.export, name="export"),
+    path("exports/<int:export_id>/download/", views.export_download, name="export_download"),
+    path("exports/<int:export_id>/delete/", views.export_discard, name="export_discard"),
     path("templates/<slug:kind>.<slug:file_format>", views.template, name="template"),
 ]

@@ -1,15 +1,15 @@
-"""Import and export pages for managers: upload, preview, confirm, watch; download the export
-and the blank templates."""
+"""Import and export pages for managers: upload, preview, confirm, watch; prepare, watch,
+download and delete an export; and the blank templates."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from pathmark.audit.services import record
 from pathmark.instruments.registry import UnknownInstrument, get_instrument
@@ -18,17 +18,17 @@ from pathmark.organisations.permissions import any_member, requires, role_may
 from . import services
 from .exporting import (
     assessment_template_rows,
-    export_organisation,
-    export_zip,
     people_template_rows,
     template_csv,
     template_xlsx,
 )
 from .forms import ConfirmForm, UploadForm
-from .models import ImportJob, ImportStatus
+from .models import ExportJob, ImportJob, ImportStatus
 from .tabular import TableError, read_table
 
 PREVIEW_ROWS = 20
+RECENT_EXPORTS = 10
+REFRESH_SECONDS = 2
 
 
 def _job_or_404(job_id: int) -> ImportJob:
@@ -135,7 +135,7 @@ def job(request: HttpRequest, job_id: int) -> HttpResponse:
             "job": import_job,
             "preview": preview,
             "confirm_form": ConfirmForm(),
-            "refresh_seconds": 2 if import_job.is_running else None,
+            "refresh_seconds": REFRESH_SECONDS if import_job.is_running else None,
             "now": timezone.now(),
         },
     )
@@ -171,18 +171,74 @@ def cancel(request: HttpRequest, job_id: int) -> HttpResponse:
     return redirect("transfer:job", job_id=import_job.pk)
 
 
+def _export_or_404(export_id: int) -> ExportJob:
+    try:
+        return ExportJob.objects.select_related("created_by").get(pk=export_id)
+    except ExportJob.DoesNotExist:
+        raise Http404 from None
+
+
 @requires("data.export")
 def export(request: HttpRequest) -> HttpResponse:
-    """A POST, not a link, so no prefetch or crawler can pull every record out."""
-    if request.method != "POST":
-        return render(request, "transfer/export.html")
-    files = export_organisation(by=request.user, organisation=request.organisation)
-    response = HttpResponse(export_zip(files), content_type="application/zip")
-    stamp = timezone.localdate().isoformat()
-    slug = request.organisation.slug
-    response["Content-Disposition"] = f'attachment; filename="pathmark-{slug}-{stamp}.zip"'
+    """The export page: prepare an export (a POST, so no prefetch or crawler can start one),
+    watch it being prepared, download it. It lists exports and their counts, never a record."""
+    if request.method == "POST":
+        job, created = services.start_export_job(by=request.user, organisation=request.organisation)
+        if not created:
+            messages.info(
+                request,
+                _("An export is already being prepared; it is shown below. One runs at a time."),
+            )
+        return redirect("transfer:export")
+    jobs = list(ExportJob.objects.select_related("created_by")[:RECENT_EXPORTS])
+    running = next((job for job in jobs if job.is_running), None)
+    return render(
+        request,
+        "transfer/export.html",
+        {
+            "jobs": jobs,
+            "running": running,
+            "refresh_seconds": REFRESH_SECONDS if running else None,
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_GET
+@requires("data.export")
+def export_download(request: HttpRequest, export_id: int) -> HttpResponse:
+    """The finished zip, to the organisation's managers only; anyone else, and anyone after
+    the file expired or was deleted, gets the same 404."""
+    job = _export_or_404(export_id)
+    try:
+        stream = services.open_export(by=request.user, organisation=request.organisation, job=job)
+    except services.ExportUnavailable:
+        raise Http404 from None
+    stamp = timezone.localdate(job.finished_at).isoformat()
+    response = FileResponse(
+        stream,
+        as_attachment=True,
+        filename=f"pathmark-{request.organisation.slug}-{stamp}.zip",
+        content_type="application/zip",
+    )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_POST
+@requires("data.export")
+def export_discard(request: HttpRequest, export_id: int) -> HttpResponse:
+    job = _export_or_404(export_id)
+    try:
+        services.discard_export_job(by=request.user, organisation=request.organisation, job=job)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("Export %(export)s and its file are deleted.") % {"export": job}
+        )
+    return redirect("transfer:export")
 
 
 @any_member

@@ -172,6 +172,18 @@ def _share(person: Person, organisation, *, withdrawn: bool = False) -> Consent:
         return consent
 
 
+def _prepared_export(by, organisation):  # type: ignore[no-untyped-def]
+    """An export of B's records, ready to download, prepared as the background task would."""
+    from pathmark.transfer import services as transfer_services
+
+    with organisation_scope(organisation_id=organisation.pk, user_id=by.pk, role=Role.MANAGER):
+        job, _created = transfer_services.start_export_job(by=by, organisation=organisation)
+        transfer_services.run_export_job(job.pk)
+        job.refresh_from_db()
+    assert job.status == "ready", job.failure
+    return job
+
+
 def _outsiders(world: World) -> list[Principal]:
     principals = [
         Principal(f"{world.org_a.slug} {role}", world.member(world.org_a, role), role)
@@ -200,7 +212,9 @@ def _outsiders(world: World) -> list[Principal]:
 
 
 @pytest.fixture
-def target(world: World) -> Target:
+def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyped-def]
+    # Export files go to a folder of the test's own, not the project's private folder.
+    settings.PATHMARK_PRIVATE_MEDIA = str(tmp_path / "private")
     org_d = OrganisationFactory(slug="partner-org", name="Partner Organisation")
     b_caseworker = world.b_caseworker
     with system_scope("security tests: organisation B's records"):
@@ -232,6 +246,7 @@ def target(world: World) -> Target:
     withdrawn = _share(person, world.org_c, withdrawn=True)
     completed = _completed_assessment(person, b_caseworker, world.org_b)
     draft = _probe_draft(person, b_caseworker, world.org_b)
+    export_job = _prepared_export(world.b_manager, world.org_b)
     secrets = (
         PERSON_NAME,
         *PERSON_NAME.split(),
@@ -265,6 +280,7 @@ def target(world: World) -> Target:
         secrets=secrets,
         owners=world.members[world.org_b.slug],
         outsiders=_outsiders(world),
+        export_job=export_job,
     )
 
 

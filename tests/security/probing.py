@@ -7,8 +7,10 @@ exactly the functions the suite runs.
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,7 +39,11 @@ REFUSED = frozenset({403, 404, 405, 429})
 
 # Actions whose views show no personal data, so a request need not leave an audit entry.
 # A new action is treated as personal (and must audit) until it is listed here.
-NON_PERSONAL_ACTIONS = frozenset({"member", "audit.view", "instruments.view", "reference.manage"})
+NON_PERSONAL_ACTIONS = frozenset(
+    # organisation.manage: an organisation's own settings and the partnership's list of
+    # organisations (names and counts); its writes are audited and tested in that app.
+    {"member", "audit.view", "instruments.view", "reference.manage", "organisation.manage"}
+)
 
 
 # --- Discovering URLs -------------------------------------------------------------------
@@ -127,6 +133,7 @@ class Target:
     secrets: tuple[str, ...]
     owners: dict[str, Any]  # B's members by role
     outsiders: list[Principal] = field(default_factory=list)
+    export_job: Any = None  # an export B prepared, its zip holding B's person
 
 
 @dataclass(frozen=True)
@@ -160,6 +167,7 @@ KWARG_VALUES: dict[str, Callable[[Target], list[Any]]] = {
     # Immigration status categories are the partnership's shared list, not B's; any will do.
     "status_id": lambda t: [t.immigration_status.pk],
     "job_id": lambda t: [t.import_job.pk],
+    "export_id": lambda t: [t.export_job.pk],
     # Blank import templates: one for people, one for an instrument's assessments.
     "kind": lambda t: ["people", "integration-journey"],
     "file_format": lambda t: ["csv"],
@@ -269,6 +277,19 @@ POSTS: dict[str, Callable[[Target], list[dict[str, Any]]]] = {
     "accounts:switch_organisation": lambda t: [{"organisation": t.org_b.pk}],
     "accounts:login": lambda t: [{"username": "nobody-at-all", "password": "not-a-password"}],
     "set_language": lambda t: [{"language": "ar", "next": "/"}],
+    # Staff administration: a new member (the name marked, so the audit check can see that
+    # it stays out of the log), a role, and the organisation's settings.
+    "accounts:add_member": lambda t: [
+        {
+            "email": "probe.newcomer@example.org",
+            "name": f"{PERSONAL_MARK}Newcomer",
+            "role": "analyst",
+        }
+    ],
+    "accounts:change_role": lambda t: [{"role": "analyst"}],
+    "accounts:organisation_settings": lambda t: [
+        {"name": "Probe Organisation", "kind": "college", "retention_years": "7"}
+    ],
 }
 
 
@@ -307,7 +328,18 @@ def body_of(response: HttpResponse) -> str:
     else:
         content = response.content
     headers = "\n".join(f"{k}: {v}" for k, v in response.items())
-    return headers + "\n" + content.decode("utf-8", errors="replace")
+    return headers + "\n" + _readable(content)
+
+
+def _readable(content: bytes) -> str:
+    """The text a secret could hide in: a zip (an export) is opened and its files read, so a
+    leaked export is caught by its contents, not only by its status code."""
+    if content[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return "\n".join(
+                archive.read(name).decode("utf-8", errors="replace") for name in archive.namelist()
+            )
+    return content.decode("utf-8", errors="replace")
 
 
 def is_sign_in_redirect(response: HttpResponse) -> bool:

@@ -1,9 +1,10 @@
 """The audit log is append-only and visible only to managers and administrators."""
 
 import pytest
+from django.db import transaction
 
 from pathmark.audit.models import AppendOnlyError, AuditEvent
-from pathmark.audit.services import record
+from pathmark.audit.services import record, record_many
 from pathmark.organisations.models import Role
 from pathmark.testing import PersonFactory, assert_disallowed, client_for
 
@@ -43,3 +44,74 @@ def test_caseworkers_analysts_and_providers_cannot_read_the_audit_log(world):
         for role in (Role.CASEWORKER, Role.ANALYST, Role.SERVICE_PROVIDER)
     ]
     assert_disallowed("/audit/", [None, *users])
+
+
+FIELDS = ("actor_id", "actor_username", "organisation_id", "action", "object_type", "object_id")
+
+
+def test_record_many_writes_the_entries_record_would(world):
+    person = PersonFactory(organisation=world.org_a)
+    one = record(
+        actor=world.a_manager,
+        organisation=world.org_a,
+        action="person.imported",
+        target=person,
+        extra={"import": 3},
+    )
+    record_many(
+        actor=world.a_manager,
+        action="person.imported",
+        object_type="people.person",
+        entries=[(world.org_a.pk, person.pk, person.pk, {"import": 3})],
+    )
+    many = AuditEvent.objects.exclude(pk=one.pk).get(action="person.imported")
+    assert [getattr(many, name) for name in FIELDS] == [getattr(one, name) for name in FIELDS]
+    assert (many.person_id, many.extra) == (one.person_id, one.extra) == (person.pk, {"import": 3})
+    assert many.at is not None
+
+
+def test_record_many_keeps_each_entrys_organisation_person_and_details(world):
+    shared = {"instrument": "integration-journey"}
+    record_many(
+        actor=None,
+        action="assessment.rescored",
+        object_type="assessments.assessment",
+        entries=[
+            (world.org_a.pk, 11, 101, shared),
+            (world.org_b.pk, 12, 102, shared),
+            (world.org_a.pk, None, None, {"note_kind": "other"}),
+        ],
+    )
+    stored = AuditEvent.objects.filter(action="assessment.rescored").order_by("pk")
+    assert [(e.organisation_id, e.object_id, e.person_id, e.extra) for e in stored] == [
+        (world.org_a.pk, "11", 101, shared),
+        (world.org_b.pk, "12", 102, shared),
+        (world.org_a.pk, "", None, {"note_kind": "other"}),
+    ]
+    assert {(e.actor_id, e.actor_username) for e in stored} == {(None, "")}
+
+
+def test_record_many_refuses_personal_data_and_writes_nothing(world):
+    with pytest.raises(ValueError, match="personal data"):
+        record_many(
+            actor=world.a_manager,
+            action="person.imported",
+            object_type="people.person",
+            entries=[
+                (world.org_a.pk, 1, 1, {"import": 1}),
+                (world.org_a.pk, 2, 2, {"name": "Amal"}),
+            ],
+        )
+    assert not AuditEvent.objects.filter(action="person.imported").exists()
+
+
+def test_record_many_writes_in_the_callers_transaction(world):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        record_many(
+            actor=world.a_manager,
+            action="person.imported",
+            object_type="people.person",
+            entries=[(world.org_a.pk, 1, 1, {})],
+        )
+        raise RuntimeError("the change it describes failed")
+    assert not AuditEvent.objects.filter(action="person.imported").exists()

@@ -7,14 +7,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from pathmark.audit.models import AuditEvent
+from pathmark.core import appending
+from pathmark.core.appending import append_rows
 from pathmark.organisations.scoping import ScopeError, organisation_scope, system_scope
 from pathmark.people.models import Person
 from pathmark.testing import PersonFactory
-from pathmark.transfer import appending
-from pathmark.transfer.appending import append_rows
 
 
 def people(organisation, names: list[str]) -> list[int]:  # type: ignore[no-untyped-def]
@@ -116,3 +116,40 @@ def test_a_failed_append_inserts_nothing(world):
             [("1", "test.fine"), ("2", None)],  # the second breaks NOT NULL
         )
     assert AuditEvent.objects.count() == before
+
+
+def test_json_is_stored_as_the_same_text_the_orm_writes(world):
+    detail = {"import": 7, "fields": ["gender", "name"], "score": 62.5, "note": 'é "q"', "x": None}
+    by_orm = AuditEvent.objects.create(action="test.orm", extra=detail)
+    append_rows(AuditEvent, ["action", "extra"], [("test.appended", detail)], return_ids=False)
+    appended = AuditEvent.objects.get(action="test.appended")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT extra FROM audit_auditevent WHERE id IN (%s, %s) ORDER BY id",
+            [by_orm.pk, appended.pk],
+        )
+        orm_text, appended_text = (row[0] for row in cursor.fetchall())
+    assert appended_text == orm_text
+    assert appended.extra == detail
+
+
+def test_equal_dates_in_different_objects_are_each_stored(world):
+    with organisation_scope(organisation_id=world.org_a.pk):
+        ids = append_rows(
+            Person,
+            ["name", "date_of_birth"],
+            [
+                ("Amal", dt.date(1990, 1, 1)),
+                ("Bilal", dt.date(1990, 1, 1)),
+                ("Dana", None),
+                ("Eli", dt.date(1991, 2, 3)),
+            ],
+            same={"organisation_id": world.org_a.pk},
+        )
+        born = dict(Person.objects.filter(pk__in=ids).values_list("name", "date_of_birth"))
+    assert born == {
+        "Amal": dt.date(1990, 1, 1),
+        "Bilal": dt.date(1990, 1, 1),
+        "Dana": None,
+        "Eli": dt.date(1991, 2, 3),
+    }

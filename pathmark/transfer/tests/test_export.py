@@ -4,7 +4,10 @@ the same files; and no exported cell can run as a spreadsheet formula."""
 from __future__ import annotations
 
 import io
+import os
+import stat
 from datetime import date
+from pathlib import Path
 
 from openpyxl import load_workbook
 
@@ -13,16 +16,19 @@ from pathmark.assessments.selectors import instrument_of
 from pathmark.instruments.services import instrument_version_for
 from pathmark.organisations.scoping import organisation_scope, system_scope
 from pathmark.testing import OrganisationFactory, PersonFactory
-from pathmark.transfer.exporting import export_organisation, write_export
+from pathmark.transfer.exporting import export_to_directory
 from pathmark.transfer.importing import import_table
 from pathmark.transfer.tabular import read_table, write_xlsx
 
 from .conftest import JOURNEY
 
 
-def export(user, organisation):  # type: ignore[no-untyped-def]
+def export(user, organisation, directory: Path) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Runs `pathmark export`'s writer as `user` and returns each file's text as written."""
     with organisation_scope(organisation_id=organisation.pk, user_id=user.pk):
-        return {f.name: f.content for f in export_organisation(by=user, organisation=organisation)}
+        files = export_to_directory(directory, by=user, organisation=organisation)
+    assert sorted(path.name for path in directory.iterdir()) == sorted(f.name for f in files)
+    return {f.name: (directory / f.name).read_bytes().decode("utf-8") for f in files}
 
 
 def import_files(user, organisation, directory):  # type: ignore[no-untyped-def]
@@ -95,21 +101,17 @@ def test_export_then_import_into_an_empty_organisation_then_export_gives_the_sam
     world, tmp_path
 ):
     make_records(world.org_a, world.a_manager)
-    first = export(world.a_manager, world.org_a)
+    first = export(world.a_manager, world.org_a, tmp_path / "first")
     assert sorted(first) == ["assessments-integration-journey.csv", "people.csv"]
     assert first["people.csv"].count("\r\n") == 4
-    directory = tmp_path / "first"
-    from pathmark.transfer.exporting import ExportFile
-
-    write_export([ExportFile(name, 0, content) for name, content in first.items()], directory)
     empty = OrganisationFactory(slug="newcomer")
-    import_files(world.a_manager, empty, directory)
-    assert export(world.a_manager, empty) == first
+    import_files(world.a_manager, empty, tmp_path / "first")
+    assert export(world.a_manager, empty, tmp_path / "second") == first
 
 
-def test_exported_csv_cells_cannot_run_as_formulas(world):
+def test_exported_csv_cells_cannot_run_as_formulas(world, tmp_path):
     make_records(world.org_a, world.a_manager)
-    people = export(world.a_manager, world.org_a)["people.csv"]
+    people = export(world.a_manager, world.org_a, tmp_path)["people.csv"]
     assert "'=HYPERLINK" in people
     assert ",=" not in people and "\n=" not in people
     # The text marker is doubled on a cell that starts with one, and plain negative numbers
@@ -147,3 +149,15 @@ def test_exported_xlsx_cells_cannot_run_as_formulas(tmp_path):
         "-3",
         "plain",
     ]
+
+
+def test_exported_files_are_readable_by_their_owner_only(world, tmp_path):
+    make_records(world.org_a, world.a_manager)
+    old_umask = os.umask(0o022)
+    try:
+        export(world.a_manager, world.org_a, tmp_path / "out")
+    finally:
+        os.umask(old_umask)
+    modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in (tmp_path / "out").iterdir()}
+    assert modes and set(modes.values()) == {0o600}, modes
+    assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o700

@@ -250,7 +250,7 @@ def test_a_killed_import_leaves_the_database_as_it_was(world, tmp_path, monkeypa
         raise KeyboardInterrupt
 
     # Dies after people and consents are inserted, while writing the audit entries.
-    monkeypatch.setattr(importing, "audit_each", killed)
+    monkeypatch.setattr(importing, "record_many", killed)
     rows = [person_row(f"X{n}") for n in range(1, 50)]
     with pytest.raises(KeyboardInterrupt):
         run(world.a_manager, world.org_a, write(tmp_path, "b.csv", people_csv(*rows)))

@@ -1,16 +1,13 @@
-"""The manager's pages: upload, preview with problems marked, confirm, summary; the export
-download and the templates; and nobody else sees any of it."""
+"""The manager's pages: upload, preview with problems marked, confirm, summary; the
+templates; and nobody else sees any of it. The export's pages are tested in
+test_export_jobs.py."""
 
 from __future__ import annotations
-
-import io
-import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from pathmark.audit.models import AuditEvent
 from pathmark.organisations.models import Role
 from pathmark.organisations.scoping import system_scope
 from pathmark.people.models import Person
@@ -143,32 +140,6 @@ def test_only_managers_may_import_or_export(world):
     assert_disallowed(reverse("transfer:export"), [*others, None], method="post")
 
 
-def test_manager_downloads_the_export_as_a_zip(world, tmp_path, django_capture_on_commit_callbacks):
-    client = client_for(world.a_manager)
-    with django_capture_on_commit_callbacks(execute=True):
-        upload(client, people_csv(person_row("X1", "Amal Example")))
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("transfer:confirm", args=[only_job().pk]))
-    response = client.post(reverse("transfer:export"))
-    assert response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
-    assert archive.namelist() == ["people.csv"]
-    assert "Amal Example" in archive.read("people.csv").decode()
-    assert AuditEvent.objects.filter(action="transfer.exported", actor=world.a_manager).exists()
-
-
-def test_export_of_one_organisation_holds_none_of_another(
-    world, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        upload(client_for(world.b_manager), people_csv(person_row("B1", "Zeynep Kaya")))
-    with django_capture_on_commit_callbacks(execute=True):
-        client_for(world.b_manager).post(reverse("transfer:confirm", args=[only_job().pk]))
-    response = client_for(world.a_manager).post(reverse("transfer:export"))
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
-    assert "Zeynep" not in archive.read("people.csv").decode()
-
-
 @pytest.mark.parametrize("kind", ["people", "integration-journey", "indicators-of-integration"])
 def test_a_template_downloads_for_people_and_each_instrument(world, kind):
     client = client_for(world.a_caseworker)
@@ -207,9 +178,9 @@ def test_unconfirmed_upload_is_deleted_by_the_daily_sweep(world, tmp_path, monke
     from pathmark.transfer import services
 
     monkeypatch.setattr(services, "job_file", lambda job: stored)
-    assert apply_retention(dry_run=True).stale_import_files == 1
+    assert apply_retention(dry_run=True).stale_transfer_files == 1
     assert stored.exists()
-    assert apply_retention().stale_import_files == 1
+    assert apply_retention().stale_transfer_files == 1
     assert not stored.exists()
     with system_scope("test"):
         job.refresh_from_db()

@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from pathmark.organisations.scoping import organisation_scope
-from pathmark.transfer.exporting import export_organisation, write_export
+from pathmark.transfer.exporting import export_to_directory
 
-from ._common import command_actor, organisation_for
+from ._common import ProgressBar, command_actor, organisation_for
 
 
 class Command(BaseCommand):
@@ -36,9 +36,19 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         organisation = organisation_for(options["organisation"])
         directory = Path(options["directory"])
-        with organisation_scope(organisation_id=organisation.pk):
-            files = export_organisation(by=command_actor(), organisation=organisation)
-        write_export(files, directory)
+        try:
+            with organisation_scope(organisation_id=organisation.pk):
+                files = export_to_directory(
+                    directory,
+                    by=command_actor(),
+                    organisation=organisation,
+                    progress=ProgressBar(_("Exporting")),
+                )
+        except OSError as error:
+            raise CommandError(
+                _("%(path)s: cannot write the files there (%(reason)s).")
+                % {"path": directory, "reason": error.strerror or error}
+            ) from None
         if options["json"]:
             self.stdout.write(
                 json.dumps(

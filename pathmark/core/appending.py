@@ -1,4 +1,6 @@
-"""Appending many new rows to one table quickly, for imports; returns their ids in row order.
+"""Appending many new rows to one table quickly; returns their ids in row order. Imports use
+it for people, consents and assessments, and `pathmark.audit.services.record_many` for audit
+entries, so it belongs to no one app.
 
 `bulk_create` builds a model instance for every row and prepares every value of every row
 through the ORM one by one; on SQLite it also sends at most 999 parameters per statement,
@@ -16,12 +18,13 @@ Like the ORM it replaces, it refuses to touch a personal-data model outside a sc
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import repeat
 from typing import Any
 
 from django.db import connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 
 from pathmark.organisations.scoping import ScopedManager, current_scope
@@ -51,6 +54,10 @@ PASSED_AS_IS = frozenset(
         "TextField",
     }
 )
+
+# Column types whose values are immutable and hashable, so equal values need preparing only
+# once: a file of 400,000 assessments holds a few hundred distinct dates.
+PREPARED_BY_VALUE = frozenset({"DateField", "DateTimeField", "TimeField", "DecimalField"})
 
 
 def append_rows(
@@ -126,6 +133,11 @@ class Appender:
         self.constants = constants
         self.column_list = ", ".join(quote(field.column) for field in [*varying, *constant])
         self.whole_json = connection.vendor != "sqlite"
+        # Where the backend stores JSON as the text `json.dumps` gives (SQLite), a dict or a
+        # list is encoded directly: the ORM's five calls around that one cost as much again.
+        self.plain_json = (
+            type(connection.ops).adapt_json_value is BaseDatabaseOperations.adapt_json_value
+        )
 
     def prepared_columns(self, rows: Sequence[Sequence[Any]]) -> list[Any]:
         """The rows' values column by column, each prepared for the database."""
@@ -133,27 +145,48 @@ class Appender:
         for index, field in enumerate(self.varying):
             # A foreign key's values are those of the key it points to.
             target = field.target_field if field.is_relation else field
-            if target.get_internal_type() in PASSED_AS_IS:
+            kind = target.get_internal_type()
+            if kind in PASSED_AS_IS:
                 continue
             if self.whole_json and _is_json(field):
                 # One JSON array for the whole column, encoded in one call (see `unnest`).
                 by_column[index] = json.dumps(by_column[index], cls=field.encoder)
+            elif kind in PREPARED_BY_VALUE:
+                by_column[index] = self._prepared(field, by_column[index], key=_itself)
             else:
-                by_column[index] = self._prepared(field, by_column[index])
+                by_column[index] = self._prepared(field, by_column[index], key=id)
         return by_column
 
-    def _prepared(self, field: models.Field, values: Sequence[Any]) -> list[Any]:
+    def _prepared(
+        self, field: models.Field, values: Sequence[Any], *, key: Callable[[Any], Any]
+    ) -> list[Any]:
         # Imports hand the same object for many rows (one audit detail for a whole file), so
-        # each distinct object is prepared once; `values` keeps them alive, so an id cannot
-        # be reused for another object meanwhile.
-        done: dict[int, Any] = {}
+        # each distinct object (or, for dates, each distinct value) is prepared once; `values`
+        # keeps the objects alive, so an id cannot be reused for another object meanwhile.
+        prepare = self._preparer(field)
+        done: dict[Any, Any] = {}
         prepared = []
         for value in values:
-            key = id(value)
-            if key not in done:
-                done[key] = field.get_db_prep_save(value, self.connection)
-            prepared.append(done[key])
+            known = key(value)
+            if known not in done:
+                done[known] = prepare(value)
+            prepared.append(done[known])
         return prepared
+
+    def _preparer(self, field: models.Field) -> Callable[[Any], Any]:
+        connection = self.connection
+        if not (self.plain_json and _is_json(field)):
+            return lambda value: field.get_db_prep_save(value, connection)
+        encoder = field.encoder
+
+        def prepare_json(value: Any) -> Any:
+            # What `JSONField.get_db_prep_save` gives for a plain dict or list; anything else
+            # (None, an expression) takes the ORM's own path.
+            if type(value) is dict or type(value) is list:
+                return json.dumps(value, cls=encoder)
+            return field.get_db_prep_save(value, connection)
+
+        return prepare_json
 
     def sqlite(self, cursor: Any, columns: list[Any], return_ids: bool) -> Sequence[int]:
         """One executemany. SQLite gives the rows of one statement consecutive ids: a
@@ -226,3 +259,7 @@ class Appender:
 
 def _is_json(field: models.Field) -> bool:
     return bool(field.get_internal_type() == "JSONField")
+
+
+def _itself(value: Any) -> Any:
+    return value
