@@ -24,11 +24,20 @@ def remember_erased(organisation_id: int, external_id: str) -> None:
 
 
 def erased_among(organisation_id: int, external_ids: Iterable[str]) -> set[str]:
-    """The ids of `external_ids` that belonged to people this organisation erased."""
-    by_digest = {
-        digest_of(organisation_id, value): value for value in external_ids if value.strip()
+    """The ids of `external_ids` that belonged to people this organisation erased.
+
+    Checked on every import row, so it is shaped for the usual case: an organisation has
+    erased few people or none. Their digests are loaded once and the file's ids hashed only
+    when there is something to compare with (no query with 100,000 parameters)."""
+    erased = set(
+        ErasedIdentifier.objects.filter(organisation_id=organisation_id).values_list(
+            "digest", flat=True
+        )
+    )
+    if not erased:
+        return set()
+    return {
+        value
+        for value in external_ids
+        if value.strip() and digest_of(organisation_id, value) in erased
     }
-    found = ErasedIdentifier.objects.filter(
-        organisation_id=organisation_id, digest__in=list(by_digest)
-    ).values_list("digest", flat=True)
-    return {by_digest[digest] for digest in found}
