@@ -24,7 +24,7 @@ def call(*args: str) -> str:
 def test_import_people_reports_what_it_did(world, tmp_path):
     path = write(tmp_path, "people.csv", people_csv(person_row("X1"), person_row("X2")))
     output = call("import", "people", "--organisation", world.org_a.slug, str(path))
-    assert output.strip() == ("Imported 2 row(s): 2 created, 0 updated, 0 unchanged, 0 rejected.")
+    assert output.strip() == ("Imported 2 rows: 2 created, 0 updated, 0 unchanged, 0 rejected.")
     assert count(Person) == 2
     entry = AuditEvent.objects.filter(action="person.imported").first()
     assert entry.actor_username == "command line"
@@ -34,7 +34,7 @@ def test_import_again_says_nothing_changed(world, tmp_path):
     path = write(tmp_path, "people.csv", people_csv(person_row("X1")))
     call("import", "people", "--organisation", world.org_a.slug, str(path))
     output = call("import", "people", "--organisation", world.org_a.slug, str(path))
-    assert output.strip() == "Nothing to change: all 1 row(s) are already in Pathmark."
+    assert output.strip() == "Nothing to change: the 1 row is already in Pathmark."
 
 
 def test_import_with_problems_lists_them_and_fails(world, tmp_path):
@@ -42,7 +42,7 @@ def test_import_with_problems_lists_them_and_fails(world, tmp_path):
     out = StringIO()
     with pytest.raises(CommandError) as caught:
         call_command("import", "people", "--organisation", world.org_a.slug, str(path), stdout=out)
-    assert str(caught.value) == f"1 problem(s) in {path}; nothing was imported."
+    assert str(caught.value) == f"1 problem in {path}; nothing was imported."
     assert out.getvalue().splitlines()[0] == (
         f"{path}, row 2, column date_of_birth: ambiguous: the day and the month could be "
         "either way round; write it as YYYY-MM-DD. (found '03/04/1990')"

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pathmark.instruments.registry import RegistryError
 from pathmark.instruments.services import instrument_version_for
@@ -106,14 +107,23 @@ class Command(BaseCommand):
                 )
             except ImportRefused as refused:
                 self.report(refused.result, as_json=options["json"])
+                total = refused.result.problems.total
                 raise CommandError(
-                    _("%(count)s problem(s) in %(path)s; nothing was imported.")
-                    % {"count": refused.result.problems.total, "path": path}
+                    ngettext(
+                        "%(count)s problem in %(path)s; nothing was imported.",
+                        "%(count)s problems in %(path)s; nothing was imported.",
+                        total,
+                    )
+                    % {"count": total, "path": path}
                 ) from None
         self.report(result, as_json=options["json"])
         if result.problems and options["dry_run"]:
             raise CommandError(
-                _("%(count)s problem(s) in %(path)s; an import would write nothing.")
+                ngettext(
+                    "%(count)s problem in %(path)s; an import would write nothing.",
+                    "%(count)s problems in %(path)s; an import would write nothing.",
+                    result.problems.total,
+                )
                 % {"count": result.problems.total, "path": path}
             )
 
@@ -128,7 +138,11 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if result.problems.not_listed:
             self.stdout.write(
-                _("... and %(count)s more problem(s) not listed.")
+                ngettext(
+                    "... and %(count)s more problem not listed.",
+                    "... and %(count)s more problems not listed.",
+                    result.problems.not_listed,
+                )
                 % {"count": result.problems.not_listed}
             )
         counts = {
@@ -140,26 +154,41 @@ class Command(BaseCommand):
         }
         if result.dry_run or not result.written:
             self.stdout.write(
-                _(
-                    "Dry run of %(rows)s row(s): would create %(created)s, update %(updated)s, "
-                    "leave %(unchanged)s unchanged, reject %(rejected)s. Nothing was written."
+                ngettext(
+                    "Dry run of %(rows)s row: would create %(created)s, update %(updated)s, "
+                    "leave %(unchanged)s unchanged, reject %(rejected)s. Nothing was written.",
+                    "Dry run of %(rows)s rows: would create %(created)s, update %(updated)s, "
+                    "leave %(unchanged)s unchanged, reject %(rejected)s. Nothing was written.",
+                    result.rows,
                 )
                 % counts
             )
         elif not result.created and not result.updated:
             self.stdout.write(
-                _("Nothing to change: all %(unchanged)s row(s) are already in Pathmark.") % counts
+                ngettext(
+                    "Nothing to change: the %(unchanged)s row is already in Pathmark.",
+                    "Nothing to change: all %(unchanged)s rows are already in Pathmark.",
+                    result.unchanged,
+                )
+                % counts
                 if not result.rejected
-                else _(
-                    "Nothing to change: %(unchanged)s row(s) already in Pathmark, %(rejected)s rejected."
+                else ngettext(
+                    "Nothing to change: %(unchanged)s row already in Pathmark, "
+                    "%(rejected)s rejected.",
+                    "Nothing to change: %(unchanged)s rows already in Pathmark, "
+                    "%(rejected)s rejected.",
+                    result.unchanged,
                 )
                 % counts
             )
         else:
             self.stdout.write(
-                _(
-                    "Imported %(rows)s row(s): %(created)s created, %(updated)s updated, "
-                    "%(unchanged)s unchanged, %(rejected)s rejected."
+                ngettext(
+                    "Imported %(rows)s row: %(created)s created, %(updated)s updated, "
+                    "%(unchanged)s unchanged, %(rejected)s rejected.",
+                    "Imported %(rows)s rows: %(created)s created, %(updated)s updated, "
+                    "%(unchanged)s unchanged, %(rejected)s rejected.",
+                    result.rows,
                 )
                 % counts
             )
