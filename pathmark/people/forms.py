@@ -69,7 +69,7 @@ class PersonForm(forms.Form):
         label=_("Languages spoken"),
         required=False,
         choices=common_language_choices,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "columns"}),
+        widget=forms.CheckboxSelectMultiple,
     )
     other_languages = forms.CharField(
         label=_("Other languages spoken"),
