@@ -141,7 +141,7 @@ def read_csv(data: bytes, *, source: str, limit: int | None = None) -> Table:
         raise TableError(
             _(
                 "%(file)s: this is not UTF-8 text (byte %(byte)s on row %(row)s cannot be "
-                "read). Save the file as \u201cCSV UTF-8\u201d and upload it again."
+                "read). Save the file as “CSV UTF-8” and upload it again."
             )
             % {"file": source, "byte": error.start, "row": line}
         ) from None

@@ -34,7 +34,7 @@ def test_wrong_encoding_names_the_file_the_byte_and_the_row():
         read_csv(data, source="people.csv")
     assert str(caught.value) == (
         "people.csv: this is not UTF-8 text (byte 22 on row 2 cannot be read). Save the file "
-        "as \u201cCSV UTF-8\u201d and upload it again."
+        "as “CSV UTF-8” and upload it again."
     )
 
 
