@@ -1,12 +1,25 @@
-"""Benchmark: journeys for a whole caseload at city scale.
+"""Benchmark: the caseload journeys page at city scale, from stored trends.
 
-Builds (once) an SQLite database under /tmp with the demo's synthetic trajectories scaled to
-100,000 people with 4 completed assessments each, then computes every journey the way the
-cohort page does (one streamed query ordered by person and date, no query per person) and
-prints people per second. The last line gives the figure and its conditions.
+Builds a caseload with the demo's synthetic trajectories (by default 100,000 people with 4
+completed assessments each; one person in a hundred also shared by consent with a partner
+organisation), works out every stored trend the way `pathmark journeys refresh` does (from
+empty tables, then again after a change of the worklist rule), then
+times what the caseload page does for a manager: the selectors the view calls (distributions,
+quartiles, worklist, freshness checks, the worklist's people, the audit entry), and the whole
+page through Django's test client. With --compare it also runs the in-memory computation from
+every assessment that the page used before, and checks the two give the same caseload.
 
-    .venv/bin/python bench/journeys.py                 # 100,000 people × 4 assessments
-    .venv/bin/python bench/journeys.py --people 5000   # a quick run
+    .venv/bin/python bench/journeys.py                      # 100,000 people × 4, SQLite
+    .venv/bin/python bench/journeys.py --people 250000      # 1,000,000 assessments
+    .venv/bin/python bench/journeys.py --people 5000 --compare
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres TEST_DATABASE_NAME=test_bench_j \\
+        .venv/bin/python bench/journeys.py
+
+SQLite: the caseload is built once into a file under /tmp and reused by later runs of the same
+size. PostgreSQL: it is built in a throw-away database (TEST_DATABASE_NAME, or the configured
+name with `test_` in front), dropped at the end; the trend tables are vacuumed before the page
+is timed, as autovacuum would soon after a rebuild. The last line gives the figures and their
+conditions (rows, database, machine, load).
 """
 
 from __future__ import annotations
@@ -15,6 +28,7 @@ import argparse
 import os
 import platform
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -24,15 +38,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+PARTNER_SHARE = 0.01
+"""The share of people also shared with the partner organisation by consent."""
 
-def setup_django(database: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+
+def setup_django(database: Path | None) -> None:
+    if database is not None:
+        os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     os.environ.setdefault("DEBUG", "true")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pathmark.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
 
     django.setup()
+    from django.test.utils import setup_test_environment
+
+    # DEBUG off, as in production: with it on, Django keeps every query's SQL in memory.
+    setup_test_environment(debug=False)
 
 
 def machine() -> str:
@@ -47,18 +69,28 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
 
 
+def database_version() -> str:
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        return f"SQLite {connection.Database.sqlite_version}"
+    version = connection.pg_version
+    return f"PostgreSQL {version // 10000}.{version % 10000}"
+
+
 def build(people: int, per_person: int, seed: int) -> None:
     """Bulk-inserts the synthetic caseload unless the database already holds it."""
     from django.core.management import call_command
     from django.db import transaction
     from django.utils import timezone
 
+    from pathmark.accounts.models import User
     from pathmark.assessments.models import Assessment, AssessmentMode, AssessmentStatus
     from pathmark.demo.synthetic import synthetic_trajectory
     from pathmark.instruments.services import instrument_version_for
-    from pathmark.organisations.models import Organisation, OrganisationKind
+    from pathmark.organisations.models import Membership, Organisation, OrganisationKind, Role
     from pathmark.organisations.scoping import system_scope
-    from pathmark.people.models import Person
+    from pathmark.people.models import Consent, ConsentKind, ConsentMethod, Person
 
     call_command("migrate", verbosity=0)
     with system_scope("benchmark: building a synthetic caseload"):
@@ -67,8 +99,22 @@ def build(people: int, per_person: int, seed: int) -> None:
             defaults={
                 "name": "Benchmark caseload",
                 "kind": OrganisationKind.VOLUNTARY_ORGANISATION,
+                "require_two_factor": False,
             },
         )
+        partner, _ = Organisation.objects.get_or_create(
+            slug="bench-partner",
+            defaults={
+                "name": "Benchmark partner",
+                "kind": OrganisationKind.LOCAL_AUTHORITY,
+                "require_two_factor": False,
+            },
+        )
+        for username, where in (("bench-manager", organisation), ("bench-partner", partner)):
+            user, _ = User.objects.get_or_create(username=username)
+            Membership.objects.get_or_create(
+                user=user, organisation=where, defaults={"role": Role.MANAGER}
+            )
         have = Person.objects.filter(organisation=organisation).count()
         if have >= people:
             return
@@ -91,6 +137,18 @@ def build(people: int, per_person: int, seed: int) -> None:
                         external_id=f"bench-{first + n}",
                     )
                     for n in range(count)
+                )
+                Consent.objects.bulk_create(
+                    Consent(
+                        person=person,
+                        kind=ConsentKind.SHARE,
+                        shared_with=partner,
+                        purpose="Benchmark",
+                        method=ConsentMethod.IN_PERSON,
+                        given_on=today,
+                    )
+                    for person in created
+                    if rng.random() < PARTNER_SHARE
                 )
                 rows = []
                 for person in created:
@@ -132,36 +190,146 @@ def build(people: int, per_person: int, seed: int) -> None:
             print(f"  {done:,} people ({time.perf_counter() - started:.0f} s)", flush=True)
 
 
-def measure() -> tuple[int, int, float, float]:
-    """(people, rows, seconds end to end, seconds computing from rows already in memory)."""
-    from django.utils import timezone
+def rebuild() -> tuple[float, float, object]:
+    """Every stored trend worked out as `pathmark journeys refresh` does: from empty tables
+    (the first time, or after the tables were cleared), and again after the worklist rule
+    changed, when only each journey's own row differs. Returns both times in seconds and the
+    first build's counts."""
+    from django.db import connection
 
-    from pathmark.journeys.selectors import cohort_rows, compute_cohort, instruments_by_version
+    from pathmark.journeys.models import JourneyTrend, SeriesTrend
+    from pathmark.journeys.services import run_refresh, start_rebuild
+    from pathmark.journeys.trajectory import TREND_RULE
+    from pathmark.organisations.scoping import system_scope
+
+    with system_scope("benchmark: clearing the stored trends"):
+        SeriesTrend.objects.all().delete()
+        JourneyTrend.objects.all().delete()
+    started = time.perf_counter()
+    summary = run_refresh(start_rebuild(reason="benchmark: first build").pk)
+    first = time.perf_counter() - started
+    with system_scope("benchmark: trends from an older rule"):
+        JourneyTrend.objects.update(rule=TREND_RULE - 1)
+    started = time.perf_counter()
+    run_refresh(start_rebuild(reason="benchmark: new rule").pk)
+    after_rule = time.perf_counter() - started
+    if connection.vendor == "postgresql":
+        # What autovacuum does soon after a large write: the visibility map lets the page's
+        # queries read the indexes alone. (The rebuild itself has refreshed the statistics.)
+        with connection.cursor() as cursor:
+            for model in (JourneyTrend, SeriesTrend):
+                cursor.execute(f"VACUUM {model._meta.db_table}")
+    return first, after_rule, summary
+
+
+def time_page(slug: str, username: str, repeats: int) -> tuple[list[float], list[float], object]:
+    """The caseload page for a manager of `slug`: the selectors the view calls (seconds per
+    run), the whole page through the test client (seconds per run), and the caseload."""
+    from django.test import Client
+
+    from pathmark.accounts.models import User
+    from pathmark.journeys import selectors
     from pathmark.organisations.models import Organisation
     from pathmark.organisations.scoping import organisation_scope
 
-    organisation = Organisation.objects.get(slug="bench-caseload")
+    organisation = Organisation.objects.get(slug=slug)
+    user = User.objects.get(username=username)
+    selector_times = []
+    cohort = None
+    for _ in range(repeats):
+        with organisation_scope(organisation_id=organisation.pk, user_id=user.pk):
+            started = time.perf_counter()
+            cohort = selectors.cohort_journeys(actor=user, organisation=organisation)
+            selectors.trend_freshness(organisation=organisation)
+            selectors.worklist_people(cohort)
+            selector_times.append(time.perf_counter() - started)
+    client = Client()
+    client.force_login(user)
+    page_times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        response = client.get("/journeys/cohort/")
+        page_times.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+    return selector_times, page_times, cohort
+
+
+def compare(slug: str) -> float:
+    """The in-memory computation from every assessment (the page before trends were stored),
+    checked against the stored path; returns its seconds."""
+    from django.utils import timezone
+
+    from pathmark.journeys.caseload import compute_cohort
+    from pathmark.journeys.selectors import (
+        WORKLIST_LIMIT,
+        cohort_rows,
+        instruments_by_version,
+        stored_cohort,
+    )
+    from pathmark.organisations.models import Organisation
+    from pathmark.organisations.scoping import organisation_scope
+
+    organisation = Organisation.objects.get(slug=slug)
     with organisation_scope(organisation_id=organisation.pk):
         instruments = instruments_by_version()
         as_of = timezone.localdate()
+        started = time.perf_counter()
+        reference = compute_cohort(
+            cohort_rows(), instruments=instruments, as_of=as_of, limit=WORKLIST_LIMIT
+        )
+        seconds = time.perf_counter() - started
+        stored = stored_cohort(instruments=instruments, as_of=as_of)
+    assert stored == reference, "the stored caseload differs from the computed one"
+    return seconds
 
-        started = time.perf_counter()
-        cohort = compute_cohort(cohort_rows(), instruments=instruments, as_of=as_of)
-        end_to_end = time.perf_counter() - started
 
-        started = time.perf_counter()
-        rows = list(cohort_rows())
-        reading = time.perf_counter() - started
-        started = time.perf_counter()
-        again = compute_cohort(rows, instruments=instruments, as_of=as_of)
-        in_memory = time.perf_counter() - started
-    assert again.people == cohort.people
+def describe(times: list[float]) -> str:
+    return f"median {statistics.median(times) * 1000:,.0f} ms (best {min(times) * 1000:,.0f})"
+
+
+def run(options: argparse.Namespace, where: str) -> None:
+    from pathmark.assessments.models import Assessment
+    from pathmark.organisations.scoping import system_scope
+
+    build(options.people, options.assessments, options.seed)
+    with system_scope("benchmark: counting"):
+        assessments = Assessment.objects.count()
+    load_before = os.getloadavg()[0]
+    seconds, after_rule, summary = rebuild()
     print(
-        f"{cohort.people:,} journeys, {len(cohort.turned_down):,} turned down; "
-        f"end to end {end_to_end:.1f} s; reading rows alone {reading:.1f} s, "
-        f"maths alone {in_memory:.1f} s ({cohort.people / in_memory:,.0f} people/s)"
+        f"every trend worked out from empty tables: {seconds:.1f} s for {summary.people:,} "  # type: ignore[attr-defined]
+        f"people ({summary.people / seconds:,.0f} people/s; {summary.journeys:,} journeys, "  # type: ignore[attr-defined]
+        f"{summary.series:,} series, {summary.turned_down:,} turned down); rebuilt after a "  # type: ignore[attr-defined]
+        f"rule change: {after_rule:.1f} s",
+        flush=True,
     )
-    return cohort.people, len(rows), end_to_end, in_memory
+    figures = {}
+    for slug, username in (("bench-caseload", "bench-manager"), ("bench-partner", "bench-partner")):
+        selector_times, page_times, cohort = time_page(slug, username, options.repeats)
+        figures[slug] = (selector_times, page_times)
+        print(
+            f"caseload page of {slug} ({cohort.people:,} people, "  # type: ignore[attr-defined]
+            f"{cohort.turned_down:,} turned down): selectors {describe(selector_times)}; "  # type: ignore[attr-defined]
+            f"whole page {describe(page_times)}",
+            flush=True,
+        )
+    if options.compare:
+        seconds_before = compare("bench-caseload")
+        print(
+            f"in-memory computation from every assessment (the page before): "
+            f"{seconds_before:.1f} s; same caseload as the stored trends: yes",
+            flush=True,
+        )
+    load_after = os.getloadavg()[0]
+    selector_times, page_times = figures["bench-caseload"]
+    print(
+        f"caseload page: selectors {statistics.median(selector_times) * 1000:,.0f} ms, whole "
+        f"page {statistics.median(page_times) * 1000:,.0f} ms (median of {options.repeats}); "
+        f"first build {seconds:.0f} s, rebuild after a rule change {after_rule:.0f} s — "
+        f"{options.people:,} people, {assessments:,} completed "
+        f"assessments, {database_version()} ({where}), {machine()}, load average "
+        f"{load_before:.1f} before and {load_after:.1f} after"
+    )
 
 
 def main() -> None:
@@ -176,16 +344,29 @@ def main() -> None:
         "--database", type=Path, default=None, help="SQLite file (default under /tmp)"
     )
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--repeats", type=int, default=5, help="page views timed (default 5)")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also run the in-memory computation and check it gives the same caseload",
+    )
     options = parser.parse_args()
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    if on_postgres:
+        setup_django(None)
+        from django.db import connection
+
+        old_name = connection.settings_dict["NAME"]
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        try:
+            run(options, connection.settings_dict["NAME"])
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+        return
     name = f"pathmark-bench-journeys-{options.people}x{options.assessments}.sqlite3"
     database = options.database or Path(tempfile.gettempdir()) / name
     setup_django(database)
-    build(options.people, options.assessments, options.seed)
-    people, rows, seconds, _ = measure()
-    print(
-        f"journeys: {people / seconds:,.0f} people/s end to end (streamed query + maths) — "
-        f"{people:,} people, {rows:,} completed assessments, SQLite {database}, {machine()}"
-    )
+    run(options, str(database))
 
 
 if __name__ == "__main__":

@@ -105,8 +105,9 @@ INSTALLED_APPS = [
     "pathmark.people",
     "pathmark.instruments",
     "pathmark.assessments",
-    "pathmark.journeys",
+    # After privacy, so a subject access copy lists the record itself before derived trends.
     "pathmark.privacy",
+    "pathmark.journeys",
     "pathmark.transfer",
     "pathmark.demo",
 ]

@@ -20,6 +20,7 @@ from pathmark.instruments.models import InstrumentVersion
 from pathmark.instruments.registry import UnknownInstrument, definition_sha256
 from pathmark.instruments.scoring import ResponseError, score_responses, validate_responses
 from pathmark.instruments.services import instrument_version_for
+from pathmark.journeys.services import refresh_trends
 from pathmark.organisations.models import Organisation
 from pathmark.organisations.scoping import system_scope
 from pathmark.people.models import Person
@@ -52,6 +53,16 @@ def _require_writer(assessment: Assessment, organisation: Organisation) -> None:
         raise ValidationError(
             _("Processing of this person's data is restricted, so they cannot be assessed.")
         )
+
+
+def _lock_people(person_ids: list[int]) -> None:
+    """Locks the people's rows, in id order, for the rest of the transaction."""
+    list(
+        Person.objects.select_for_update()
+        .filter(pk__in=person_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _locked(assessment: Assessment) -> Assessment:
@@ -189,6 +200,10 @@ def complete_assessment(
     `instrument_version` is the version the person completing it reviewed; a page left open
     on another version is refused rather than scored against text nobody saw.
     """
+    # The person's row first, then the assessment: the order erasure takes them in, so that
+    # completing and erasing at once queue rather than deadlock (the person's journey trend
+    # is recomputed below, under that lock).
+    _lock_people([assessment.person_id])
     assessment = _locked(assessment)
     _require_writer(assessment, organisation)
     version = assessment.instrument_version
@@ -235,6 +250,9 @@ def complete_assessment(
     assessment.completed_by = by
     assessment.completed_at = timezone.now()
     assessment.save()
+    # One person's trend takes milliseconds: recompute it now, in this transaction, so the
+    # caseload page is never behind a completed assessment.
+    refresh_trends(person_ids=[assessment.person_id])
     record(
         actor=by,
         organisation=organisation,
@@ -266,6 +284,8 @@ class Rescoring:
     changed: int = 0
     without_answers: int = 0
     restricted: int = 0
+    trends_refreshed: int = 0
+    """People whose journey trends were recomputed because their scores changed."""
 
 
 def rescore_completed(*, dry_run: bool = False, batch_size: int = 500) -> Rescoring:
@@ -277,7 +297,8 @@ def rescore_completed(*, dry_run: bool = False, batch_size: int = 500) -> Rescor
     long run can be interrupted and resumed; each batch writes an audit entry per changed
     assessment in its own transaction. Erased assessments keep their scores: their answers
     are gone, so there is nothing to recompute from. Restricted people's records are frozen
-    and are left as they are (counted as `restricted`)."""
+    and are left as they are (counted as `restricted`). The journey trends of the people
+    whose scores changed are recomputed in the same transaction as the change."""
     summary = Rescoring()
     with system_scope("rescoring completed assessments"):
         completed = Assessment.objects.filter(status=AssessmentStatus.COMPLETED)
@@ -288,9 +309,18 @@ def rescore_completed(*, dry_run: bool = False, batch_size: int = 500) -> Rescor
             .values_list("pk", flat=True)
         )
         for start in range(0, len(ids), batch_size):
+            batch_ids = ids[start : start + batch_size]
             with transaction.atomic():
+                # People before their assessments, as erasure and completion lock them.
+                _lock_people(
+                    list(
+                        Assessment.objects.filter(pk__in=batch_ids).values_list(
+                            "person_id", flat=True
+                        )
+                    )
+                )
                 batch = (
-                    Assessment.objects.filter(pk__in=ids[start : start + batch_size])
+                    Assessment.objects.filter(pk__in=batch_ids)
                     .select_related("instrument_version")
                     .select_for_update(of=("self",))
                 )
@@ -311,6 +341,8 @@ def rescore_completed(*, dry_run: bool = False, batch_size: int = 500) -> Rescor
                         assessment.stage,
                     )
                     if new != old:
+                        # bulk_update leaves `auto_now` alone; the trends' fingerprint reads it.
+                        assessment.updated_at = timezone.now()
                         assessment.item_scores, assessment.domain_scores = (
                             result.items,
                             result.domains,
@@ -323,8 +355,11 @@ def rescore_completed(*, dry_run: bool = False, batch_size: int = 500) -> Rescor
                 summary.changed += len(changed)
                 if changed and not dry_run:
                     Assessment.objects.bulk_update(
-                        changed, ["item_scores", "domain_scores", "overall_score", "stage"]
+                        changed,
+                        ["item_scores", "domain_scores", "overall_score", "stage", "updated_at"],
                     )
+                    refreshed = refresh_trends(person_ids={a.person_id for a in changed})
+                    summary.trends_refreshed += refreshed.people
                     record_many(
                         actor=None,
                         action="assessment.rescored",

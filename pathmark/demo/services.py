@@ -16,6 +16,8 @@ from pathmark.audit.services import record
 from pathmark.instruments.definition import Instrument
 from pathmark.instruments.scoring import score_responses
 from pathmark.instruments.services import instrument_version_for
+from pathmark.journeys.models import JourneyTrend
+from pathmark.journeys.services import refresh_trends
 from pathmark.organisations.models import Membership, Organisation, OrganisationKind, Role
 from pathmark.organisations.scoping import system_scope
 from pathmark.people.models import Consent, ConsentKind, ConsentMethod, ImmigrationStatus, Person
@@ -24,6 +26,7 @@ from .synthetic import Trajectory, synthetic_person, synthetic_trajectory
 
 DEMO_PASSWORD = "pathmark-demo-2026"  # noqa: S105 — documented demo password, synthetic data only
 
+HOST = "northbridge-council"
 ORGANISATIONS = [
     (
         "northbridge-refugee-support",
@@ -67,6 +70,7 @@ class DemoSummary:
     users: int = 0
     people_created: int = 0
     assessments_created: int = 0
+    trends_refreshed: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -146,6 +150,17 @@ def load_demo_partnership(
             )
         Assessment.objects.bulk_create(new_assessments, batch_size=500)
         summary.assessments_created = len(new_assessments)
+        # The new people's journey trends, and those of demo people loaded before trends were
+        # stored (a demo database from an older Pathmark), so the caseload page is current.
+        without_trends = (
+            Person.objects.filter(external_id__startswith="demo-")
+            .exclude(pk__in=JourneyTrend.objects.values("person_id"))
+            .values_list("pk", flat=True)
+        )
+        refreshed = refresh_trends(
+            person_ids={a.person_id for a in new_assessments} | set(without_trends)
+        )
+        summary.trends_refreshed = refreshed.people
         record(
             actor=None,
             organisation=None,
@@ -183,6 +198,15 @@ def _organisations(summary: DemoSummary) -> dict[str, Organisation]:
             organisation.save(update_fields=["require_two_factor"])
         organisations[slug] = organisation
         summary.organisations += int(created)
+    # The council hosts the partnership, so its administrator can add organisations; only
+    # when no other organisation already does (there is at most one host).
+    council = organisations[HOST]
+    if (
+        not council.is_partnership_host
+        and not Organisation.objects.filter(is_partnership_host=True).exists()
+    ):
+        council.is_partnership_host = True
+        council.save(update_fields=["is_partnership_host"])
     return organisations
 
 

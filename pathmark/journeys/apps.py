@@ -6,3 +6,9 @@ class JourneysConfig(AppConfig):
     name = "pathmark.journeys"
     label = "journeys"
     verbose_name = _("Integration journeys")
+
+    def ready(self) -> None:
+        # Stored trends are personal data: subject access and erasure must reach them.
+        from .providers import register_trends
+
+        register_trends()

@@ -1,19 +1,21 @@
-"""Reading journeys: one person's (audited like any read of their record) and the whole
-caseload's, computed from one streamed query with no query per person.
+"""Reading journeys: one person's (audited like any read of their record), computed from their
+assessments, and the whole caseload's, read from the stored trends in a few indexed queries
+whatever the caseload's size, with how fresh those trends are.
 
 Everything goes through the scoped managers, so a journey is seen only where its person is.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Collate
 from django.utils import timezone
 
 from pathmark.assessments.models import Assessment, AssessmentStatus
@@ -21,20 +23,27 @@ from pathmark.assessments.selectors import instrument_of
 from pathmark.audit.services import record
 from pathmark.instruments.definition import Instrument
 from pathmark.instruments.models import InstrumentVersion
+from pathmark.organisations.scoping import current_scope
 from pathmark.people.models import Person
 from pathmark.people.selectors import person_for
 
-from .registry import host_norms_for
-from .trajectory import (
-    OVERALL,
-    Direction,
-    HostNorm,
-    Journey,
-    ScoredAssessment,
-    TrendShape,
-    journey_of,
-    trends_of,
+from .caseload import (
+    QUARTILES,
+    Cohort,
+    CohortRow,
+    DomainDistribution,
+    InstrumentCohort,
+    TurnedDown,
+    interpolate,
+    newest_instruments,
+    own_window,
+    quantile_ranks,
+    ranks_of_union,
+    worklist_order,
 )
+from .models import JourneyTrend, RefreshStatus, SeriesTrend, TrendRefresh
+from .registry import host_norms_for
+from .trajectory import TREND_RULE, HostNorm, Journey, ScoredAssessment, journey_of
 
 # The cohort worklist names at most this many people (the steepest drops first); the page
 # says how many more there are.
@@ -102,71 +111,6 @@ def person_journeys(
 
 # --- The caseload ------------------------------------------------------------------------
 
-
-@dataclass
-class DomainDistribution:
-    """How integratedness is spread across the caseload for one domain (or the overall)."""
-
-    key: str
-    rates: list[float] = field(default_factory=list)
-    directions: dict[str, int] = field(
-        default_factory=lambda: {direction.value: 0 for direction in Direction}
-    )
-
-    @property
-    def people(self) -> int:
-        return sum(self.directions.values())
-
-    def quartiles(self) -> tuple[float, float, float] | None:
-        if not self.rates:
-            return None
-        ordered = sorted(self.rates)
-        return (_quantile(ordered, 0.25), _quantile(ordered, 0.5), _quantile(ordered, 0.75))
-
-    def share(self, direction: str) -> float:
-        return self.directions[direction] / self.people if self.people else 0.0
-
-
-def _quantile(ordered: list[float], fraction: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default)."""
-    position = (len(ordered) - 1) * fraction
-    below = int(position)
-    above = min(below + 1, len(ordered) - 1)
-    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
-
-
-@dataclass(frozen=True)
-class TurnedDown:
-    person_id: int
-    instrument: str
-    domains: tuple[str, ...]
-    steepest_drop: float
-    latest_on: date
-
-
-@dataclass
-class InstrumentCohort:
-    instrument: Instrument
-    people: int = 0
-    distributions: dict[str, DomainDistribution] = field(default_factory=dict)
-
-    def ordered(self) -> list[DomainDistribution]:
-        keys = [OVERALL] + [domain.id for domain in self.instrument.domains]
-        return [self.distributions[key] for key in keys if key in self.distributions]
-
-
-@dataclass
-class Cohort:
-    instruments: dict[str, InstrumentCohort]
-    turned_down: list[TurnedDown]
-    people: int
-    as_of: date
-
-
-CohortRow = tuple[int, int, date, float | None, dict[str, float | None]]
-"""One completed assessment as streamed for the cohort: (person id, instrument version id,
-assessed on, overall score, domain scores). No answers, no names."""
-
 # Rows fetched from the database at a time: big enough that round trips do not matter, small
 # enough that memory stays flat at any caseload size.
 COHORT_CHUNK = 10_000
@@ -174,118 +118,267 @@ COHORT_CHUNK = 10_000
 
 def cohort_rows() -> Iterator[CohortRow]:
     """Every completed assessment the current scope may see, by person and date, streamed.
-    Only the columns the maths needs are read; the JSON of domain scores is decoded once."""
+    Only the columns the maths needs are read; the JSON of domain scores is decoded once.
+    People whose record was erased are left out: their scores stay for aggregate reports, but
+    they are no one's caseload."""
     rows = (
         Assessment.objects.filter(status=AssessmentStatus.COMPLETED)
         .exclude(person__status=Person.Status.ERASED)
         .order_by("person_id", "assessed_on", "pk")
         .values_list(
-            "person_id", "instrument_version_id", "assessed_on", "overall_score", "domain_scores"
+            "person_id",
+            "instrument_version_id",
+            "assessed_on",
+            "overall_score",
+            "domain_scores",
+            "pk",
+            "updated_at",
         )
     )
     return rows.iterator(chunk_size=COHORT_CHUNK)
-
-
-@dataclass
-class _Tally:
-    """Running totals of one instrument's series for people with the same series (nearly
-    everyone), kept so that each person is added with a few bulk operations."""
-
-    keys: tuple[str, ...]
-    rates: list[list[float | None]] = field(default_factory=list)
-    """One list per person, in `keys` order; None where the rate needs more dates."""
-    directions: Counter[tuple[str, Direction]] = field(default_factory=Counter)
-
-
-def compute_cohort(
-    rows: Iterable[CohortRow], *, instruments: dict[int, Instrument], as_of: date
-) -> Cohort:
-    """Fold person-ordered rows into distributions and the worklist, one person at a time, so
-    memory holds one person's rows plus the rates (a few floats per person and domain).
-
-    Uses `trajectory.trends_of`, which gives exactly the rate, direction and turned-down test
-    of `journey_of` without building the person page's points, stages and projections."""
-    shapes = {pk: TrendShape.of(instrument) for pk, instrument in instruments.items()}
-    slug_of = {pk: instrument.slug for pk, instrument in instruments.items()}
-    newest: dict[str, Instrument] = {}
-    for instrument in instruments.values():
-        if instrument.slug not in newest or instrument.version > newest[instrument.slug].version:
-            newest[instrument.slug] = instrument
-    cohorts: dict[str, InstrumentCohort] = {}
-    tallies: dict[tuple[str, tuple[str, ...]], _Tally] = {}
-    turned_down: list[TurnedDown] = []
-    people = 0
-
-    for person_id, person_rows in groupby(rows, key=itemgetter(0)):
-        people += 1
-        by_slug: dict[str, list[CohortRow]] = {}
-        for row in person_rows:
-            by_slug.setdefault(slug_of[row[1]], []).append(row)
-        for slug, group in by_slug.items():
-            # The latest version's domains and measurement error describe the whole series,
-            # as on the person page.
-            trends = trends_of(
-                shapes[group[-1][1]],
-                [row[2].toordinal() for row in group],
-                [row[3] for row in group],
-                [row[4] for row in group],
-            )
-            cohort = cohorts.get(slug)
-            if cohort is None:
-                cohort = cohorts[slug] = InstrumentCohort(newest[slug])
-            cohort.people += 1
-            tally = tallies.get((slug, trends.keys))
-            if tally is None:
-                tally = tallies[slug, trends.keys] = _Tally(trends.keys)
-            tally.rates.append(trends.integratedness_per_year)
-            tally.directions.update(zip(trends.keys, trends.directions, strict=True))
-            falls = trends.falls
-            if falls.count(None) < len(falls):
-                down = [(key, fall) for key, fall in zip(trends.keys, falls, strict=True) if fall]
-                turned_down.append(
-                    TurnedDown(
-                        person_id,
-                        slug,
-                        tuple(key for key, _ in down),
-                        min(fall for _, fall in down),
-                        group[-1][2],
-                    )
-                )
-
-    for (slug, keys), tally in tallies.items():
-        distributions = cohorts[slug].distributions
-        for key, column in zip(keys, zip(*tally.rates, strict=True), strict=True):
-            distribution = distributions.get(key)
-            if distribution is None:
-                distribution = distributions[key] = DomainDistribution(key)
-            distribution.rates.extend(rate for rate in column if rate is not None)
-        for (key, direction), count in tally.directions.items():
-            # A StrEnum member is an equal key to its value.
-            distributions[key].directions[direction] += count
-    turned_down.sort(key=lambda entry: (entry.steepest_drop, entry.person_id, entry.instrument))
-    return Cohort(cohorts, turned_down, people, as_of)
 
 
 def instruments_by_version() -> dict[int, Instrument]:
     return {version.pk: instrument_of(version) for version in InstrumentVersion.objects.all()}
 
 
+def _in_code_point_order(name: str) -> Collate:
+    """Slugs sorted as Python sorts them, whatever the database's own collation."""
+    return Collate(F(name), "C" if connection.vendor == "postgresql" else "BINARY")
+
+
+# The stored trends are read in two parts, which together are exactly the rows the scope may
+# see (see `models.visible_with_their_person`): the organisation's own people, one range of
+# an index on the trend tables, counted and ranked in the database; and the people of other
+# organisations shared with it, who are few, read whole and added up here.
+
+
+def _own(rows: QuerySet[Any], organisation_id: int | None) -> QuerySet[Any]:
+    return rows.filter(organisation_id=organisation_id)
+
+
+# Ids per query when reading other organisations' people by id: well inside every backend's
+# limit on parameters.
+OTHERS_CHUNK = 5_000
+
+
+def _others(rows: QuerySet[Any], organisation_id: int | None, *fields: str) -> list[Any]:
+    """`fields` of the rows about people of other organisations the scope may see. Their ids
+    are read first and then named, so the database looks their rows up by person rather than
+    scanning the organisation's own rows (PostgreSQL cannot tell how few they are from the
+    visibility rule alone)."""
+    people = list(
+        Person.objects.exclude(organisation_id=organisation_id).values_list("pk", flat=True)
+    )
+    found: list[Any] = []
+    for start in range(0, len(people), OTHERS_CHUNK):
+        chunk = rows.filter(person_id__in=people[start : start + OTHERS_CHUNK])
+        found.extend(chunk.values_list(*fields, flat=len(fields) == 1))
+    return found
+
+
+def stored_cohort(
+    *, instruments: dict[int, Instrument], as_of: date, limit: int = WORKLIST_LIMIT
+) -> Cohort:
+    """The caseload of the current scope from the stored trends: exactly what
+    `caseload.compute_cohort` gives from the assessments, in a number of queries that depends
+    on the instruments, not on the size of the caseload.
+
+    Direction counts are one GROUP BY over an index; each quartile is one or two ranks of the
+    rates, read with an OFFSET on the same index; the worklist is an ORDER BY with a LIMIT."""
+    organisation_id = current_scope().organisation_id
+    cohorts = _Cohorts(newest_instruments(instruments))
+    journeys = JourneyTrend.objects.all()
+    own_journeys = _own(journeys, organisation_id)
+    other_journeys = _others(
+        journeys,
+        organisation_id,
+        "person_id",
+        "instrument",
+        "turned_down",
+        "fell",
+        "steepest_drop",
+        "latest_on",
+    )
+    for slug, count in own_journeys.values_list("instrument").annotate(n=Count("*")).order_by():
+        cohorts.of(slug).people += count
+    for _person_id, slug, *_rest in other_journeys:
+        cohorts.of(slug).people += 1
+    people = own_journeys.aggregate(people=Count("person", distinct=True))["people"] + len(
+        {row[0] for row in other_journeys}
+    )
+    _add_series(cohorts, organisation_id)
+
+    turned_down = own_journeys.filter(turned_down=True)
+    worklist = [
+        TurnedDown(person_id, slug, tuple(fell), steepest_drop, latest_on)
+        for person_id, slug, fell, steepest_drop, latest_on in turned_down.order_by(
+            "steepest_drop", "person_id", _in_code_point_order("instrument")
+        ).values_list("person_id", "instrument", "fell", "steepest_drop", "latest_on")[:limit]
+    ]
+    others_down = [
+        TurnedDown(person_id, slug, tuple(fell), steepest_drop, latest_on)
+        for person_id, slug, down, fell, steepest_drop, latest_on in other_journeys
+        if down
+    ]
+    return Cohort(
+        cohorts.by_slug,
+        sorted(worklist + others_down, key=worklist_order)[:limit],
+        turned_down.count() + len(others_down),
+        people,
+        as_of,
+    )
+
+
+@dataclass
+class _Cohorts:
+    """Each instrument's cohort and distributions, made when first needed."""
+
+    newest: dict[str, Instrument]
+    by_slug: dict[str, InstrumentCohort] = field(default_factory=dict)
+
+    def of(self, slug: str) -> InstrumentCohort:
+        if slug not in self.by_slug:
+            self.by_slug[slug] = InstrumentCohort(self.newest[slug])
+        return self.by_slug[slug]
+
+    def distribution(self, slug: str, key: str) -> DomainDistribution:
+        distributions = self.of(slug).distributions
+        if key not in distributions:
+            distributions[key] = DomainDistribution(key)
+        return distributions[key]
+
+
+def _add_series(cohorts: _Cohorts, organisation_id: int | None) -> None:
+    """Direction counts and quartiles of every domain and the overall."""
+    series = SeriesTrend.objects.all()
+    own_series = _own(series, organisation_id)
+    counted = (
+        own_series.values_list("instrument", "key", "direction").annotate(n=Count("*")).order_by()
+    )
+    for slug, key, direction, count in counted:
+        cohorts.distribution(slug, key).directions[direction] += count
+    own_rated = {
+        (slug, key): found.with_rate
+        for slug, cohort in cohorts.by_slug.items()
+        for key, found in cohort.distributions.items()
+    }
+    other_rates: dict[tuple[str, str], list[float]] = {}
+    for slug, key, direction, rate in _others(
+        series, organisation_id, "instrument", "key", "direction", "integratedness_per_year"
+    ):
+        cohorts.distribution(slug, key).directions[direction] += 1
+        if rate is not None:
+            other_rates.setdefault((slug, key), []).append(rate)
+    for slug, cohort in cohorts.by_slug.items():
+        for key, found in cohort.distributions.items():
+            found.quartiles = _quartiles(
+                own_series.filter(instrument=slug, key=key, integratedness_per_year__isnull=False),
+                own_rated.get((slug, key), 0),
+                sorted(other_rates.get((slug, key), [])),
+            )
+
+
+def _quartiles(
+    own_rates: QuerySet[Any], own: int, others: list[float]
+) -> tuple[float, float, float] | None:
+    """`caseload.quartiles_of` the own rates (a queryset, `own` of them) and the others' (a
+    sorted list), reading only the few own rates around each quarter."""
+    if not own + len(others):
+        return None
+    rates = own_rates.values_list("integratedness_per_year", flat=True)
+    found = []
+    for fraction in QUARTILES:
+        below, above, weight = quantile_ranks(own + len(others), fraction)
+        start, end = own_window((below, above), own, len(others))
+        if end <= start:
+            window: list[float] = []
+        elif start < own - end:
+            window = list(rates.order_by("integratedness_per_year")[start:end])
+        else:
+            # Nearer the top: walk down from there, half as far for the upper quarter.
+            window = list(rates.order_by("-integratedness_per_year")[own - end : own - start])
+            window.reverse()
+        lower, upper = ranks_of_union(window, start, others, (below, above))
+        found.append(interpolate(lower, upper, weight))
+    return found[0], found[1], found[2]
+
+
 def cohort_journeys(*, actor: Any, organisation: Any) -> Cohort:
     """The caseload's journeys for the organisation in scope, audited as one read."""
-    cohort = compute_cohort(
-        cohort_rows(), instruments=instruments_by_version(), as_of=timezone.localdate()
-    )
+    cohort = stored_cohort(instruments=instruments_by_version(), as_of=timezone.localdate())
     record(
         actor=actor,
         organisation=organisation,
         action="journey.cohort_viewed",
-        extra={"people": cohort.people, "turned_down": len(cohort.turned_down)},
+        extra={"people": cohort.people, "turned_down": cohort.turned_down},
     )
     return cohort
 
 
-def worklist_people(cohort: Cohort, limit: int = WORKLIST_LIMIT) -> list[tuple[TurnedDown, Person]]:
-    """The first `limit` people of the worklist with their records, in one query."""
-    wanted = cohort.turned_down[:limit]
-    people = Person.objects.in_bulk([entry.person_id for entry in wanted])
-    return [(entry, people[entry.person_id]) for entry in wanted if entry.person_id in people]
+def worklist_people(cohort: Cohort) -> list[tuple[TurnedDown, Person]]:
+    """The people of the worklist with their records, in one query."""
+    people = Person.objects.in_bulk([entry.person_id for entry in cohort.worklist])
+    return [
+        (entry, people[entry.person_id]) for entry in cohort.worklist if entry.person_id in people
+    ]
+
+
+# --- How fresh the stored trends are -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """What the caseload page says about its own figures, so old figures are never shown as
+    if they were current."""
+
+    refreshing: tuple[TrendRefresh, ...]
+    """Refreshes queued or running for this caseload (or the whole partnership)."""
+    failed: TrendRefresh | None
+    """The latest refresh that ended, when it failed."""
+    older_rule: int
+    """Journeys computed under an older trend rule than this version of Pathmark's."""
+    untracked: bool
+    """There are completed assessments but no stored trends at all (assessments loaded
+    without a refresh)."""
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.failed or self.older_rule or self.untracked)
+
+
+def trend_freshness(*, organisation: Any) -> Freshness:
+    """Cheap checks, each an indexed query whatever the caseload's size: refresh jobs, trends
+    under an older rule, and completed assessments with no trends at all.
+
+    Every service that changes completed assessments refreshes their people's trends (or
+    queues a refresh, which shows here until it has run), so these are the ways trends can be
+    out of date: a refresh queued, running or failed; a new trend rule; or assessments
+    written around the services (a database restored from an older Pathmark, a bulk load),
+    which `pathmark journeys refresh` repairs."""
+    organisation_id = current_scope().organisation_id
+    jobs = TrendRefresh.objects.filter(Q(organisation=organisation) | Q(organisation=None))
+    refreshing = tuple(
+        jobs.filter(status__in=[RefreshStatus.QUEUED, RefreshStatus.RUNNING]).order_by("pk")
+    )
+    last_ended = (
+        jobs.filter(status__in=[RefreshStatus.COMPLETE, RefreshStatus.FAILED])
+        .order_by("-finished_at", "-pk")
+        .first()
+    )
+    journeys = JourneyTrend.objects.all()
+    older_rule = _own(journeys, organisation_id).exclude(rule=TREND_RULE).count() + sum(
+        rule != TREND_RULE for rule in _others(journeys, organisation_id, "rule")
+    )
+    untracked = (
+        not journeys.exists()
+        and Assessment.objects.filter(status=AssessmentStatus.COMPLETED)
+        .exclude(person__status=Person.Status.ERASED)
+        .exists()
+    )
+    return Freshness(
+        refreshing=refreshing,
+        failed=last_ended if last_ended and last_ended.status == RefreshStatus.FAILED else None,
+        older_rule=older_rule,
+        untracked=untracked,
+    )

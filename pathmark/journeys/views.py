@@ -14,9 +14,10 @@ from pathmark.organisations.permissions import any_member, requires
 from pathmark.people.models import Person
 
 from . import selectors
+from .caseload import DomainDistribution
 from .presentation import ARROWS, instrument_titles, journey_view, reflection_words
 from .registry import all_host_norms
-from .trajectory import OVERALL, Direction
+from .trajectory import OVERALL, TURNED_DOWN_DOMAINS, Direction
 
 
 @requires("person.view")
@@ -95,6 +96,7 @@ def summary(request: HttpRequest, person_id: int) -> HttpResponse:
 @requires("person.view")
 def cohort(request: HttpRequest) -> HttpResponse:
     found = selectors.cohort_journeys(actor=request.user, organisation=request.organisation)
+    freshness = selectors.trend_freshness(organisation=request.organisation)
     worklist = selectors.worklist_people(found)
     sections = []
     for slug in sorted(found.instruments):
@@ -104,11 +106,12 @@ def cohort(request: HttpRequest) -> HttpResponse:
             {
                 "cohort": instrument_cohort,
                 "title": view["title"],
+                "measurement_error": instrument_cohort.instrument.measurement_error,
                 "rows": [
                     {
                         "title": view["domains"].get(distribution.key, distribution.key),
                         "distribution": distribution,
-                        "quartiles": distribution.quartiles(),
+                        "quartiles": distribution.quartiles,
                         "bar": _stacked_bar(distribution),
                     }
                     for distribution in instrument_cohort.ordered()
@@ -123,7 +126,9 @@ def cohort(request: HttpRequest) -> HttpResponse:
         "journeys/cohort.html",
         {
             "cohort": found,
+            "freshness": freshness,
             "sections": sections,
+            "turned_down_domains": TURNED_DOWN_DOMAINS,
             "worklist": [
                 {
                     "entry": entry,
@@ -135,7 +140,7 @@ def cohort(request: HttpRequest) -> HttpResponse:
                 }
                 for entry, person in worklist
             ],
-            "more": max(0, len(found.turned_down) - len(worklist)),
+            "more": max(0, found.turned_down - len(worklist)),
             "arrows": ARROWS,
         },
     )
@@ -144,7 +149,7 @@ def cohort(request: HttpRequest) -> HttpResponse:
 BAR_WIDTH = 300
 
 
-def _stacked_bar(distribution: selectors.DomainDistribution) -> list[dict[str, object]]:
+def _stacked_bar(distribution: DomainDistribution) -> list[dict[str, object]]:
     """Declining, no clear change, improving and not enough data as one 100% bar."""
     parts = []
     x = 0.0

@@ -31,6 +31,7 @@ from pathmark.core.appending import append_rows
 from pathmark.instruments.definition import Instrument
 from pathmark.instruments.models import InstrumentVersion
 from pathmark.instruments.scoring import ResponseError, ScoreResult, score_responses
+from pathmark.journeys.services import refresh_trends_later
 from pathmark.organisations.models import Organisation
 from pathmark.people.models import (
     AgeBand,
@@ -803,6 +804,12 @@ def import_table(
             _write_people(plan, by=by, organisation=organisation, job_id=job_id)
         else:
             _write_assessments(plan, by=by, organisation=organisation, job_id=job_id)
+            # The caseload reads stored trends: queue their refresh for after the commit.
+            refresh_trends_later(
+                person_ids={row.person_id for row in plan.creates},
+                by=by,
+                reason=f"import {job_id}",
+            )
         record(
             actor=by,
             organisation=organisation,

@@ -6,6 +6,8 @@ from playwright.sync_api import expect
 from pathmark.accounts.models import User
 from pathmark.assessments.models import Assessment
 from pathmark.demo.services import load_demo_partnership
+from pathmark.journeys.models import JourneyTrend
+from pathmark.journeys.trajectory import TREND_RULE
 from pathmark.organisations.models import Organisation
 from pathmark.organisations.scoping import system_scope
 from pathmark.testing import PASSWORD
@@ -70,6 +72,7 @@ def test_cohort_view_shows_the_distribution_and_the_worklist(page, sign_in, demo
     distribution = page.locator("table.distribution").first
     expect(distribution).to_be_visible()
     expect(distribution.get_by_role("row").filter(has_text="Overall")).to_be_visible()
+    expect(page.get_by_text("or at least 2 areas each did")).to_be_visible()
     worklist = page.get_by_role("table", name="Worklist: journeys that turned down")
     expect(worklist).to_be_visible()
     worklist.get_by_role("link").first.click()
@@ -81,3 +84,13 @@ def test_a_journey_from_another_organisation_is_not_found(page, sign_in, demo):
     sign_in(demo)
     response = page.goto(f"/journeys/person/{person_id}/")
     assert response.status == 404
+
+
+def test_cohort_view_says_when_its_figures_are_out_of_date(page, sign_in, demo):
+    with system_scope("test: trends from an older release"):
+        JourneyTrend.objects.update(rule=TREND_RULE - 1)
+    sign_in(demo)
+    page.goto("/journeys/cohort/")
+    status = page.get_by_role("status").filter(has_text="worked out under an older rule")
+    expect(status).to_be_visible()
+    expect(status).to_contain_text("pathmark journeys refresh")

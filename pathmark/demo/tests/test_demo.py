@@ -1,6 +1,7 @@
 """The demo partnership loads, is varied, is idempotent and says it is synthetic."""
 
 from collections import defaultdict
+from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -8,6 +9,8 @@ from django.test import Client
 
 from pathmark.assessments.models import Assessment
 from pathmark.demo.services import DEMO_PASSWORD, load_demo_partnership
+from pathmark.journeys.models import JourneyTrend
+from pathmark.journeys.selectors import instruments_by_version, stored_cohort
 from pathmark.organisations.models import Membership, Organisation, Role
 from pathmark.organisations.scoping import system_scope
 from pathmark.people.models import Person
@@ -45,6 +48,15 @@ def test_demo_journeys_are_not_all_improving(demo):
             if len(scores) >= 2:
                 changes.append(scores[-1] - scores[0])
     assert any(change < 0 for change in changes) and any(change > 0 for change in changes)
+
+
+def test_the_demo_worklist_names_some_journeys_but_not_most(demo):
+    """The worklist rule (see `journeys.trajectory.journey_turned_down`) on the demo's noisy
+    answers: some journeys turned down, far fewer than half of those with two assessments."""
+    with system_scope("test"):
+        cohort = stored_cohort(instruments=instruments_by_version(), as_of=date.today())
+        reassessed = JourneyTrend.objects.filter(assessments__gte=2).count()
+    assert 0 < cohort.turned_down < reassessed / 2
 
 
 def test_running_the_demo_again_adds_nothing(demo):

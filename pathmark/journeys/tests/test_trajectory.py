@@ -13,6 +13,13 @@ from hypothesis import strategies as st
 from scipy.stats import theilslopes
 
 from pathmark.instruments.registry import get_instrument
+from pathmark.journeys.caseload import (
+    QUARTILES,
+    own_window,
+    quantile_ranks,
+    quartiles_of,
+    ranks_of_union,
+)
 from pathmark.journeys.trajectory import (
     Convergence,
     Direction,
@@ -186,6 +193,37 @@ def test_turned_down_needs_a_fall_of_at_least_the_error_between_the_last_two():
     assert not series_of("x", rising_then_falling, measurement_error=12).turned_down
 
 
+def journey_falling(overall: float, **domains: float):  # type: ignore[no-untyped-def]
+    """A journey on the integration journey instrument (measurement error 5) from 60 in
+    everything to `overall` overall and the given domain scores (others stay at 60)."""
+    instrument = get_instrument("integration-journey")
+    before = {domain.id: 60.0 for domain in instrument.domains}
+    after = {**before, **{key.replace("_", "-"): value for key, value in domains.items()}}
+    return journey_of(
+        instrument,
+        [
+            ScoredAssessment(date(2024, 1, 1), before, 60.0),
+            ScoredAssessment(date(2025, 1, 1), after, overall),
+        ],
+    )
+
+
+def test_a_journey_turned_down_when_the_overall_fell_by_the_error():
+    assert journey_falling(55.0).turned_down
+    assert not journey_falling(55.5).turned_down
+
+
+def test_one_domain_falling_alone_does_not_turn_a_journey_down():
+    journey = journey_falling(60.0, economic_stability=20.0)
+    assert journey.series("economic-stability").turned_down
+    assert not journey.turned_down
+
+
+def test_two_domains_falling_turn_a_journey_down():
+    assert journey_falling(60.0, economic_stability=55.0, social_networks=50.0).turned_down
+    assert not journey_falling(60.0, economic_stability=55.5, social_networks=50.0).turned_down
+
+
 def test_stages_and_transitions_follow_the_instrument_bands():
     instrument = get_instrument("integration-journey")
     readings = [
@@ -283,3 +321,30 @@ def test_cohort_trends_equal_the_full_journey(case):
         if series.points
     ]
     assert list(zip(*trends, strict=True)) == expected
+
+
+# --- Quartiles of an organisation's own rates and those shared with it -----------------------
+
+
+@given(
+    st.lists(scores, max_size=40),
+    st.lists(scores, max_size=12),
+)
+def test_quartiles_from_a_window_of_own_rates_equal_those_of_every_rate(own, others):
+    """The caseload reads only a few of its own rates around each quarter (the rest stay in
+    the database's index) and all the shared ones; the quartiles must be those of them all."""
+    own, others = sorted(own), sorted(others)
+    every = sorted(own + others)
+    for fraction in QUARTILES:
+        if not every:
+            continue
+        below, above, weight = quantile_ranks(len(every), fraction)
+        start, end = own_window((below, above), len(own), len(others))
+        lower, upper = ranks_of_union(own[start:end], start, others, (below, above))
+        assert (lower, upper) == (every[below], every[above])
+        assert end - start <= len(others) + 2
+    if every:  # and they are numpy's (linear interpolation between closest ranks)
+        expected = numpy.quantile(every, QUARTILES)
+        assert quartiles_of(every) == pytest.approx(tuple(expected), rel=1e-9, abs=1e-9)
+    else:
+        assert quartiles_of(every) is None

@@ -12,8 +12,9 @@ from pathmark.assessments.services import rescore_completed
 class Command(BaseCommand):
     help = (
         "Recompute the scores stored on completed assessments from their answers and the "
-        "instrument version each one used. Run it after upgrading Pathmark when the release "
-        "notes say a scoring rule changed. --dry-run counts what would change."
+        "instrument version each one used, and the journey trends of the people whose scores "
+        "changed. Run it after upgrading Pathmark when the release notes say a scoring rule "
+        "changed. --dry-run counts what would change."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             "changed": summary.changed,
             "without_answers": summary.without_answers,
             "restricted": summary.restricted,
+            "trends_refreshed": summary.trends_refreshed,
             "dry_run": bool(options["dry_run"]),
         }
         if options["json"]:
@@ -36,5 +38,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{summary.checked} completed assessments checked; {summary.changed} {verb}; "
             f"{summary.without_answers} kept as they are (answers erased); "
-            f"{summary.restricted} of restricted people left frozen."
+            f"{summary.restricted} of restricted people left frozen; "
+            f"journey trends of {summary.trends_refreshed} people recomputed."
         )

@@ -40,6 +40,7 @@ class Command(BaseCommand):
                         "users_created": summary.users,
                         "people_created": summary.people_created,
                         "assessments_created": summary.assessments_created,
+                        "trends_refreshed": summary.trends_refreshed,
                     }
                 )
             )

@@ -1,0 +1,291 @@
+"""The caseload's figures and how they are folded from assessments: the shapes the caseload
+page shows (distributions by domain, the worklist of journeys that turned down), the per-person
+trends that are stored for it, and the in-memory computation from every completed assessment
+that the stored figures must equal (`compute_cohort`, the reference the tests hold them to).
+
+No queries here: the rows come in, the figures go out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from itertools import groupby
+from operator import itemgetter
+
+from pathmark.instruments.definition import Instrument
+
+from .trajectory import OVERALL, Direction, Trends, TrendShape, journey_turned_down, trends_of
+
+# --- What the page shows -------------------------------------------------------------------
+
+
+@dataclass
+class DomainDistribution:
+    """How integratedness is spread across the caseload for one domain (or the overall)."""
+
+    key: str
+    directions: dict[str, int] = field(
+        default_factory=lambda: {direction.value: 0 for direction in Direction}
+    )
+    quartiles: tuple[float, float, float] | None = None
+    """Lower quarter, median and upper quarter of the rates, points a year; None without any."""
+
+    @property
+    def people(self) -> int:
+        return sum(self.directions.values())
+
+    @property
+    def with_rate(self) -> int:
+        """People with a rate: everyone but those with one date only (the rate needs two)."""
+        return self.people - self.directions[Direction.NOT_ENOUGH_DATA.value]
+
+    def share(self, direction: str) -> float:
+        return self.directions[direction] / self.people if self.people else 0.0
+
+
+QUARTILES = (0.25, 0.5, 0.75)
+
+
+def quantile_ranks(count: int, fraction: float) -> tuple[int, int, float]:
+    """Where the `fraction` quantile of `count` sorted values lies: the 0-based ranks of the two
+    values either side and the weight of the upper one (numpy's default, linear interpolation
+    between closest ranks)."""
+    position = (count - 1) * fraction
+    below = int(position)
+    return below, min(below + 1, count - 1), position - below
+
+
+def interpolate(lower: float, upper: float, weight: float) -> float:
+    return lower + (upper - lower) * weight
+
+
+def quartiles_of(ordered: list[float]) -> tuple[float, float, float] | None:
+    if not ordered:
+        return None
+    found = []
+    for fraction in QUARTILES:
+        below, above, weight = quantile_ranks(len(ordered), fraction)
+        found.append(interpolate(ordered[below], ordered[above], weight))
+    return found[0], found[1], found[2]
+
+
+def own_window(ranks: tuple[int, int], own: int, others: int) -> tuple[int, int]:
+    """Which slice `own[start:end]` of one sorted list of `own` values is needed to find the
+    values at `ranks` (lowest, highest; 0-based) of its union with `others` more values: no
+    more than `others` places below the lowest rank (that many values of the others can come
+    before it) up to the highest rank itself. So an organisation's own rates are read from an
+    index a few at a time, and only the few shared with it are read whole."""
+    low, high = ranks
+    return max(0, low - others), min(high + 1, own)
+
+
+def ranks_of_union(
+    window: list[float], start: int, others: list[float], ranks: tuple[int, ...]
+) -> list[float]:
+    """The values at `ranks` of the sorted union of a list and `others`, given the slice of
+    the list starting at `start` that `own_window` names (and all of `others`)."""
+    merged = sorted(window + others)
+    return [merged[rank - start] for rank in ranks]
+
+
+@dataclass(frozen=True)
+class TurnedDown:
+    """One journey on the worklist."""
+
+    person_id: int
+    instrument: str
+    domains: tuple[str, ...]
+    """Every series that fell by at least the measurement error, in the instrument's order."""
+    steepest_drop: float
+    latest_on: date
+
+
+@dataclass
+class InstrumentCohort:
+    instrument: Instrument
+    people: int = 0
+    distributions: dict[str, DomainDistribution] = field(default_factory=dict)
+
+    def ordered(self) -> list[DomainDistribution]:
+        keys = [OVERALL] + [domain.id for domain in self.instrument.domains]
+        return [self.distributions[key] for key in keys if key in self.distributions]
+
+
+@dataclass
+class Cohort:
+    instruments: dict[str, InstrumentCohort]
+    worklist: list[TurnedDown]
+    """The first journeys that turned down, steepest fall first (at most the limit asked)."""
+    turned_down: int
+    """How many journeys turned down in all."""
+    people: int
+    as_of: date
+
+
+def worklist_order(entry: TurnedDown) -> tuple[float, int, str]:
+    return entry.steepest_drop, entry.person_id, entry.instrument
+
+
+def newest_instruments(instruments: dict[int, Instrument]) -> dict[str, Instrument]:
+    """The newest version of each instrument: its titles and domain order name the page."""
+    newest: dict[str, Instrument] = {}
+    for instrument in instruments.values():
+        if instrument.slug not in newest or instrument.version > newest[instrument.slug].version:
+            newest[instrument.slug] = instrument
+    return newest
+
+
+# --- Per person: the trends that are stored ------------------------------------------------
+
+CohortRow = tuple[int, int, date, float | None, dict[str, float | None], int, datetime]
+"""One completed assessment as streamed for the caseload: (person id, instrument version id,
+assessed on, overall score, domain scores, assessment id, last changed). No answers, no names."""
+
+
+@dataclass(frozen=True)
+class JourneyTrends:
+    """One person's journey on one instrument as the caseload sees it, and the fingerprint of
+    the assessments it came from."""
+
+    person_id: int
+    instrument: str
+    version_id: int
+    """The latest assessment's version, whose domains and error describe the whole series."""
+    trends: Trends
+    latest_on: date
+    assessments: int
+    newest_assessment_id: int
+    newest_change_at: datetime
+
+    @property
+    def fell(self) -> tuple[str, ...]:
+        return tuple(
+            key
+            for key, fall in zip(self.trends.keys, self.trends.falls, strict=True)
+            if fall is not None
+        )
+
+    @property
+    def steepest_drop(self) -> float | None:
+        falls = [fall for fall in self.trends.falls if fall is not None]
+        return min(falls) if falls else None
+
+    @property
+    def turned_down(self) -> bool:
+        return journey_turned_down(self.fell)
+
+    def worklist_entry(self) -> TurnedDown | None:
+        steepest = self.steepest_drop
+        if not self.turned_down or steepest is None:
+            return None
+        return TurnedDown(self.person_id, self.instrument, self.fell, steepest, self.latest_on)
+
+
+def caseload_trends(
+    rows: Iterable[CohortRow], *, instruments: dict[int, Instrument]
+) -> Iterator[list[JourneyTrends]]:
+    """For each person in `rows` (ordered by person, date and id), their journeys, one per
+    instrument, in the order the instruments first appear in their rows.
+
+    Uses `trajectory.trends_of`, which gives exactly the rate, direction and fall of
+    `journey_of` without building the person page's points, stages and projections."""
+    shapes = {pk: TrendShape.of(instrument) for pk, instrument in instruments.items()}
+    slug_of = {pk: instrument.slug for pk, instrument in instruments.items()}
+    for person_id, person_rows in groupby(rows, key=itemgetter(0)):
+        by_slug: dict[str, list[CohortRow]] = {}
+        for row in person_rows:
+            by_slug.setdefault(slug_of[row[1]], []).append(row)
+        journeys = []
+        for slug, group in by_slug.items():
+            last = group[-1]
+            journeys.append(
+                JourneyTrends(
+                    person_id=person_id,
+                    instrument=slug,
+                    # The latest version's domains and measurement error describe the whole
+                    # series, as on the person page.
+                    version_id=last[1],
+                    trends=trends_of(
+                        shapes[last[1]],
+                        [row[2].toordinal() for row in group],
+                        [row[3] for row in group],
+                        [row[4] for row in group],
+                    ),
+                    latest_on=last[2],
+                    assessments=len(group),
+                    newest_assessment_id=max(row[5] for row in group),
+                    newest_change_at=max(row[6] for row in group),
+                )
+            )
+        yield journeys
+
+
+# --- The reference: the whole caseload folded in memory ------------------------------------
+
+
+@dataclass
+class _Tally:
+    """Running totals of one instrument's series for people with the same series (nearly
+    everyone), kept so that each person is added with a few bulk operations."""
+
+    keys: tuple[str, ...]
+    rates: list[list[float | None]] = field(default_factory=list)
+    """One list per person, in `keys` order; None where the rate needs more dates."""
+    directions: Counter[tuple[str, Direction]] = field(default_factory=Counter)
+
+
+def compute_cohort(
+    rows: Iterable[CohortRow],
+    *,
+    instruments: dict[int, Instrument],
+    as_of: date,
+    limit: int | None = None,
+) -> Cohort:
+    """The caseload from every completed assessment, one person at a time, so memory holds one
+    person's rows plus the rates (a few floats per person and domain). The page reads stored
+    trends instead (`selectors.stored_cohort`); this is what they must equal."""
+    newest = newest_instruments(instruments)
+    cohorts: dict[str, InstrumentCohort] = {}
+    tallies: dict[tuple[str, tuple[str, ...]], _Tally] = {}
+    worklist: list[TurnedDown] = []
+    people = 0
+    for journeys in caseload_trends(rows, instruments=instruments):
+        people += 1
+        for journey in journeys:
+            slug, trends = journey.instrument, journey.trends
+            cohort = cohorts.get(slug)
+            if cohort is None:
+                cohort = cohorts[slug] = InstrumentCohort(newest[slug])
+            cohort.people += 1
+            tally = tallies.get((slug, trends.keys))
+            if tally is None:
+                tally = tallies[slug, trends.keys] = _Tally(trends.keys)
+            tally.rates.append(trends.integratedness_per_year)
+            tally.directions.update(zip(trends.keys, trends.directions, strict=True))
+            entry = journey.worklist_entry()
+            if entry is not None:
+                worklist.append(entry)
+
+    rates: dict[tuple[str, str], list[float]] = {}
+    for (slug, keys), tally in tallies.items():
+        distributions = cohorts[slug].distributions
+        for key, column in zip(keys, zip(*tally.rates, strict=True), strict=True):
+            if key not in distributions:
+                distributions[key] = DomainDistribution(key)
+            rates.setdefault((slug, key), []).extend(rate for rate in column if rate is not None)
+        for (key, direction), count in tally.directions.items():
+            # A StrEnum member is an equal key to its value.
+            distributions[key].directions[direction] += count
+    for (slug, key), found in rates.items():
+        cohorts[slug].distributions[key].quartiles = quartiles_of(sorted(found))
+    worklist.sort(key=worklist_order)
+    return Cohort(
+        cohorts,
+        worklist if limit is None else worklist[:limit],
+        len(worklist),
+        people,
+        as_of,
+    )

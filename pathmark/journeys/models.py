@@ -1,0 +1,211 @@
+"""Stored journey trends: what the caseload page needs of each person's journey, kept so that
+the page reads a few indexed queries instead of recomputing every journey on each view.
+
+A trend depends only on the person's completed assessments and the instrument versions they
+used (never on today's date or the host norms), so it is recomputed when those change
+(`services.refresh_trends`) and is otherwise exact. Each row records what it was computed
+from, so a stale row can be told from a fresh one. Trends are personal data derived from the
+assessments: scoped like them, visible exactly where the person is, erased with the person.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from pathmark.organisations.scoping import Scope, ScopedManager
+from pathmark.people.models import Person
+
+from .trajectory import Direction
+
+DIRECTION_CHOICES = [
+    (Direction.IMPROVING.value, _("improving")),
+    (Direction.DECLINING.value, _("declining")),
+    (Direction.NO_CLEAR_CHANGE.value, _("no clear change")),
+    (Direction.NOT_ENOUGH_DATA.value, _("not enough data")),
+]
+
+
+def visible_with_their_person(scope: Scope) -> Q:
+    """`people.models.visible_with_person` for rows that keep a copy of their person's
+    organisation (a person never changes organisation): visible exactly where the person is.
+
+    The same rule, split in two so the caseload's queries can be answered from an index: a
+    person is always visible to the organisation that registered them, which the copied
+    column answers; and the people of other organisations this scope may see (shared by
+    consent) are few, and come from the person rule itself, whatever it becomes."""
+    return Q(organisation_id=scope.organisation_id) | Q(
+        person__in=Person.objects.exclude(organisation_id=scope.organisation_id)
+    )
+
+
+class JourneyTrend(models.Model):
+    """One person's journey on one instrument, as the caseload sees it: whether it turned down
+    (for the worklist) and the fingerprint of the assessments it was computed from."""
+
+    # CASCADE: derived data has no life of its own. People are never deleted in practice
+    # (erasure blanks them, and removes their trends through the privacy registry).
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # A copy of the person's organisation, so that an organisation's caseload is one range
+    # of an index (see `visible_with_their_person`).
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    instrument = models.SlugField(_("instrument"), max_length=100)
+    # The version whose domains and measurement error describe the whole series: that of the
+    # latest assessment, as on the person page.
+    instrument_version = models.ForeignKey(
+        "instruments.InstrumentVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    rule = models.PositiveSmallIntegerField(_("trend rule version"))
+    # The fingerprint of the completed assessments the trend was computed from.
+    assessments = models.PositiveIntegerField(_("completed assessments"))
+    newest_assessment_id = models.BigIntegerField()
+    newest_change_at = models.DateTimeField()
+    latest_on = models.DateField(_("latest assessment"))
+    turned_down = models.BooleanField(_("turned down"))
+    steepest_drop = models.FloatField(_("steepest fall"), null=True)
+    # The series (`overall` or domain ids) that fell by at least the measurement error
+    # between their last two readings, in the instrument's order.
+    fell = models.JSONField(default=list)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    objects = ScopedManager()
+
+    class Meta:
+        base_manager_name = "objects"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "instrument"], name="journeys_trend_person_instrument"
+            )
+        ]
+        # Each index starts with the organisation, so one organisation's caseload is one
+        # range of it, read in the order the query wants, without touching the table.
+        indexes = [
+            # People per instrument (GROUP BY instrument); the rule of each trend.
+            models.Index(
+                fields=["organisation", "instrument", "person", "rule"],
+                name="journeys_trend_instrument",
+            ),
+            # People with a journey (COUNT DISTINCT person, in index order).
+            models.Index(fields=["organisation", "person"], name="journeys_trend_people"),
+            # The worklist: ORDER BY steepest_drop, person, instrument ... LIMIT.
+            models.Index(
+                fields=["organisation", "turned_down", "steepest_drop", "person", "instrument"],
+                name="journeys_trend_worklist",
+            ),
+        ]
+        verbose_name = _("journey trend")
+        verbose_name_plural = _("journey trends")
+
+    def __str__(self) -> str:
+        return f"P-{self.person_id:06d} {self.instrument}"
+
+    visible_in_scope = staticmethod(visible_with_their_person)
+
+
+class SeriesTrend(models.Model):
+    """One series (a domain, or the overall) of one person's journey on one instrument: its
+    integratedness per year, direction, and fall between the last two readings."""
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    instrument = models.SlugField(_("instrument"), max_length=100)
+    key = models.CharField(_("domain"), max_length=100)
+    integratedness_per_year = models.FloatField(_("integratedness per year"), null=True)
+    direction = models.CharField(_("direction"), max_length=20, choices=DIRECTION_CHOICES)
+    # The (negative) change between the last two readings when it is at least the
+    # measurement error; null otherwise.
+    fall = models.FloatField(_("fall between the last two readings"), null=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        base_manager_name = "objects"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "instrument", "key"], name="journeys_series_person_key"
+            )
+        ]
+        indexes = [
+            # Direction counts: GROUP BY instrument, key, direction in index order.
+            models.Index(
+                fields=["organisation", "instrument", "key", "direction", "person"],
+                name="journeys_series_direction",
+            ),
+            # Quartiles: rates in order within each instrument and key, so that a rank is an
+            # OFFSET from either end.
+            models.Index(
+                fields=["organisation", "instrument", "key", "integratedness_per_year", "person"],
+                name="journeys_series_rate",
+            ),
+        ]
+        verbose_name = _("series trend")
+        verbose_name_plural = _("series trends")
+
+    def __str__(self) -> str:
+        return f"P-{self.person_id:06d} {self.instrument} {self.key}"
+
+    visible_in_scope = staticmethod(visible_with_their_person)
+
+
+class RefreshStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    COMPLETE = "complete", _("Complete")
+    FAILED = "failed", _("Failed")
+
+
+class TrendRefresh(models.Model):
+    """A recomputation of stored trends in the background or from the command line: what the
+    caseload page shows while it runs, or when it failed. Holds ids and counts only."""
+
+    # Whose caseload it refreshes (the organisation that asked, or the one named on the
+    # command line); null for the whole partnership.
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.CharField(_("why"), max_length=200)
+    # The people to refresh when they were named (assessments changed); emptied when the
+    # refresh ends. Empty for a rebuild, which takes every person of `organisation` (or all).
+    person_ids = models.JSONField(default=list, blank=True)
+    rebuild = models.BooleanField(default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RefreshStatus.choices, default=RefreshStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("people"), default=0)
+    done = models.PositiveIntegerField(_("people done"), default=0)
+    journeys = models.PositiveIntegerField(_("journeys written"), default=0)
+    changed = models.PositiveIntegerField(_("journeys that had changed"), default=0)
+    failure = models.CharField(_("why it failed"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "organisation"], name="journeys_refresh_status")]
+        verbose_name = _("trend refresh")
+        verbose_name_plural = _("trend refreshes")
+
+    def __str__(self) -> str:
+        return f"trend refresh {self.pk} ({self.status})"
+
+    @property
+    def share_done(self) -> float:
+        return self.done / self.total if self.total else 0.0

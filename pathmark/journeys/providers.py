@@ -1,0 +1,55 @@
+"""The journeys app's personal data for subject access and erasure (see
+`pathmark.privacy.registry`): the stored trends, figures about the person derived from their
+assessments. Registered in `JourneysConfig.ready()`."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from pathmark.people.models import Person
+from pathmark.privacy.registry import Provider, Row, register
+
+from .models import DIRECTION_CHOICES, JourneyTrend, SeriesTrend
+from .services import erase_trends
+
+
+def export_trends(person: Person) -> list[Row]:
+    """One row per area of each questionnaire, as the caseload page counts them."""
+    computed = dict(
+        JourneyTrend.objects.filter(person_id=person.pk).values_list("instrument", "computed_at")
+    )
+    series = SeriesTrend.objects.filter(person_id=person.pk).order_by("instrument", "pk")
+    return [
+        {
+            "instrument": trend.instrument,
+            "area": trend.key,
+            "integratedness_per_year": trend.integratedness_per_year,
+            "direction": trend.direction,
+            "fall": trend.fall,
+            "computed_at": computed[trend.instrument].isoformat()
+            if trend.instrument in computed
+            else None,
+        }
+        for trend in series
+    ]
+
+
+def register_trends() -> None:
+    register(
+        Provider(
+            key="journeys.trends",
+            title=_("Journey trends"),
+            export=export_trends,
+            erase=erase_trends,
+            tabular=True,
+            labels={
+                "instrument": _("Questionnaire code"),
+                "area": _("Area"),
+                "integratedness_per_year": _("Change (points a year)"),
+                "direction": _("Direction"),
+                "fall": _("Fall between the last two assessments"),
+                "computed_at": _("Worked out"),
+            },
+            choices={"direction": dict(DIRECTION_CHOICES)},
+        )
+    )

@@ -1,0 +1,364 @@
+"""Keeping the stored journey trends fresh: one function recomputes named people's trends from
+their completed assessments, and every change to assessments calls it (completing one,
+rescoring, the demo loader, imports through `refresh_trends_later`, erasure through the
+privacy registry). A rebuild of every trend (after an instrument or the trend rule changes)
+runs the same function over everyone, in chunks, as a job the caseload page can show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from pathmark.assessments.models import Assessment, AssessmentStatus
+from pathmark.audit.services import record
+from pathmark.core.appending import append_rows
+from pathmark.organisations.models import Organisation
+from pathmark.organisations.scoping import active_scope, system_scope
+from pathmark.people.models import Person
+
+from .caseload import JourneyTrends, caseload_trends
+from .models import JourneyTrend, RefreshStatus, SeriesTrend, TrendRefresh
+from .selectors import instruments_by_version
+from .trajectory import TREND_RULE
+
+# People recomputed per query (and, in a rebuild, per transaction): the ids fit in one
+# statement's parameters on every backend, and one chunk's rows in a few megabytes.
+REFRESH_CHUNK = 500
+# People per transaction in a rebuild, so a long rebuild shows progress and holds SQLite's
+# write lock only briefly at a time.
+REBUILD_CHUNK = 2_000
+
+
+@dataclass
+class Refreshed:
+    people: int = 0
+    journeys: int = 0
+    series: int = 0
+    turned_down: int = 0
+    changed: int = 0
+    """Journeys added, removed, or recomputed from other assessments or under another rule
+    than those stored: how stale the trends were."""
+    rows_written: int = 0
+    """Rows deleted or written; rows whose figures were already right are left alone."""
+
+    def add(self, other: Refreshed) -> None:
+        for name, value in asdict(other).items():
+            setattr(self, name, getattr(self, name) + value)
+
+
+def refresh_trends(*, person_ids: Iterable[int]) -> Refreshed:
+    """Recomputes the stored trends of these people from all their completed assessments, in
+    the caller's transaction (or one of its own), so the trends commit or roll back with the
+    change that made them stale.
+
+    A person's trend is the same whichever organisation looks at it (scoping decides who
+    sees it, not what it holds), so it is computed from every organisation's assessments, in
+    the system scope. People who were erased, or have no completed assessment, are left
+    with no trend."""
+    ids = sorted(set(person_ids))
+    summary = Refreshed()
+    if not ids:
+        return summary
+    with (
+        system_scope("refresh the journey trends of people whose assessments changed"),
+        transaction.atomic(),
+    ):
+        instruments = instruments_by_version()
+        for start in range(0, len(ids), REFRESH_CHUNK):
+            summary.add(_refresh_chunk(ids[start : start + REFRESH_CHUNK], instruments))
+    return summary
+
+
+Fingerprint = tuple[int, int, int, Any, int]
+
+
+def _fingerprint(journey: JourneyTrends) -> Fingerprint:
+    return (
+        TREND_RULE,
+        journey.assessments,
+        journey.newest_assessment_id,
+        journey.newest_change_at,
+        journey.version_id,
+    )
+
+
+def _refresh_chunk(ids: list[int], instruments: dict[int, Any]) -> Refreshed:
+    # Lock the people first (in id order, so two refreshes cannot deadlock): two refreshes of
+    # one person at once would both delete and then both insert. A no-op on SQLite, whose
+    # writers already queue.
+    organisation_of = dict(
+        Person.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", "organisation_id")
+    )
+    rows = (
+        Assessment.objects.filter(person_id__in=ids, status=AssessmentStatus.COMPLETED)
+        .exclude(person__status=Person.Status.ERASED)
+        .order_by("person_id", "assessed_on", "pk")
+        .values_list(
+            "person_id",
+            "instrument_version_id",
+            "assessed_on",
+            "overall_score",
+            "domain_scores",
+            "pk",
+            "updated_at",
+        )
+    )
+    before: dict[tuple[int, str], Fingerprint] = {
+        (person_id, slug): tuple(rest)  # type: ignore[misc]
+        for person_id, slug, *rest in JourneyTrend.objects.filter(person_id__in=ids).values_list(
+            "person_id",
+            "instrument",
+            "rule",
+            "assessments",
+            "newest_assessment_id",
+            "newest_change_at",
+            "instrument_version_id",
+        )
+    }
+    journeys: list[tuple[Any, ...]] = []
+    series: list[tuple[Any, ...]] = []
+    after: dict[tuple[int, str], Fingerprint] = {}
+    turned_down = 0
+    for person_journeys in caseload_trends(rows, instruments=instruments):
+        for journey in person_journeys:
+            person_id, slug = journey.person_id, journey.instrument
+            organisation_id = organisation_of[person_id]
+            after[person_id, slug] = _fingerprint(journey)
+            turned_down += journey.turned_down
+            journeys.append(
+                (
+                    person_id,
+                    slug,
+                    organisation_id,
+                    journey.version_id,
+                    TREND_RULE,
+                    journey.assessments,
+                    journey.newest_assessment_id,
+                    journey.newest_change_at,
+                    journey.latest_on,
+                    journey.turned_down,
+                    _float(journey.steepest_drop),
+                    list(journey.fell),
+                )
+            )
+            series.extend(
+                (person_id, slug, key, organisation_id, _float(rate), direction.value, _float(fall))
+                for key, rate, direction, fall in zip(*journey.trends, strict=True)
+            )
+    written = _replace(
+        JourneyTrend, JOURNEY_COLUMNS, 2, journeys, ids, same={"computed_at": timezone.now()}
+    )
+    written += _replace(SeriesTrend, SERIES_COLUMNS, 3, series, ids)
+    return Refreshed(
+        people=len(ids),
+        journeys=len(journeys),
+        series=len(series),
+        turned_down=turned_down,
+        changed=sum(before.get(key) != after.get(key) for key in before.keys() | after.keys()),
+        rows_written=written,
+    )
+
+
+def _replace(
+    model: type[JourneyTrend] | type[SeriesTrend],
+    columns: list[str],
+    keys: int,
+    rows: list[tuple[Any, ...]],
+    person_ids: list[int],
+    *,
+    same: dict[str, Any] | None = None,
+) -> int:
+    """Makes the stored rows of these people equal `rows` (values in `columns` order, the
+    first `keys` of them naming the row), writing only the rows that differ: a rebuild after
+    the worklist rule changed rewrites each journey's row, not its ten series. Returns how many
+    rows were deleted or written."""
+    stored = {
+        row[1 : 1 + keys]: (row[0], row[1:])
+        for row in model.objects.filter(person_id__in=person_ids).values_list("pk", *columns)
+    }
+    new = {row[:keys]: row for row in rows}
+    stale = [pk for key, (pk, values) in stored.items() if new.get(key) != values]
+    fresh = [row for key, row in new.items() if key not in stored or stored[key][1] != row]
+    if stale:
+        model.objects.filter(pk__in=stale).delete()
+    # The fast appender rather than bulk_create: a rebuild writes millions of short rows, and
+    # building a model instance for each cost more than the arithmetic.
+    append_rows(model, columns, fresh, same=same, return_ids=False)
+    return len(stale) + len(fresh)
+
+
+def _float(value: float | None) -> float | None:
+    """Scores stored as whole numbers give whole-number falls; PostgreSQL's bulk insert takes
+    one type per column."""
+    return None if value is None else float(value)
+
+
+# The key columns first (see `_replace`).
+JOURNEY_COLUMNS = [
+    "person_id",
+    "instrument",
+    "organisation_id",
+    "instrument_version_id",
+    "rule",
+    "assessments",
+    "newest_assessment_id",
+    "newest_change_at",
+    "latest_on",
+    "turned_down",
+    "steepest_drop",
+    "fell",
+]
+SERIES_COLUMNS = [
+    "person_id",
+    "instrument",
+    "key",
+    "organisation_id",
+    "integratedness_per_year",
+    "direction",
+    "fall",
+]
+
+
+def erase_trends(person: Person, *, by: Any) -> int:
+    """The privacy registry's erase step: the person's trends go (they are figures about
+    them; the scores they came from stay, without identity, for aggregate reports)."""
+    series, _ = SeriesTrend.objects.filter(person_id=person.pk).delete()
+    journeys, _ = JourneyTrend.objects.filter(person_id=person.pk).delete()
+    return series + journeys
+
+
+# --- Later, in the background -------------------------------------------------------------
+
+
+def refresh_trends_later(
+    *, person_ids: Iterable[int], by: Any = None, reason: str = "assessments changed"
+) -> TrendRefresh | None:
+    """Queues a refresh of these people's trends, to run once the caller's transaction has
+    committed (so it sees what the caller wrote). For work that changes many people's
+    assessments at once, such as an import, where recomputing in the request would hold it
+    up. The caseload page says the trends are being refreshed until the job ends."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return None
+    scope = active_scope()
+    job = TrendRefresh.objects.create(
+        organisation_id=scope.organisation_id if scope else None,
+        requested_by=by if getattr(by, "pk", None) else None,
+        reason=reason[:200],
+        person_ids=ids,
+        total=len(ids),
+    )
+    from .tasks import refresh_trends_job
+
+    transaction.on_commit(lambda: refresh_trends_job.enqueue(job.pk))
+    return job
+
+
+Progress = Callable[[int, int], None]
+
+
+def start_rebuild(
+    *, by: Any = None, organisation: Organisation | None = None, reason: str = "rebuild"
+) -> TrendRefresh:
+    """A job to recompute every trend of the organisation's people (or everyone's): after an
+    instrument or the trend rule changed, or when the page says trends are stale. A rebuild
+    already queued for the same people (the one the migration that created the trend tables
+    queues, say) is the job, rather than a second one that would leave it waiting."""
+    queued = (
+        TrendRefresh.objects.filter(
+            rebuild=True, organisation=organisation, status=RefreshStatus.QUEUED
+        )
+        .order_by("pk")
+        .first()
+    )
+    if queued is not None:
+        return queued
+    return TrendRefresh.objects.create(
+        organisation=organisation,
+        requested_by=by if getattr(by, "pk", None) else None,
+        reason=reason[:200],
+        rebuild=True,
+    )
+
+
+def _people_to_rebuild(organisation: Organisation | None) -> list[int]:
+    """Everyone with a completed assessment or a stored trend (which may now be one too
+    many), among the people the organisation registered when one is named."""
+    with_assessments = Assessment.objects.filter(status=AssessmentStatus.COMPLETED)
+    with_trends = JourneyTrend.objects.all()
+    if organisation is not None:
+        with_assessments = with_assessments.filter(person__organisation=organisation)
+        with_trends = with_trends.filter(person__organisation=organisation)
+    ids = set(with_assessments.values_list("person_id", flat=True).distinct())
+    ids.update(with_trends.values_list("person_id", flat=True))
+    return sorted(ids)
+
+
+def _analyse_trend_tables() -> None:
+    """After a rebuild has rewritten the trend tables, let PostgreSQL's planner know their
+    new size at once rather than at autovacuum's next pass: with no statistics it sorts a
+    whole caseload on disk instead of reading it from an index. (SQLite plans these queries
+    from the indexes alone.)"""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in (JourneyTrend, SeriesTrend):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def run_refresh(job_id: int, *, progress: Progress | None = None) -> Refreshed:
+    """Runs a queued refresh, one transaction per chunk of people, keeping the job row's
+    progress current, and returns what it wrote. A failure marks the job failed (the page
+    says so) and is raised. A job that is not queued (already run) is left alone."""
+    summary = Refreshed()
+    with system_scope(f"journey trend refresh {job_id}"):
+        job = TrendRefresh.objects.get(pk=job_id)
+        if job.status != RefreshStatus.QUEUED:
+            return summary
+        try:
+            ids = _people_to_rebuild(job.organisation) if job.rebuild else list(job.person_ids)
+            job.status, job.total, job.started_at = RefreshStatus.RUNNING, len(ids), timezone.now()
+            job.save(update_fields=["status", "total", "started_at"])
+            chunk = REBUILD_CHUNK
+            for start in range(0, len(ids), chunk):
+                with transaction.atomic():
+                    summary.add(refresh_trends(person_ids=ids[start : start + chunk]))
+                    job.done = min(start + chunk, len(ids))
+                    job.journeys, job.changed = summary.journeys, summary.changed
+                    job.save(update_fields=["done", "journeys", "changed"])
+                if progress is not None:
+                    progress(job.done, job.total)
+            if job.rebuild:
+                _analyse_trend_tables()
+            with transaction.atomic():
+                job.status, job.finished_at = RefreshStatus.COMPLETE, timezone.now()
+                job.person_ids = []
+                job.save(update_fields=["status", "finished_at", "person_ids"])
+                record(
+                    actor=job.requested_by,
+                    organisation=job.organisation,
+                    action="journey.trends_refreshed",
+                    target=job,
+                    extra={
+                        "rebuild": job.rebuild,
+                        "people": summary.people,
+                        "journeys": summary.journeys,
+                        "changed": summary.changed,
+                        "turned_down": summary.turned_down,
+                    },
+                )
+        except Exception as error:
+            job.status, job.finished_at = RefreshStatus.FAILED, timezone.now()
+            job.person_ids = []
+            job.failure = f"{type(error).__name__}: {error}"[:300]
+            job.save(update_fields=["status", "finished_at", "person_ids", "failure"])
+            raise
+    return summary

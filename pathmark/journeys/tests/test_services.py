@@ -1,0 +1,306 @@
+"""Stored trends are kept fresh wherever assessments change: completing one, rescoring, the
+demo loader, a refresh in the background, a rebuild from the command line; and erasure and
+subject access reach them."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from pathmark.assessments import services as assessment_services
+from pathmark.assessments.models import Assessment
+from pathmark.assessments.selectors import instrument_of
+from pathmark.audit.models import AuditEvent
+from pathmark.demo.services import load_demo_partnership
+from pathmark.instruments.services import instrument_version_for
+from pathmark.journeys.models import JourneyTrend, RefreshStatus, SeriesTrend, TrendRefresh
+from pathmark.journeys.services import (
+    refresh_trends,
+    refresh_trends_later,
+    run_refresh,
+    start_rebuild,
+)
+from pathmark.journeys.trajectory import OVERALL, TREND_RULE
+from pathmark.organisations.scoping import organisation_scope, system_scope
+from pathmark.people.models import Person
+from pathmark.privacy import services as privacy_services
+
+from .conftest import completed, make_person
+
+
+def trends_of(person: Person) -> dict[str, tuple[object, ...]]:
+    with system_scope("test: read trends"):
+        return {
+            key: (rate, direction, fall)
+            for key, rate, direction, fall in SeriesTrend.objects.filter(
+                person_id=person.pk
+            ).values_list("key", "integratedness_per_year", "direction", "fall")
+        }
+
+
+def journey_trend(person: Person, slug: str = "integration-journey") -> JourneyTrend:
+    with system_scope("test: read trend"):
+        return JourneyTrend.objects.get(person_id=person.pk, instrument=slug)
+
+
+def run_assessment(world, person: Person, answer: str, assessed_on: date) -> Assessment:  # type: ignore[no-untyped-def]
+    """Completes an integration-journey assessment through the services, answering `answer`
+    wherever the item offers it."""
+    instrument = instrument_of(instrument_version_for("integration-journey"))
+    user, organisation = world.a_caseworker, world.org_a
+    with organisation_scope(organisation_id=organisation.pk, user_id=user.pk, role="caseworker"):
+        assessment = assessment_services.start_assessment(
+            by=user,
+            organisation=organisation,
+            person=person,
+            instrument_slug="integration-journey",
+            mode="caseworker_led",
+            language="en",
+            assessed_on=assessed_on,
+        )
+        for domain in instrument.domains:
+            assessment_services.save_answers(
+                by=user,
+                organisation=organisation,
+                assessment=assessment,
+                domain_id=domain.id,
+                answers={item.id: answer for item in domain.items if item.option(answer)},
+            )
+        return assessment_services.complete_assessment(
+            by=user, organisation=organisation, assessment=assessment
+        )
+
+
+def test_completing_an_assessment_stores_the_persons_trend(world):
+    person = make_person(organisation=world.org_a)
+    run_assessment(world, person, "agree", date(2024, 3, 1))
+    assert trends_of(person)[OVERALL][1] == "not_enough_data"
+    second = run_assessment(world, person, "disagree", date(2025, 3, 1))
+    stored = journey_trend(person)
+    assert trends_of(person)[OVERALL][1] == "declining"
+    assert stored.turned_down and OVERALL in stored.fell
+    assert (stored.assessments, stored.newest_assessment_id) == (2, second.pk)
+    assert stored.latest_on == date(2025, 3, 1) and stored.rule == TREND_RULE
+
+
+def test_a_draft_does_not_change_the_trend(world):
+    person = make_person(organisation=world.org_a)
+    completed(person, date(2024, 1, 10), 40)
+    before = trends_of(person)
+    with organisation_scope(organisation_id=world.org_a.pk):
+        assessment_services.start_assessment(
+            by=world.a_caseworker,
+            organisation=world.org_a,
+            person=person,
+            instrument_slug="integration-journey",
+            mode="caseworker_led",
+            language="en",
+            assessed_on=date(2025, 1, 10),
+        )
+    refresh_trends(person_ids=[person.pk])
+    assert trends_of(person) == before
+
+
+def test_refresh_removes_the_trend_of_someone_without_completed_assessments(world):
+    person = make_person(organisation=world.org_a)
+    assessment = completed(person, date(2024, 1, 10), 40)
+    with system_scope("test"):
+        Assessment.objects.filter(pk=assessment.pk).update(status="draft", completed_at=None)
+    refreshed = refresh_trends(person_ids=[person.pk])
+    assert trends_of(person) == {}
+    assert (refreshed.journeys, refreshed.changed) == (0, 1)
+
+
+def test_refresh_counts_only_journeys_that_had_changed(world):
+    people = [make_person(organisation=world.org_a) for _ in range(3)]
+    for person in people:
+        completed(person, date(2024, 1, 10), 40)
+    completed(people[0], date(2025, 1, 10), 50, refresh=False)
+    refreshed = refresh_trends(person_ids=[person.pk for person in people])
+    assert (refreshed.people, refreshed.journeys, refreshed.changed) == (3, 3, 1)
+
+
+def test_refreshing_unchanged_trends_writes_nothing(world):
+    person = make_person(organisation=world.org_a)
+    completed(person, date(2024, 1, 10), 60)
+    completed(person, date(2025, 1, 10), 40)
+    with system_scope("test"):
+        before = sorted(SeriesTrend.objects.values_list("pk", flat=True))
+    refreshed = refresh_trends(person_ids=[person.pk])
+    assert (refreshed.series, refreshed.rows_written, refreshed.changed) == (8, 0, 0)
+    completed(person, date(2025, 6, 10), 45, domains={"social-networks": 40}, refresh=False)
+    refreshed = refresh_trends(person_ids=[person.pk])
+    with system_scope("test"):
+        after = sorted(SeriesTrend.objects.values_list("pk", flat=True))
+    assert refreshed.changed == 1 and refreshed.rows_written > 0
+    assert len(after) == 8 and after != before
+
+
+def test_rescoring_refreshes_the_trends_of_people_whose_scores_changed(world, capsys):
+    person = make_person(organisation=world.org_a)
+    first = run_assessment(world, person, "agree", date(2024, 3, 1))
+    run_assessment(world, person, "agree", date(2025, 3, 1))
+    assert not journey_trend(person).turned_down
+    with system_scope("test: a stored score gone wrong"):
+        Assessment.objects.filter(pk=first.pk).update(overall_score=99.0)
+    refresh_trends(person_ids=[person.pk])
+    assert journey_trend(person).turned_down
+    call_command("rescore", "--json")
+    counts = json.loads(capsys.readouterr().out)
+    assert counts["changed"] == 1 and counts["trends_refreshed"] == 1
+    assert not journey_trend(person).turned_down
+
+
+def test_the_demo_loader_stores_every_demo_persons_trends(db):
+    load_demo_partnership(people=12, seed=7)
+    with system_scope("test"):
+        with_assessments = set(
+            Assessment.objects.filter(status="completed").values_list("person_id", flat=True)
+        )
+        with_trends = set(JourneyTrend.objects.values_list("person_id", flat=True))
+    assert with_assessments and with_trends == with_assessments
+
+
+def test_the_demo_loader_fills_in_trends_missing_from_an_older_demo(db):
+    load_demo_partnership(people=6, seed=8)
+    with system_scope("test: a demo loaded before trends were stored"):
+        SeriesTrend.objects.all().delete()
+        JourneyTrend.objects.all().delete()
+    load_demo_partnership(people=6, seed=8)
+    with system_scope("test"):
+        assert JourneyTrend.objects.count() == Person.objects.count() > 0
+
+
+def test_erasure_removes_the_trends_and_audits_the_count(world):
+    person = make_person(organisation=world.org_a)
+    completed(person, date(2024, 1, 10), 60)
+    completed(person, date(2025, 1, 10), 40)
+    series = len(trends_of(person))
+    with organisation_scope(organisation_id=world.org_a.pk):
+        counts = privacy_services.erase_person(
+            by=world.a_manager, organisation=world.org_a, person=person
+        )
+    assert counts["journeys.trends"] == series + 1
+    assert trends_of(person) == {}
+    refresh_trends(person_ids=[person.pk])  # an erased person never gets them back
+    assert trends_of(person) == {}
+
+
+def test_subject_access_copy_holds_the_trends(world):
+    person = make_person(organisation=world.org_a)
+    completed(person, date(2024, 1, 10), 60)
+    completed(person, date(2025, 1, 10), 40)
+    with organisation_scope(organisation_id=world.org_a.pk):
+        export = privacy_services.export_personal_data(
+            by=world.a_manager, organisation=world.org_a, person=person, format="json"
+        )
+    rows = {provider.key: found for provider, found in export.sections}["journeys.trends"]
+    overall = next(row for row in rows if row["area"] == OVERALL)
+    assert overall["direction"] == "declining" and overall["fall"] == -20
+
+
+def test_refresh_later_runs_after_commit_and_records_the_job(
+    world, django_capture_on_commit_callbacks
+):
+    person = make_person(organisation=world.org_a)
+    completed(person, date(2024, 1, 10), 60, refresh=False)
+    completed(person, date(2025, 1, 10), 40, refresh=False)
+    with (
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+        organisation_scope(organisation_id=world.org_a.pk),
+    ):
+        job = refresh_trends_later(person_ids=[person.pk, person.pk], by=world.a_manager)
+    assert trends_of(person) == {}  # nothing before the caller's transaction commits
+    assert (job.status, job.total, job.organisation_id) == ("queued", 1, world.org_a.pk)
+    for callback in callbacks:
+        callback()
+    job.refresh_from_db()
+    assert (job.status, job.done, job.journeys, job.person_ids) == ("complete", 1, 1, [])
+    assert journey_trend(person).turned_down
+    event = AuditEvent.objects.get(action="journey.trends_refreshed")
+    assert event.extra["people"] == 1 and event.organisation_id == world.org_a.pk
+
+
+def test_refresh_later_of_nobody_queues_nothing(world):
+    assert refresh_trends_later(person_ids=[]) is None
+    assert not TrendRefresh.objects.exists()
+
+
+def test_a_failed_refresh_is_marked_failed(world, monkeypatch):
+    person = make_person(organisation=world.org_a)
+    completed(person, date(2024, 1, 10), 60)
+    job = start_rebuild(reason="test")
+
+    def broken(**kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("pathmark.journeys.services.refresh_trends", broken)
+    with pytest.raises(RuntimeError):
+        run_refresh(job.pk)
+    job.refresh_from_db()
+    assert job.status == RefreshStatus.FAILED and "disk full" in job.failure
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("journeys", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_refresh_command_rebuilds_every_trend(world):
+    people = [make_person(organisation=org) for org in (world.org_a, world.org_b)]
+    for person in people:
+        completed(person, date(2024, 1, 10), 60)
+        completed(person, date(2025, 1, 10), 40)
+    with system_scope("test: trends from an older release"):
+        JourneyTrend.objects.update(rule=TREND_RULE - 1, turned_down=False)
+    summary = json.loads(run("refresh", "--json"))
+    assert summary == {
+        "organisation": None,
+        "people": 2,
+        "journeys": 2,
+        "series": 16,
+        "turned_down": 2,
+        "changed": 2,
+        "rows_written": 4,  # each journey's row out and in again; its series were right
+    }
+    assert all(journey_trend(person).rule == TREND_RULE for person in people)
+    assert TrendRefresh.objects.get().status == RefreshStatus.COMPLETE
+
+
+def test_refresh_command_for_one_organisation(world):
+    people = [make_person(organisation=org) for org in (world.org_a, world.org_b)]
+    for person in people:
+        completed(person, date(2024, 1, 10), 60)
+    summary = json.loads(run("refresh", "--organisation", world.org_b.slug, "--json"))
+    assert (summary["people"], summary["changed"]) == (1, 0)
+    assert "Journey trends refreshed for 1 people" in run(
+        "refresh", "--organisation", world.org_b.slug
+    )
+
+
+def test_refresh_command_refuses_an_unknown_organisation(db):
+    with pytest.raises(CommandError, match="There is no organisation 'nowhere'"):
+        run("refresh", "--organisation", "nowhere")
+    assert not TrendRefresh.objects.exists()
+
+
+def test_refresh_command_runs_a_rebuild_already_queued(world):
+    """The migration that created the trend tables queues a rebuild on a database with
+    assessments; the command runs that job rather than leaving it waiting."""
+    person = make_person(organisation=world.org_a)
+    completed(person, date(2024, 1, 10), 60, refresh=False)
+    queued = TrendRefresh.objects.create(reason="stored trends are new", rebuild=True)
+    elsewhere = TrendRefresh.objects.create(
+        organisation=world.org_b, reason="another organisation's", rebuild=True
+    )
+    assert json.loads(run("refresh", "--json"))["journeys"] == 1
+    queued.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert (queued.status, elsewhere.status) == (RefreshStatus.COMPLETE, RefreshStatus.QUEUED)
+    assert TrendRefresh.objects.count() == 2
