@@ -243,47 +243,8 @@ class ConsentForm(forms.Form):
         _not_in_future(value, _("Date given"))
         return value
 
-    @classmethod
-    def initial_for(cls, person: object) -> dict:
-        """The form's starting values for a stored person: the languages that have a tick
-        box are ticked, the rest are written out by name."""
-        initial = {
-            name: getattr(person, name) for name in cls.base_fields if name != "other_languages"
-        }
-        common = {code for code, _name in common_language_choices()}
-        spoken = list(initial.get("languages") or [])
-        initial["languages"] = [code for code in spoken if code in common]
-        initial["other_languages"] = ", ".join(
-            language_name(code) for code in spoken if code not in common
-        )
-        return initial
-
-    def clean_other_languages(self) -> list[str]:
-        text = self.cleaned_data.get("other_languages") or ""
-        codes, unknown = [], []
-        for part in text.replace(";", ",").replace("،", ",").split(","):
-            if not part.strip():
-                continue
-            code = language_code_for(part)
-            if code is None:
-                unknown.append(part.strip())
-            elif code not in codes:
-                codes.append(code)
-        if unknown:
-            raise forms.ValidationError(
-                _(
-                    "Not a language we know: %(names)s. Write the language's name in English "
-                    "or its ISO 639 code (for example prs for Dari)."
-                )
-                % {"names": ", ".join(unknown)}
-            )
-        return codes
-
     def clean(self) -> dict:
         data = super().clean() or {}
-        spoken = list(data.get("languages") or [])
-        spoken += [code for code in data.pop("other_languages", None) or [] if code not in spoken]
-        data["languages"] = spoken
         if data.get("kind") == ConsentKind.SHARE and not data.get("shared_with"):
             self.add_error(
                 "shared_with", _("Choose the organisation the person agreed to share with.")
