@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "pathmark.journeys",
     "pathmark.transfer",
     "pathmark.demo",
+    "pathmark.site",
 ]
 
 MIDDLEWARE = [
@@ -135,7 +136,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "pathmark.urls"
 WSGI_APPLICATION = "pathmark.wsgi.application"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 TEMPLATES = [
@@ -149,7 +150,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "pathmark.core.context_processors.pathmark",
+                "pathmark.site.context_processors.pathmark",
             ],
         },
     }

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 urlpatterns = [
-    path("", include("pathmark.core.urls")),
+    path("", include("pathmark.site.urls")),
     path("accounts/", include("pathmark.accounts.urls")),
     path("people/", include("pathmark.people.urls")),
     path("assessments/", include("pathmark.assessments.urls")),

@@ -79,7 +79,7 @@ def _next_url(request: HttpRequest) -> str:
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return wanted
-    return reverse("core:home")
+    return reverse("site:home")
 
 
 @two_factor_exempt
@@ -216,7 +216,7 @@ class SetPasswordView(PasswordResetConfirmView):
             return redirect("accounts:verify")
         if selectors.two_factor_required(user):
             return redirect("accounts:two_factor_setup")
-        return redirect("core:home")
+        return redirect("site:home")
 
 
 set_password = login_not_required(SetPasswordView.as_view())
@@ -301,7 +301,7 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
     if organisation_id not in allowed:
         raise Http404
     request.session[SESSION_KEY] = organisation_id
-    return redirect("core:home")
+    return redirect("site:home")
 
 
 # --- Administrators -------------------------------------------------------------------------
@@ -442,7 +442,7 @@ def change_role(request: HttpRequest, user_id: int) -> HttpResponse:
         messages.info(request, _("That is already their role."))
     elif member.user.pk == request.user.pk and form.cleaned_data["role"] != Role.ADMINISTRATOR:
         messages.success(request, _("Your role is changed. You no longer manage users here."))
-        return redirect("core:home")
+        return redirect("site:home")
     else:
         messages.success(request, _("Role changed. It applies from their next page."))
     return redirect("accounts:user", user_id=user_id)

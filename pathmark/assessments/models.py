@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from pathmark.organisations.scoping import ScopedManager
+from pathmark.people import access
 from pathmark.people.models import Person, visible_with_person
 
 
@@ -71,6 +72,9 @@ class Assessment(models.Model):
 
     objects = ScopedManager()
 
+    # Answers may hold free text in the person's own words: never read in aggregate scope.
+    IDENTIFYING_FIELDS = ("answers",)
+
     class Meta:
         ordering = ["-assessed_on", "-pk"]
         base_manager_name = "objects"
@@ -95,7 +99,7 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"A-{self.pk:06d}" if self.pk else "A-new"
 
-    visible_in_scope = staticmethod(visible_with_person)
+    visible_in_scope = staticmethod(visible_with_person(access.ASSESSMENTS))
 
     @property
     def reference(self) -> str:

@@ -6,9 +6,10 @@ items were answered, never what the answers were.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,15 +17,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pathmark.audit.services import record, record_many
+from pathmark.core.appending import append_rows
 from pathmark.instruments.models import InstrumentVersion
 from pathmark.instruments.registry import UnknownInstrument, definition_sha256
-from pathmark.instruments.scoring import ResponseError, score_responses, validate_responses
+from pathmark.instruments.scoring import (
+    ResponseError,
+    ScoreResult,
+    score_responses,
+    validate_responses,
+)
 from pathmark.instruments.services import instrument_version_for
-from pathmark.journeys.services import refresh_trends
 from pathmark.organisations.models import Organisation
-from pathmark.organisations.scoping import system_scope
+from pathmark.organisations.scoping import check_organisation, system_scope
 from pathmark.people.models import Person
 
+from .hooks import completed_assessments_changed
 from .models import Assessment, AssessmentMode, AssessmentStatus
 from .selectors import instrument_of
 
@@ -250,9 +257,11 @@ def complete_assessment(
     assessment.completed_by = by
     assessment.completed_at = timezone.now()
     assessment.save()
-    # One person's trend takes milliseconds: recompute it now, in this transaction, so the
-    # caseload page is never behind a completed assessment.
-    refresh_trends(person_ids=[assessment.person_id])
+    # One person's trend takes milliseconds: the apps above (journeys) recompute it now, in
+    # this transaction, so the caseload page is never behind a completed assessment.
+    completed_assessments_changed(
+        person_ids=[assessment.person_id], by=by, reason="completed", many=False
+    )
     record(
         actor=by,
         organisation=organisation,
@@ -358,8 +367,13 @@ def rescore_completed(*, dry_run: bool = False, batch_size: int = 500) -> Rescor
                         changed,
                         ["item_scores", "domain_scores", "overall_score", "stage", "updated_at"],
                     )
-                    refreshed = refresh_trends(person_ids={a.person_id for a in changed})
-                    summary.trends_refreshed += refreshed.people
+                    refreshed = completed_assessments_changed(
+                        person_ids={a.person_id for a in changed},
+                        by=None,
+                        reason="rescored",
+                        many=False,
+                    )
+                    summary.trends_refreshed += sum(getattr(r, "people", 0) for r in refreshed)
                     record_many(
                         actor=None,
                         action="assessment.rescored",
@@ -378,3 +392,106 @@ def rescore_completed(*, dry_run: bool = False, batch_size: int = 500) -> Rescor
                         ],
                     )
     return summary
+
+
+# --- Many completed assessments at once (imports, the demo) ---------------------------------
+
+
+class CompletedAnswers(Protocol):
+    """One completed assessment to record in bulk, already checked and scored by the caller
+    with `instruments.scoring` (the same rules as `complete_assessment`)."""
+
+    person_id: int
+    assessed_on: date
+    mode: str
+    language: str
+    answers: dict[str, object]
+    scores: ScoreResult
+
+
+@dataclass
+class CompletedElsewhere:
+    """A plain `CompletedAnswers` for callers without a row type of their own (the demo); a
+    `completed_at` in the past records when it was done."""
+
+    person_id: int
+    assessed_on: date
+    mode: str
+    language: str
+    answers: dict[str, object]
+    scores: ScoreResult
+    completed_at: Any = None
+
+
+def record_completed_assessments(
+    *,
+    by: Any,
+    organisation: Organisation,
+    version: InstrumentVersion,
+    assessments: Sequence[CompletedAnswers],
+    action: str = "assessment.imported",
+    extra: dict[str, Any] | None = None,
+    reason: str = "imported",
+    defer: bool = True,
+) -> tuple[list[int], list[Any]]:
+    """Stores completed assessments in one transaction with one audit entry each, and lets the
+    apps above know (journeys refresh their trends, after the commit unless `defer` is
+    False): the fast path of `complete_assessment` for imports and the demo. Returns the new
+    ids, in order, and what the apps above answered."""
+    check_organisation(organisation)
+    now = timezone.now()
+    user_id = getattr(by, "pk", None)
+    with transaction.atomic():
+        created = append_rows(
+            Assessment,
+            [
+                "person_id",
+                "completed_at",
+                "assessed_on",
+                "mode",
+                "language",
+                "answers",
+                "item_scores",
+                "domain_scores",
+                "overall_score",
+                "stage",
+            ],
+            [
+                (
+                    a.person_id,
+                    getattr(a, "completed_at", None) or now,
+                    a.assessed_on,
+                    a.mode,
+                    a.language,
+                    a.answers,
+                    a.scores.items,
+                    a.scores.domains,
+                    a.scores.overall,
+                    a.scores.stage or "",
+                )
+                for a in assessments
+            ],
+            same={
+                "organisation_id": organisation.pk,
+                "instrument_version_id": version.pk,
+                "status": AssessmentStatus.COMPLETED,
+                "started_by_id": user_id,
+                "completed_by_id": user_id,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+        details = {**(extra or {}), "instrument": version.slug, "version": version.version}
+        record_many(
+            actor=by,
+            action=action,
+            object_type="assessments.assessment",
+            entries=[
+                (organisation.pk, pk, a.person_id, details)
+                for pk, a in zip(created, assessments, strict=True)
+            ],
+        )
+        answered = completed_assessments_changed(
+            person_ids={a.person_id for a in assessments}, by=by, reason=reason, many=defer
+        )
+    return created, answered

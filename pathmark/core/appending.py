@@ -27,8 +27,6 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import timezone
 
-from pathmark.organisations.scoping import ScopedManager, current_scope
-
 CHUNK_ROWS = 10_000
 """Rows per statement: large enough to amortise each call, small enough that only one
 chunk's prepared values are in memory at a time."""
@@ -75,8 +73,9 @@ def append_rows(
     Returns the new primary keys in the order of `rows` (none when `return_ids` is False).
     Runs in a transaction (a savepoint inside the caller's), so a failure inserts nothing.
     """
-    if isinstance(model._default_manager, ScopedManager):
-        current_scope()  # raises ScopeError, as a query through the manager would
+    # A scoped model's manager raises ScopeError outside a scope, as a query would; core
+    # stays below the organisations app, so it asks the manager rather than import it.
+    model._default_manager.all()
     connection = connections[router.db_for_write(model)]
     fields = {field.attname: field for field in model._meta.concrete_fields}
     primary_key = model._meta.pk

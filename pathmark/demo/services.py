@@ -11,20 +11,27 @@ from django.db import transaction
 from django.utils import timezone
 
 from pathmark.accounts.models import User
-from pathmark.assessments.models import Assessment, AssessmentMode, AssessmentStatus
+from pathmark.assessments.models import AssessmentMode
+from pathmark.assessments.services import CompletedElsewhere, record_completed_assessments
 from pathmark.audit.services import record
 from pathmark.instruments.definition import Instrument
+from pathmark.instruments.models import InstrumentVersion
 from pathmark.instruments.scoring import score_responses
 from pathmark.instruments.services import instrument_version_for
 from pathmark.journeys.models import JourneyTrend
 from pathmark.journeys.services import refresh_trends
 from pathmark.organisations.models import Membership, Organisation, OrganisationKind, Role
 from pathmark.organisations.scoping import system_scope
-from pathmark.people.models import Consent, ConsentKind, ConsentMethod, ImmigrationStatus, Person
+from pathmark.people.models import ConsentKind, ConsentMethod, ImmigrationStatus, Person
+from pathmark.people.services import PersonToRegister, record_consent, register_people_in_bulk
 
 from .synthetic import Trajectory, synthetic_person, synthetic_trajectory
 
 DEMO_PASSWORD = "pathmark-demo-2026"  # noqa: S105 — documented demo password, synthetic data only
+
+DEMO_CONSENT_PURPOSE = (
+    "Hold and use my information to assess my needs, plan support and refer me to services."
+)
 
 HOST = "northbridge-council"
 ORGANISATIONS = [
@@ -91,7 +98,8 @@ def load_demo_partnership(
                 "organisation__slug", "external_id"
             )
         )
-        new_assessments: list[Assessment] = []
+        # Everything is written through the owning apps' services, as an import would be.
+        pending: dict[str, list[tuple[PersonToRegister, list[CompletedElsewhere], bool]]] = {}
         for number in range(1, people + 1):
             # Draw every random number whether or not the person exists, so that a second run
             # (or a run asking for more people) gives the same people as the first.
@@ -100,67 +108,90 @@ def load_demo_partnership(
             slug = _organisation_for(person_rng.random())
             if (slug, synthetic.external_id) in existing:
                 continue
-            organisation = organisations[slug]
-            caseworker = users[
-                next(u for u, _, s, r in STAFF if s == slug and r == Role.CASEWORKER)
-            ]
-            person = Person.objects.create(
-                organisation=organisation,
-                external_id=synthetic.external_id,
-                name=synthetic.name,
-                date_of_birth=synthetic.date_of_birth,
-                age_band=synthetic.age_band,
-                gender=synthetic.gender,
-                languages=synthetic.languages,
-                preferred_language=synthetic.preferred_language,
-                country_of_origin=synthetic.country_of_origin,
-                date_of_arrival=synthetic.date_of_arrival,
-                immigration_status=statuses.get(synthetic.immigration_status),
-                phone=synthetic.phone,
-                household_role=synthetic.household_role,
-                registered_by=caseworker,
-            )
             first_contact = max(
                 synthetic.date_of_arrival + timedelta(days=30), today - timedelta(days=730)
             )
             method = person_rng.choice(
                 [ConsentMethod.IN_PERSON, ConsentMethod.INTERPRETER, ConsentMethod.WRITTEN]
             )
-            Consent.objects.create(
-                person=person,
-                kind=ConsentKind.PROCESSING,
-                method=method,
-                given_on=first_contact,
-                recorded_by=caseworker,
-                purpose="Hold and use my information to assess my needs, plan support and refer me to services.",
+            shares = slug == "northbridge-refugee-support" and person_rng.random() < 0.15
+            registration = PersonToRegister(
+                external_id=synthetic.external_id,
+                values={
+                    "name": synthetic.name,
+                    "date_of_birth": synthetic.date_of_birth,
+                    "age_band": synthetic.age_band,
+                    "gender": synthetic.gender,
+                    "languages": synthetic.languages,
+                    "preferred_language": synthetic.preferred_language,
+                    "country_of_origin": synthetic.country_of_origin,
+                    "date_of_arrival": synthetic.date_of_arrival,
+                    "immigration_status_id": getattr(
+                        statuses.get(synthetic.immigration_status), "pk", None
+                    ),
+                    "phone": synthetic.phone,
+                    "household_role": synthetic.household_role,
+                },
+                consent_date=first_contact,
+                consent_method=method,
+                registered_at=timezone.make_aware(datetime.combine(first_contact, time(10, 0))),
             )
-            if slug == "northbridge-refugee-support" and person_rng.random() < 0.15:
-                Consent.objects.create(
-                    person=person,
-                    kind=ConsentKind.SHARE,
-                    shared_with=organisations["northbridge-council"],
-                    method=method,
-                    given_on=first_contact,
-                    recorded_by=caseworker,
-                    purpose="Share my record with the council's resettlement team.",
+            assessments = _assessments(
+                person_rng, synthetic.preferred_language, versions, first_contact, today
+            )
+            pending.setdefault(slug, []).append((registration, assessments, shares))
+        for slug, entries in pending.items():
+            organisation = organisations[slug]
+            caseworker = users[
+                next(u for u, _, s, r in STAFF if s == slug and r == Role.CASEWORKER)
+            ]
+            ids = register_people_in_bulk(
+                by=caseworker,
+                organisation=organisation,
+                creates=[registration for registration, _, _ in entries],
+                consent_purpose=DEMO_CONSENT_PURPOSE,
+                action="person.registered",
+                extra={"demo": True},
+            )
+            summary.people_created += len(ids)
+            by_version: dict[int, list[CompletedElsewhere]] = {}
+            for person_id, (registration, assessments, shares) in zip(ids, entries, strict=True):
+                for version, assessment in assessments:
+                    assessment.person_id = person_id
+                    by_version.setdefault(version.pk, []).append(assessment)
+                if shares:
+                    record_consent(
+                        by=caseworker,
+                        organisation=organisation,
+                        person=Person.objects.get(pk=person_id),
+                        kind=ConsentKind.SHARE,
+                        shared_with=organisations["northbridge-council"],
+                        method=registration.consent_method,
+                        given_on=registration.consent_date or today,
+                        purpose="Share my record with the council's resettlement team.",
+                    )
+            for version in versions.values():
+                if not by_version.get(version.pk):
+                    continue
+                _, answered = record_completed_assessments(
+                    by=caseworker,
+                    organisation=organisation,
+                    version=version,
+                    assessments=by_version[version.pk],
+                    extra={"demo": True},
+                    reason="demo",
+                    defer=False,
                 )
-            summary.people_created += 1
-            new_assessments += _assessments(
-                person_rng, person, organisation, caseworker, versions, first_contact, today
-            )
-        Assessment.objects.bulk_create(new_assessments, batch_size=500)
-        summary.assessments_created = len(new_assessments)
-        # The new people's journey trends, and those of demo people loaded before trends were
-        # stored (a demo database from an older Pathmark), so the caseload page is current.
+                summary.assessments_created += len(by_version[version.pk])
+                summary.trends_refreshed += sum(getattr(r, "people", 0) for r in answered)
+        # Demo people loaded before trends were stored (a demo database from an older
+        # Pathmark) get theirs too, so the caseload page is current.
         without_trends = (
             Person.objects.filter(external_id__startswith="demo-")
             .exclude(pk__in=JourneyTrend.objects.values("person_id"))
             .values_list("pk", flat=True)
         )
-        refreshed = refresh_trends(
-            person_ids={a.person_id for a in new_assessments} | set(without_trends)
-        )
-        summary.trends_refreshed = refreshed.people
+        summary.trends_refreshed += refresh_trends(person_ids=set(without_trends)).people
         record(
             actor=None,
             organisation=None,
@@ -229,13 +260,11 @@ def _staff(organisations: dict[str, Organisation], summary: DemoSummary) -> dict
 
 def _assessments(
     rng: random.Random,
-    person: Person,
-    organisation: Organisation,
-    caseworker: User,
-    versions,
+    preferred_language: str,
+    versions: dict[str, InstrumentVersion],
     first: date,
     today: date,
-) -> list[Assessment]:  # type: ignore[no-untyped-def]
+) -> list[tuple[InstrumentVersion, CompletedElsewhere]]:
     version = versions[rng.choices(INSTRUMENTS, weights=[55, 45])[0]]
     instrument: Instrument = version.instrument
     trajectory = synthetic_trajectory(rng, [domain.id for domain in instrument.domains])
@@ -251,27 +280,20 @@ def _assessments(
     for assessed_on in dates:
         years = (assessed_on - first).days / 365.25
         answers = _answers(rng, instrument, trajectory, years)
-        result = score_responses(instrument, answers)
-        completed_at = timezone.make_aware(datetime.combine(assessed_on, time(11, 0)))
         built.append(
-            Assessment(
-                person=person,
-                organisation=organisation,
-                instrument_version=version,
-                status=AssessmentStatus.COMPLETED,
-                mode=rng.choice(list(AssessmentMode.values)),
-                language=person.preferred_language
-                if person.preferred_language in instrument.languages
-                else "en",
-                assessed_on=assessed_on,
-                answers=answers,
-                item_scores=result.items,
-                domain_scores=result.domains,
-                overall_score=result.overall,
-                stage=result.stage or "",
-                started_by=caseworker,
-                completed_by=caseworker,
-                completed_at=completed_at,
+            (
+                version,
+                CompletedElsewhere(
+                    person_id=0,  # set once the person is registered
+                    assessed_on=assessed_on,
+                    mode=rng.choice(list(AssessmentMode.values)),
+                    language=preferred_language
+                    if preferred_language in instrument.languages
+                    else "en",
+                    answers=answers,
+                    scores=score_responses(instrument, answers),
+                    completed_at=timezone.make_aware(datetime.combine(assessed_on, time(11, 0))),
+                ),
             )
         )
     return built

@@ -12,3 +12,9 @@ class JourneysConfig(AppConfig):
         from .providers import register_trends
 
         register_trends()
+        # Completed assessments changed below us: keep the stored trends in step.
+        from pathmark.assessments.hooks import completed_assessments_changed
+
+        from .services import trends_follow_assessments
+
+        completed_assessments_changed.connect(trends_follow_assessments)

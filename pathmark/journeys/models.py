@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from pathmark.organisations.scoping import Scope, ScopedManager
-from pathmark.people.models import Person
+from pathmark.people import access
 
 from .trajectory import Direction
 
@@ -34,10 +34,10 @@ def visible_with_their_person(scope: Scope) -> Q:
 
     The same rule, split in two so the caseload's queries can be answered from an index: a
     person is always visible to the organisation that registered them, which the copied
-    column answers; and the people of other organisations this scope may see (shared by
-    consent) are few, and come from the person rule itself, whatever it becomes."""
-    return Q(organisation_id=scope.organisation_id) | Q(
-        person__in=Person.objects.exclude(organisation_id=scope.organisation_id)
+    column answers; and the people of other organisations this scope may see come from the
+    other access grants (`people.access`), whatever kinds are registered."""
+    return Q(organisation_id=scope.organisation_id) | access.other_organisations_q(
+        organisation_id=scope.organisation_id, person="person", part=access.ASSESSMENTS
     )
 
 

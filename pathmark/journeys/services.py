@@ -238,6 +238,16 @@ def erase_trends(person: Person, *, by: Any) -> int:
 # --- Later, in the background -------------------------------------------------------------
 
 
+def trends_follow_assessments(
+    *, person_ids: Iterable[int], by: Any = None, reason: str = "", many: bool = False
+) -> Refreshed | TrendRefresh | None:
+    """The receiver of `assessments.hooks.completed_assessments_changed`: one person's trend
+    is recomputed in the caller's transaction; many people's are queued for after it."""
+    if many:
+        return refresh_trends_later(person_ids=person_ids, by=by, reason=reason)
+    return refresh_trends(person_ids=person_ids)
+
+
 def refresh_trends_later(
     *, person_ids: Iterable[int], by: Any = None, reason: str = "assessments changed"
 ) -> TrendRefresh | None:

@@ -5,6 +5,13 @@ raise `ScopeError` unless a scope is active, so forgetting to filter is an error
 leak. Middleware enters the scope of the signed-in user's organisation for each request;
 system work (migrations, the demo loader, retention) enters `system_scope()` and says why.
 Each scoped model declares `visible_in_scope(scope) -> Q`, the rows that scope may see.
+
+Analysts and partnership reports use `aggregate_scope(reason)`: it sees rows of every
+organisation (or of one), but only as counts and statistics. A query in it may aggregate
+(`count()`, `aggregate()`, `values(...).annotate(...)`) and may read values of fields that do
+not identify anyone; it may never load a model instance or read a field the model lists in
+`IDENTIFYING_FIELDS` (names, dates of birth, contact details, free text), so a report cannot
+show an identity even by mistake.
 """
 
 from __future__ import annotations
@@ -27,10 +34,15 @@ class Scope:
     user_id: int | None = None
     role: str | None = None
     system_reason: str | None = None
+    aggregate_reason: str | None = None
 
     @property
     def is_system(self) -> bool:
         return self.system_reason is not None
+
+    @property
+    def is_aggregate(self) -> bool:
+        return self.aggregate_reason is not None
 
 
 _current_scope: ContextVar[Scope | None] = ContextVar("pathmark_scope", default=None)
@@ -58,6 +70,19 @@ def system_scope(reason: str) -> Iterator[Scope]:
         _current_scope.reset(token)
 
 
+@contextmanager
+def aggregate_scope(reason: str, *, organisation_id: int | None = None) -> Iterator[Scope]:
+    """Counts and statistics without identities, over the whole partnership (or over the
+    people one organisation may see, when `organisation_id` is given). For reports."""
+    token = _current_scope.set(
+        Scope(organisation_id=organisation_id, aggregate_reason=reason or "aggregate")
+    )
+    try:
+        yield _current_scope.get()  # type: ignore[misc]
+    finally:
+        _current_scope.reset(token)
+
+
 def current_scope() -> Scope:
     scope = _current_scope.get()
     if scope is None:
@@ -72,12 +97,76 @@ def active_scope() -> Scope | None:
     return _current_scope.get()
 
 
-class ScopedManager(models.Manager):
+def check_organisation(organisation: object) -> None:
+    """Refuses a service's `organisation` argument that differs from the active scope's, so
+    the explicit argument and the scope can never disagree. System work may name any."""
+    scope = current_scope()
+    organisation_id = getattr(organisation, "pk", organisation)
+    if scope.is_system:
+        return
+    if scope.is_aggregate or scope.organisation_id != organisation_id:
+        raise ScopeError(
+            f"This work is for organisation {organisation_id} but runs in the scope of "
+            f"organisation {scope.organisation_id}; enter that organisation's scope first."
+        )
+
+
+class AggregateOnlyError(ScopeError):
+    """A query in an aggregate-only scope tried to read rows or identifying fields."""
+
+
+def _identifying(model: type[models.Model], path: str) -> bool:
+    """Whether `path` (a field, or a path through relations) names an identifying field."""
+    current: type[models.Model] | None = model
+    for part in path.split("__"):
+        if current is None:
+            return False
+        if part in getattr(current, "IDENTIFYING_FIELDS", ()):
+            return True
+        try:
+            field = current._meta.get_field(part)
+        except Exception:  # noqa: BLE001 - an annotation or a lookup, not a field
+            return False
+        current = field.related_model if field.is_relation else None  # type: ignore[assignment]
+    return False
+
+
+class ScopedQuerySet(models.QuerySet):
+    def _fetch_all(self) -> None:
+        scope = active_scope()
+        if self._result_cache is None and scope is not None and scope.is_aggregate:
+            self._check_aggregate_only()
+        super()._fetch_all()
+
+    def _check_aggregate_only(self) -> None:
+        from django.db.models.query import ModelIterable
+
+        if self._iterable_class is ModelIterable:
+            raise AggregateOnlyError(
+                f"{self.model.__name__} rows cannot be loaded in an aggregate-only scope: "
+                "use count(), aggregate() or values(...) of fields that identify no one."
+            )
+        names = list(self.query.values_select) + list(self.query.annotation_select)
+        for name in self.query.values_select:
+            if _identifying(self.model, name):
+                raise AggregateOnlyError(
+                    f"{self.model.__name__}.{name} identifies a person and cannot be read "
+                    "in an aggregate-only scope."
+                )
+        if not names:
+            raise AggregateOnlyError(
+                f"values() of every field of {self.model.__name__} would include identities."
+            )
+
+
+class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
     """Default manager of personal-data models: filters every query to the current scope."""
 
     def get_queryset(self) -> models.QuerySet:
         queryset = super().get_queryset()
         scope = current_scope()
         if scope.is_system:
+            return queryset
+        if scope.is_aggregate and scope.organisation_id is None:
             return queryset
         return queryset.filter(self.model.visible_in_scope(scope))

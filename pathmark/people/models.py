@@ -7,12 +7,16 @@ is visible elsewhere only through a recorded, unwithdrawn consent to share.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from pathmark.organisations.scoping import Scope, ScopedManager
+
+from . import access
 
 
 class AgeBand(models.TextChoices):
@@ -49,17 +53,21 @@ class ImmigrationStatus(models.Model):
 
 
 def _visible_people(scope: Scope) -> Q:
-    shared = Consent._base_manager.filter(
-        kind=ConsentKind.SHARE,
-        shared_with_id=scope.organisation_id,
-        withdrawn_at__isnull=True,
-    ).values("person_id")
-    return Q(organisation_id=scope.organisation_id) | Q(pk__in=shared)
+    return access.visible_people_q(organisation_id=scope.organisation_id, part=access.PERSON)
 
 
-def visible_with_person(scope: Scope) -> Q:
-    """For records about one person: visible exactly where that person is visible."""
-    return Q(person__in=Person.objects.all())
+def visible_with_person(part: str) -> Callable[[Scope], Q]:
+    """For records about one person: visible where the organisation holds a grant for that
+    person covering `part` (see `people.access`)."""
+    if part not in access.PARTS:
+        raise access.GrantKindError(f"{part!r} is not one of {access.PARTS}.")
+
+    def visible(scope: Scope) -> Q:
+        return access.visible_people_q(
+            organisation_id=scope.organisation_id, person="person", part=part
+        )
+
+    return visible
 
 
 class Household(models.Model):
@@ -133,6 +141,20 @@ class Person(models.Model):
 
     objects = ScopedManager()
 
+    # Never readable in an aggregate-only scope (reports): these say who the person is.
+    IDENTIFYING_FIELDS = (
+        "name",
+        "preferred_name",
+        "date_of_birth",
+        "external_id",
+        "phone",
+        "email",
+        "address",
+        "postcode",
+        "gender_description",
+        "household_role",
+    )
+
     class Meta:
         ordering = ["name", "pk"]
         base_manager_name = "objects"
@@ -204,7 +226,7 @@ class Consent(models.Model):
     )
 
     # Unlike the other personal-data models, the *base* manager stays unscoped: deciding
-    # which people a scope may see reads consent rows (`_visible_people`), and a scoped base
+    # which people a scope may see reads consent rows (`access._consent_condition`), and a scoped base
     # manager would make that decision depend on itself. Only that function uses it.
     objects = ScopedManager()
 
@@ -225,7 +247,7 @@ class Consent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.given_on})"
 
-    visible_in_scope = staticmethod(visible_with_person)
+    visible_in_scope = staticmethod(visible_with_person(access.CONSENTS))
 
     @property
     def is_active(self) -> bool:
@@ -252,4 +274,4 @@ class DuplicateFlag(models.Model):
     def __str__(self) -> str:
         return f"{self.person_id} may duplicate {self.candidate_id}"
 
-    visible_in_scope = staticmethod(visible_with_person)
+    visible_in_scope = staticmethod(visible_with_person(access.PERSON))

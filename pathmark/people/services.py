@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,13 +13,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from pathmark.audit.services import record
+from pathmark.audit.services import record, record_many
+from pathmark.core.appending import append_rows
 from pathmark.organisations.models import Organisation
+from pathmark.organisations.scoping import check_organisation
 
 from .models import (
     AgeBand,
     Consent,
     ConsentKind,
+    ConsentMethod,
     DuplicateFlag,
     Household,
     ImmigrationStatus,
@@ -394,3 +398,114 @@ def save_immigration_status(
         extra={"slug": status.slug, "active": is_active},
     )
     return status
+
+
+# --- Many people at once (imports) ----------------------------------------------------------
+
+BULK_BATCH_SIZE = 1000
+
+
+class NewPerson(Protocol):
+    """One person to register in bulk: attribute values by field name (`immigration_status_id`,
+    not `immigration_status`), checked by the caller with the same rules as the form."""
+
+    external_id: str
+    values: dict[str, Any]
+    consent_date: date | None
+
+
+@dataclass
+class PersonToRegister:
+    """A plain `NewPerson`, for callers without a row type of their own (the demo). A
+    `registered_at` in the past records when a previous system registered them."""
+
+    external_id: str
+    values: dict[str, Any]
+    consent_date: date | None = None
+    consent_method: str = ConsentMethod.WRITTEN
+    registered_at: Any = None
+
+
+class ChangedPerson(Protocol):
+    existing_pk: int | None
+    values: dict[str, Any]
+    changed: list[str]
+
+
+def register_people_in_bulk(
+    *,
+    by: Any,
+    organisation: Organisation,
+    creates: Sequence[NewPerson],
+    updates: Sequence[ChangedPerson] = (),
+    consent_purpose: str,
+    consent_method: str = ConsentMethod.WRITTEN,
+    action: str = "person.imported",
+    extra: dict[str, Any] | None = None,
+) -> list[int]:
+    """Registers `creates` with their consent to hold and use their information and applies
+    `updates`, in one transaction, with one audit entry per person: the fast path of
+    `register_person` for imports. Returns the new people's ids, in order."""
+    check_organisation(organisation)
+    now = timezone.now()
+    user_id = getattr(by, "pk", None)
+    columns = sorted({name for person in creates for name in person.values})
+    with transaction.atomic():
+        created = append_rows(
+            Person,
+            ["external_id", "created_at", *columns],
+            [
+                (
+                    p.external_id,
+                    getattr(p, "registered_at", None) or now,
+                    *(p.values.get(name) for name in columns),
+                )
+                for p in creates
+            ],
+            same={
+                "organisation_id": organisation.pk,
+                "registered_by_id": user_id,
+                "updated_at": now,
+            },
+        )
+        append_rows(
+            Consent,
+            ["person_id", "given_on", "method", "recorded_at"],
+            [
+                (
+                    pk,
+                    p.consent_date or now.date(),
+                    getattr(p, "consent_method", None) or consent_method,
+                    getattr(p, "registered_at", None) or now,
+                )
+                for pk, p in zip(created, creates, strict=True)
+            ],
+            same={
+                "kind": ConsentKind.PROCESSING,
+                "purpose": consent_purpose,
+                "recorded_by_id": user_id,
+            },
+            return_ids=False,
+        )
+        changed = sorted({name for planned in updates for name in planned.changed})
+        if updates:
+            rows = [Person(pk=p.existing_pk, updated_at=now, **p.values) for p in updates]
+            Person.objects.bulk_update(rows, [*changed, "updated_at"], batch_size=BULK_BATCH_SIZE)
+        # One detail object for every created person, so it is checked and written out once.
+        created_extra = {**(extra or {}), "change": "created"}
+        record_many(
+            actor=by,
+            action=action,
+            object_type="people.person",
+            entries=[(organisation.pk, pk, pk, created_extra) for pk in created]
+            + [
+                (
+                    organisation.pk,
+                    p.existing_pk,
+                    p.existing_pk,
+                    {**(extra or {}), "change": "updated", "fields": p.changed},
+                )
+                for p in updates
+            ],
+        )
+    return created

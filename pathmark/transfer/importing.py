@@ -16,7 +16,6 @@ import datetime as dt
 import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
 from django.db import transaction
@@ -26,24 +25,20 @@ from django.utils.translation import ngettext
 
 from pathmark.assessments.models import Assessment, AssessmentMode, AssessmentStatus
 from pathmark.assessments.selectors import instrument_of
-from pathmark.audit.services import record, record_many
-from pathmark.core.appending import append_rows
+from pathmark.assessments.services import record_completed_assessments
+from pathmark.audit.services import record
 from pathmark.instruments.definition import Instrument
 from pathmark.instruments.models import InstrumentVersion
 from pathmark.instruments.scoring import ResponseError, ScoreResult, score_responses
-from pathmark.journeys.services import refresh_trends_later
 from pathmark.organisations.models import Organisation
 from pathmark.people.models import (
     AgeBand,
-    Consent,
-    ConsentKind,
-    ConsentMethod,
     Gender,
     ImmigrationStatus,
     Person,
 )
 from pathmark.people.reference import COUNTRY_CODES, LANGUAGE_CODES
-from pathmark.people.services import age_band_for
+from pathmark.people.services import age_band_for, register_people_in_bulk
 from pathmark.privacy.tombstones import erased_among
 
 from .formats import (
@@ -434,53 +429,13 @@ def plan_people(
 def _write_people(
     plan: PeoplePlan, *, by: Any, organisation: Organisation, job_id: int | None
 ) -> None:
-    now = timezone.now()
-    user_id = _user_id(by)
-    person_fields = itemgetter(*PERSON_FIELDS)
-    created = append_rows(
-        Person,
-        ["external_id", *PERSON_FIELDS],
-        [(p.external_id, *person_fields(p.values)) for p in plan.creates],
-        same={
-            "organisation_id": organisation.pk,
-            "registered_by_id": user_id,
-            "created_at": now,
-            "updated_at": now,
-        },
-    )
-    append_rows(
-        Consent,
-        ["person_id", "given_on"],
-        [(pk, p.consent_date) for pk, p in zip(created, plan.creates, strict=True)],
-        same={
-            "kind": ConsentKind.PROCESSING,
-            "purpose": IMPORTED_CONSENT_PURPOSE,
-            "method": ConsentMethod.WRITTEN,
-            "recorded_by_id": user_id,
-            "recorded_at": now,
-        },
-        return_ids=False,
-    )
-    changed = sorted({name for planned in plan.updates for name in planned.changed})
-    if plan.updates:
-        updated = [Person(pk=p.existing_pk, updated_at=now, **p.values) for p in plan.updates]
-        Person.objects.bulk_update(updated, [*changed, "updated_at"], batch_size=BATCH_SIZE)
-    # One detail object for every created person, so it is checked and written out once.
-    created_extra = {"import": job_id, "change": "created"}
-    record_many(
-        actor=by,
-        action="person.imported",
-        object_type="people.person",
-        entries=[(organisation.pk, pk, pk, created_extra) for pk in created]
-        + [
-            (
-                organisation.pk,
-                p.existing_pk,
-                p.existing_pk,
-                {"import": job_id, "change": "updated", "fields": p.changed},
-            )
-            for p in plan.updates
-        ],
+    register_people_in_bulk(
+        by=by,
+        organisation=organisation,
+        creates=plan.creates,
+        updates=plan.updates,
+        consent_purpose=IMPORTED_CONSENT_PURPOSE,
+        extra={"import": job_id},
     )
 
 
@@ -717,56 +672,14 @@ def _compare_stored(
 def _write_assessments(
     plan: AssessmentsPlan, *, by: Any, organisation: Organisation, job_id: int | None
 ) -> None:
-    now = timezone.now()
-    user_id = _user_id(by)
-    version = plan.version
-    created = append_rows(
-        Assessment,
-        [
-            "person_id",
-            "assessed_on",
-            "mode",
-            "language",
-            "answers",
-            "item_scores",
-            "domain_scores",
-            "overall_score",
-            "stage",
-        ],
-        [
-            (
-                p.person_id,
-                p.assessed_on,
-                p.mode,
-                p.language,
-                p.answers,
-                p.scores.items,
-                p.scores.domains,
-                p.scores.overall,
-                p.scores.stage or "",
-            )
-            for p in plan.creates
-        ],
-        same={
-            "organisation_id": organisation.pk,
-            "instrument_version_id": version.pk,
-            "status": AssessmentStatus.COMPLETED,
-            "started_by_id": user_id,
-            "completed_by_id": user_id,
-            "created_at": now,
-            "updated_at": now,
-            "completed_at": now,
-        },
-    )
-    extra = {"import": job_id, "instrument": version.slug, "version": version.version}
-    record_many(
-        actor=by,
-        action="assessment.imported",
-        object_type="assessments.assessment",
-        entries=[
-            (organisation.pk, pk, p.person_id, extra)
-            for pk, p in zip(created, plan.creates, strict=True)
-        ],
+    # The caseload reads stored trends: the service queues their refresh for after the commit.
+    record_completed_assessments(
+        by=by,
+        organisation=organisation,
+        version=plan.version,
+        assessments=plan.creates,
+        extra={"import": job_id},
+        reason=f"import {job_id}",
     )
 
 
@@ -804,12 +717,6 @@ def import_table(
             _write_people(plan, by=by, organisation=organisation, job_id=job_id)
         else:
             _write_assessments(plan, by=by, organisation=organisation, job_id=job_id)
-            # The caseload reads stored trends: queue their refresh for after the commit.
-            refresh_trends_later(
-                person_ids={row.person_id for row in plan.creates},
-                by=by,
-                reason=f"import {job_id}",
-            )
         record(
             actor=by,
             organisation=organisation,

@@ -316,7 +316,7 @@ def person_path(name: str) -> Callable[[Site], str]:
 
 
 PEOPLE = [
-    Visit("home (caseworker)", "core:home", "amira", goto("/")),
+    Visit("home (caseworker)", "site:home", "amira", goto("/")),
     Visit("people list", "people:list", "amira", goto("/people/")),
     Visit("people list, second page", "people:list", "amira", goto("/people/?page=2")),
     Visit("people search", "people:list", "amira", search_people("a")),
@@ -656,12 +656,12 @@ ACCOUNTS = [
         status=429,
     ),
     Visit("sign in, too many attempts", "accounts:login", None, rate_limited, status=429),
-    Visit("home (administrator)", "core:home", "admin", goto("/")),
-    Visit("home (analyst)", "core:home", "priya", goto("/")),
-    Visit("home (service provider)", "core:home", "lena", goto("/")),
-    Visit("home (two organisations)", "core:home", None, user_with_two_organisations),
+    Visit("home (administrator)", "site:home", "admin", goto("/")),
+    Visit("home (analyst)", "site:home", "priya", goto("/")),
+    Visit("home (service provider)", "site:home", "lena", goto("/")),
+    Visit("home (two organisations)", "site:home", None, user_with_two_organisations),
     # Every page but the account's own is closed to them: the start page answers not found.
-    Visit("home (no organisation)", "core:home", None, user_without_organisation, status=404),
+    Visit("home (no organisation)", "site:home", None, user_without_organisation, status=404),
     Visit("your account", "accounts:account", "amira", goto("/accounts/")),
     Visit("change password", "accounts:password_change", "amira", goto("/accounts/password/")),
     Visit(
@@ -813,10 +813,10 @@ GROUPS = {
 
 # Named URL patterns that are not pages anyone reads, and why.
 NOT_PAGES = {
-    "core:health": "plain 'ok' for load balancers",
+    "site:health": "plain 'ok' for load balancers",
     "set_language": "POST only; redirects back to the page it came from",
     "accounts:logout": "POST only; redirects to accounts:login",
-    "accounts:switch_organisation": "POST only; redirects to core:home",
+    "accounts:switch_organisation": "POST only; redirects to site:home",
     "accounts:two_factor_requirement": "POST only; redirects to accounts:users",
     "accounts:deactivate_user": "POST only; redirects to accounts:user",
     "accounts:reactivate_user": "POST only; redirects to accounts:user",

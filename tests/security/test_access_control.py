@@ -38,7 +38,7 @@ def test_outsiders_get_nothing_of_organisation_b(endpoint, target: Target):  # t
 
 def test_probe_walks_the_pages_of_people_and_assessments():
     names = {endpoint.name for endpoint in ENDPOINTS}
-    assert {"people:detail", "people:edit", "assessments:result", "core:home"} <= names
+    assert {"people:detail", "people:edit", "assessments:result", "site:home"} <= names
 
 
 def test_owner_sees_the_secrets_the_probe_looks_for(target: Target):

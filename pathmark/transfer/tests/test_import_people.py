@@ -9,8 +9,8 @@ import pytest
 
 from pathmark.audit.models import AuditEvent
 from pathmark.organisations.scoping import system_scope
+from pathmark.people import services as people_services
 from pathmark.people.models import Consent, ConsentKind, ConsentMethod, Person
-from pathmark.transfer import importing
 from pathmark.transfer.importing import ImportRefused
 
 from .conftest import count, people_csv, person_row, run, write
@@ -250,7 +250,7 @@ def test_a_killed_import_leaves_the_database_as_it_was(world, tmp_path, monkeypa
         raise KeyboardInterrupt
 
     # Dies after people and consents are inserted, while writing the audit entries.
-    monkeypatch.setattr(importing, "record_many", killed)
+    monkeypatch.setattr(people_services, "record_many", killed)
     rows = [person_row(f"X{n}") for n in range(1, 50)]
     with pytest.raises(KeyboardInterrupt):
         run(world.a_manager, world.org_a, write(tmp_path, "b.csv", people_csv(*rows)))

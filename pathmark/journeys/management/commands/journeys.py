@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from pathmark.core.progress import ProgressBar
 from pathmark.organisations.models import Organisation
-from pathmark.privacy.progress import ProgressBar
 
 from ...services import run_refresh, start_rebuild
 

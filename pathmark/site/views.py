@@ -29,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
                     "people": len({d.person_id for d in drafts} | {p.pk for p in recent}),
                 },
             )
-    return render(request, "core/home.html", context)
+    return render(request, "site/home.html", context)
 
 
 @login_not_required

@@ -1,0 +1,217 @@
+"""Who may see which person: access grants, of kinds that the apps creating them register.
+
+An organisation sees a person while it holds a grant for them. Each grant has a start and, once
+it ends, an end. The kinds today:
+
+- `registered`: the organisation that registered the person (never ends while the record lives);
+- `consent`: an unwithdrawn consent to share the record with an organisation (people app);
+- a referral's receiving organisation while the referral is open (registered by the referrals
+  app from its `AppConfig.ready()`), seeing only what that referral's consent covers.
+
+Scoping (`organisations.scoping.ScopedManager`) asks `visible_people_q(...)` for the rows a scope
+may see; it never lists the visible ids. Each kind answers with a condition on the queried row
+(`organisation_id = …` or a correlated `EXISTS` on its own table), so a single record costs an
+index lookup per kind, whatever the size of the caseload.
+
+What a grant covers is one of `PARTS`: the person's own record (`person`), their consents
+(`consents`), and their assessments and journeys (`assessments`). A model holding data about
+one person names its part with `visible_with_person(part)`.
+
+A new kind of grant, in the app that makes it:
+
+    from pathmark.people import access
+
+    class ReferralsConfig(AppConfig):
+        def ready(self):
+            access.register(access.GrantKind(code="referral", label=_("Open referral"),
+                                              condition=referral_condition, grants=referral_grants))
+
+`condition(organisation_id=…, person=…, part=…)` returns a `Q` over the queried model that
+is true for the rows whose person this organisation may see under this kind, or None where the
+kind never covers `part`. `person` is the path from the queried model to the person: `""` when
+the queried model is `Person` itself, else the name of its foreign key (e.g. `"person"`).
+A condition reads its own table through an unscoped manager (as `Consent._base_manager`
+is): deciding what a scope may see cannot itself depend on the scope.
+`grants(person_id)` lists the grants of this kind held for one person, for the record's
+"who can see this" and the subject access copy.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+PERSON = "person"
+CONSENTS = "consents"
+ASSESSMENTS = "assessments"
+PARTS = (PERSON, CONSENTS, ASSESSMENTS)
+
+
+class GrantKindError(RuntimeError):
+    """A grant kind was registered twice, or names a part that does not exist."""
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One organisation's access to one person, for display and the subject access copy."""
+
+    kind: str
+    organisation_id: int
+    since: datetime.date | datetime.datetime | None
+    until: datetime.date | datetime.datetime | None
+    covers: tuple[str, ...]
+
+    @property
+    def is_active(self) -> bool:
+        return self.until is None
+
+
+Condition = Callable[..., Q | None]
+Lister = Callable[[int], Iterable[Grant]]
+
+
+@dataclass(frozen=True)
+class GrantKind:
+    code: str
+    label: str | Promise
+    condition: Condition
+    grants: Lister
+
+
+_kinds: dict[str, GrantKind] = {}
+
+
+def register(kind: GrantKind) -> GrantKind:
+    if kind.code in _kinds and _kinds[kind.code] is not kind:
+        raise GrantKindError(f"An access grant kind {kind.code!r} is already registered.")
+    _kinds[kind.code] = kind
+    return kind
+
+
+def unregister(code: str) -> None:
+    """For tests that register a kind of their own."""
+    _kinds.pop(code, None)
+
+
+def kinds() -> list[GrantKind]:
+    return list(_kinds.values())
+
+
+def person_pk(person: str) -> str:
+    """The column holding the person's id on the queried model, for `OuterRef`."""
+    return "pk" if not person else f"{person}_id"
+
+
+def person_field(person: str, field: str) -> str:
+    """A field of the person, seen from the queried model."""
+    return field if not person else f"{person}__{field}"
+
+
+def visible_people_q(*, organisation_id: int, person: str = "", part: str = PERSON) -> Q:
+    """The rows whose person `organisation_id` may see for `part`: the OR of every kind."""
+    if part not in PARTS:
+        raise GrantKindError(f"{part!r} is not a part of a person's data; use one of {PARTS}.")
+    conditions = [
+        condition
+        for kind in _kinds.values()
+        if (condition := kind.condition(organisation_id=organisation_id, person=person, part=part))
+        is not None
+    ]
+    if not conditions:
+        return Q(pk__in=[])
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined |= condition
+    return combined
+
+
+def other_organisations_q(*, organisation_id: int, person: str, part: str) -> Q:
+    """Like `visible_people_q` without the registering organisation: the people of *other*
+    organisations this one may see (few), for rows that copy their person's organisation."""
+    conditions = [
+        condition
+        for kind in _kinds.values()
+        if kind.code != "registered"
+        and (condition := kind.condition(organisation_id=organisation_id, person=person, part=part))
+        is not None
+    ]
+    combined = Q(pk__in=[])
+    for condition in conditions:
+        combined |= condition
+    return combined
+
+
+def grants_for(person_id: int) -> list[Grant]:
+    """Every grant ever held for one person, current first, then by start."""
+    found = [grant for kind in _kinds.values() for grant in kind.grants(person_id)]
+    return sorted(found, key=lambda g: (not g.is_active, str(g.since or "")))
+
+
+def organisations_with_access(person_id: int) -> set[int]:
+    return {grant.organisation_id for grant in grants_for(person_id) if grant.is_active}
+
+
+# --- The people app's own kinds -----------------------------------------------------------
+
+
+def _registered_condition(*, organisation_id: int, person: str, part: str) -> Q:
+    return Q(**{person_field(person, "organisation_id"): organisation_id})
+
+
+def _registered_grants(person_id: int) -> Iterable[Grant]:
+    from .models import Person
+
+    row = Person._base_manager.filter(pk=person_id).values("organisation_id", "created_at").first()
+    if row is None:
+        return []
+    return [Grant("registered", row["organisation_id"], row["created_at"], None, PARTS)]
+
+
+def _consent_condition(*, organisation_id: int, person: str, part: str) -> Q:
+    from .models import Consent, ConsentKind
+
+    # Consent's *base* manager is unscoped on purpose (see `Consent`): this decision reads
+    # consent rows, and a scoped base manager would make the decision depend on itself.
+    shared: Any = Consent._base_manager.filter(
+        person_id=OuterRef(person_pk(person)),
+        kind=ConsentKind.SHARE,
+        shared_with_id=organisation_id,
+        withdrawn_at__isnull=True,
+    )
+    return Q(Exists(shared))
+
+
+def _consent_grants(person_id: int) -> Iterable[Grant]:
+    from .models import Consent, ConsentKind
+
+    rows = Consent._base_manager.filter(person_id=person_id, kind=ConsentKind.SHARE).values(
+        "shared_with_id", "given_on", "withdrawn_at"
+    )
+    return [
+        Grant("consent", row["shared_with_id"], row["given_on"], row["withdrawn_at"], PARTS)
+        for row in rows
+    ]
+
+
+REGISTERED = register(
+    GrantKind(
+        code="registered",
+        label=_("Registered the person"),
+        condition=_registered_condition,
+        grants=_registered_grants,
+    )
+)
+CONSENT = register(
+    GrantKind(
+        code="consent",
+        label=_("Consent to share"),
+        condition=_consent_condition,
+        grants=_consent_grants,
+    )
+)
