@@ -6,3 +6,17 @@ class AssessmentsConfig(AppConfig):
     name = "pathmark.assessments"
     label = "assessments"
     verbose_name = _("Assessments")
+
+    def ready(self) -> None:
+        from pathmark.people.hooks import person_page_sections
+        from pathmark.privacy.hooks import recent_contact
+
+        from .providers import register_assessments
+        from .receivers import assessed_since, person_page_section
+
+        # Assessments are personal data: subject access and erasure must reach them.
+        register_assessments()
+        # An assessment is contact: the retention sweep keeps the person.
+        recent_contact.connect(assessed_since)
+        # The person page shows the person's assessments, results and drafts.
+        person_page_sections.connect(person_page_section)

@@ -5,12 +5,8 @@ are not audited; every change is (see services)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from django.db.models import Count, Q
-
-from pathmark.people.models import Person
-from pathmark.privacy.selectors import expired_people
 
 from .models import Membership, Organisation, Role
 
@@ -59,16 +55,3 @@ def partnership_organisations() -> list[PartnerOrganisation]:
         )
         for row in rows
     ]
-
-
-def people_past_retention(organisation: Organisation, *, years: int, today: date) -> int:
-    """How many of the organisation's clients the nightly sweep would erase if the retention
-    period were `years` (restricted records are held, so not counted). Runs in the caller's
-    organisation scope."""
-    # An unsaved copy with the proposed period: the privacy app's own rule decides.
-    proposed = Organisation(pk=organisation.pk, retention_years=years)
-    return (
-        expired_people(organisation=proposed, today=today)
-        .filter(status=Person.Status.ACTIVE)
-        .count()
-    )

@@ -20,6 +20,7 @@ from pathmark.core.forms import attach_service_errors
 
 from . import selectors, services
 from .forms import NewOrganisationForm, OrganisationSettingsForm
+from .hooks import count_past_retention
 from .models import Organisation, Role
 from .permissions import requires
 
@@ -66,9 +67,7 @@ def _shorter_retention_needs_confirming(
     if years >= organisation.retention_years or form.cleaned_data["confirm_shorter_retention"]:
         return False
     today = timezone.localdate()
-    newly = selectors.people_past_retention(
-        organisation, years=years, today=today
-    ) - selectors.people_past_retention(
+    newly = count_past_retention(organisation, years=years, today=today) - count_past_retention(
         organisation, years=organisation.retention_years, today=today
     )
     if newly <= 0:

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pathmark.assessments.selectors import person_assessment_summary
 from pathmark.core.forms import attach_service_errors
 from pathmark.organisations.permissions import requires
 
@@ -24,6 +23,7 @@ from .forms import (
     RegistrationForm,
     SearchForm,
 )
+from .hooks import sections_for
 from .models import Consent, ConsentKind, ImmigrationStatus, Person
 from .reference import country_name, language_name
 
@@ -122,7 +122,8 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "preferred_language": language_name(person.preferred_language)
             if person.preferred_language
             else "",
-            "assessments": person_assessment_summary(person=person),
+            # Assessments, journeys, plans and referrals draw their own parts of the page.
+            "sections": sections_for(person=person, request=request),
             "household_members": (
                 Person.objects.filter(household_id=person.household_id).exclude(pk=person.pk)
                 if person.household_id

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from django.utils.functional import Promise
@@ -58,6 +59,9 @@ class Provider:
     tabular: bool = False
     """Show the readable copy as one table (many short rows) rather than a list per record."""
     erase_order: int = 100
+    export_order: int = 100
+    """Where the section comes in the subject access copy (lower first): the person's own
+    record first, the audit entries last, whatever the order the apps registered in."""
 
 
 _providers: dict[str, Provider] = {}
@@ -76,8 +80,13 @@ def unregister(key: str) -> None:
 
 
 def providers() -> list[Provider]:
-    """Every provider, in the order they were registered (the order of the export)."""
-    return list(_providers.values())
+    """Every provider, in the order of the export (`export_order`, then registration)."""
+    return sorted(_providers.values(), key=lambda provider: provider.export_order)
+
+
+def iso(value: date | datetime | None) -> str | None:
+    """A date or time as exporters write it."""
+    return value.isoformat() if value is not None else None
 
 
 def erasers() -> list[Provider]:

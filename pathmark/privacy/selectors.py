@@ -8,9 +8,10 @@ from datetime import date, datetime, time
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from pathmark.assessments.models import Assessment
 from pathmark.organisations.models import Organisation
 from pathmark.people.models import Consent, Person
+
+from .hooks import recent_contact
 
 
 def years_before(day: date, years: int) -> date:
@@ -35,13 +36,28 @@ def expired_people(*, organisation: Organisation, today: date) -> QuerySet[Perso
     """
     cutoff = retention_cutoff(organisation, today=today)
     cutoff_at = timezone.make_aware(datetime.combine(cutoff, time.min))
-    recent_assessment = Assessment.objects.filter(person=OuterRef("pk"), assessed_on__gte=cutoff)
     recent_consent = Consent.objects.filter(person=OuterRef("pk"), given_on__gte=cutoff)
-    return (
+    people = (
         Person.objects.filter(organisation=organisation, created_at__lt=cutoff_at)
         .exclude(status=Person.Status.ERASED)
         .filter(Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=cutoff_at))
-        .exclude(Exists(recent_assessment))
         .exclude(Exists(recent_consent))
-        .order_by("pk")
+    )
+    # The apps above (assessments, plans, referrals) say what counts as contact in them.
+    for recent in recent_contact(cutoff=cutoff):
+        if recent is not None:
+            people = people.exclude(Exists(recent))
+    return people.order_by("pk")
+
+
+def people_past_retention(organisation: Organisation, *, years: int, today: date) -> int:
+    """How many of the organisation's clients the nightly sweep would erase if the retention
+    period were `years` (restricted records are held, so not counted). Runs in the caller's
+    organisation scope."""
+    # An unsaved copy with the proposed period, so the sweep's own rule decides.
+    proposed = Organisation(pk=organisation.pk, retention_years=years)
+    return (
+        expired_people(organisation=proposed, today=today)
+        .filter(status=Person.Status.ACTIVE)
+        .count()
     )

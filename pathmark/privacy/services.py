@@ -20,8 +20,8 @@ from pathmark.organisations.models import Organisation
 from pathmark.organisations.scoping import system_scope
 from pathmark.people.models import Person
 from pathmark.people.services import has_processing_consent
-from pathmark.transfer.services import discard_exports_holding_erased_person, expire_stale_jobs
 
+from .hooks import person_erased, retention_sweep
 from .registry import Provider, Row, erasers, providers
 from .selectors import expired_people, retention_cutoff
 
@@ -121,9 +121,10 @@ def erase_person(
     with system_scope(f"erasure of person {person.pk}"):
         person = _owned(person.pk, organisation)
         counts = {provider.key: provider.erase(person, by=by) for provider in erasers()}  # type: ignore[misc]
-        counts["transfer.exports"] = discard_exports_holding_erased_person(
-            by=by, organisation=person.organisation
-        )
+        for answer in person_erased(person=person, by=by):
+            if answer is not None:
+                key, count = answer
+                counts[key] = count
     record(
         actor=by,
         organisation=organisation,
@@ -273,7 +274,11 @@ def apply_retention(
                 held_restricted=expired.filter(status=Person.Status.RESTRICTED).count(),
             )
             report.organisations.append(entry)
-        report.stale_transfer_files = expire_stale_jobs(organisation=organisation, dry_run=dry_run)
+        report.stale_transfer_files = sum(
+            answer[1]
+            for answer in retention_sweep(organisation=organisation, dry_run=dry_run)
+            if answer is not None
+        )
         if dry_run:
             return report
         total = report.expired

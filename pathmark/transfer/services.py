@@ -537,3 +537,15 @@ def _complete_export(
             target=locked,
             extra={"files": {f.name: f.rows for f in files}},
         )
+
+
+def exports_forget_erased_person(*, person: Any, by: Any) -> tuple[str, int]:
+    """Receiver of `privacy.hooks.person_erased`."""
+    return "transfer.exports", discard_exports_holding_erased_person(
+        by=by, organisation=person.organisation
+    )
+
+
+def sweep_stale_files(*, organisation: Organisation | None, dry_run: bool) -> tuple[str, int]:
+    """Receiver of `privacy.hooks.retention_sweep`."""
+    return "transfer.stale_files", expire_stale_jobs(organisation=organisation, dry_run=dry_run)

@@ -1,0 +1,31 @@
+"""What the people app lets the apps above it do, so it never imports them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pathmark.core.hooks import Hook
+
+
+@dataclass(frozen=True)
+class PersonPageSection:
+    """A part of the person page drawn by an app above people: `template` is rendered with
+    `summary` set to `context`. Sections appear in `order` (lower first)."""
+
+    template: str
+    context: Any
+    order: int = 100
+
+
+person_page_sections = Hook(
+    "people.person_page_sections",
+    """Asked with `person` (already read and audited in the request's scope) and `request`
+    while the person page is drawn. Each receiver returns a `PersonPageSection`, or None to
+    show nothing (e.g. for a role that may not see its data).""",
+)
+
+
+def sections_for(*, person: Any, request: Any) -> list[PersonPageSection]:
+    found = [s for s in person_page_sections(person=person, request=request) if s is not None]
+    return sorted(found, key=lambda section: section.order)
