@@ -4,6 +4,7 @@ without leaving a trace."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from pathmark.organisations.scoping import current_scope
 from pathmark.people.models import Person
 
 from .charts import BarChart, domain_bar_chart
-from .models import Assessment
+from .models import Assessment, AssessmentStatus
 from .text import direction, in_language, is_rtl, language_of
 
 # A person page shows at most this many past assessments; journeys show the full trajectory.
@@ -224,4 +225,32 @@ def drafts_of_organisation(*, organisation: Any, limit: int = 10) -> list[Assess
         .select_related("person", "instrument_version")
         .defer("instrument_version__definition")
         .order_by("created_at")[:limit]
+    )
+
+
+# The columns of a completed assessment that journeys' maths reads, in this order.
+SERIES_COLUMNS = (
+    "person_id",
+    "instrument_version_id",
+    "assessed_on",
+    "overall_score",
+    "domain_scores",
+    "pk",
+    "updated_at",
+)
+
+
+def completed_series(*, person_ids: Iterable[int] | None = None) -> QuerySet:
+    """The completed assessments a journey is computed from, as `SERIES_COLUMNS` tuples in
+    person, date order: every one the current scope may see, or only these people's. People
+    whose record was erased are left out: their scores stay for aggregate reports, but they
+    are no one's journey. The stored trends and the reference computation both read this,
+    so they can never be computed from different rows."""
+    rows = Assessment.objects.filter(status=AssessmentStatus.COMPLETED)
+    if person_ids is not None:
+        rows = rows.filter(person_id__in=list(person_ids))
+    return (
+        rows.exclude(person__status=Person.Status.ERASED)
+        .order_by("person_id", "assessed_on", "pk")
+        .values_list(*SERIES_COLUMNS)
     )

@@ -19,7 +19,7 @@ from django.db.models.functions import Collate
 from django.utils import timezone
 
 from pathmark.assessments.models import Assessment, AssessmentStatus
-from pathmark.assessments.selectors import instrument_of
+from pathmark.assessments.selectors import completed_series, instrument_of
 from pathmark.audit.services import record
 from pathmark.instruments.definition import Instrument
 from pathmark.instruments.models import InstrumentVersion
@@ -121,21 +121,7 @@ def cohort_rows() -> Iterator[CohortRow]:
     Only the columns the maths needs are read; the JSON of domain scores is decoded once.
     People whose record was erased are left out: their scores stay for aggregate reports, but
     they are no one's caseload."""
-    rows = (
-        Assessment.objects.filter(status=AssessmentStatus.COMPLETED)
-        .exclude(person__status=Person.Status.ERASED)
-        .order_by("person_id", "assessed_on", "pk")
-        .values_list(
-            "person_id",
-            "instrument_version_id",
-            "assessed_on",
-            "overall_score",
-            "domain_scores",
-            "pk",
-            "updated_at",
-        )
-    )
-    return rows.iterator(chunk_size=COHORT_CHUNK)
+    return completed_series().iterator(chunk_size=COHORT_CHUNK)
 
 
 def instruments_by_version() -> dict[int, Instrument]:

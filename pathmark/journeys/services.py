@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from pathmark.assessments.models import Assessment, AssessmentStatus
+from pathmark.assessments.selectors import completed_series
 from pathmark.audit.services import record
 from pathmark.core.appending import append_rows
 from pathmark.organisations.models import Organisation
@@ -97,20 +98,7 @@ def _refresh_chunk(ids: list[int], instruments: dict[int, Any]) -> Refreshed:
         .order_by("pk")
         .values_list("pk", "organisation_id")
     )
-    rows = (
-        Assessment.objects.filter(person_id__in=ids, status=AssessmentStatus.COMPLETED)
-        .exclude(person__status=Person.Status.ERASED)
-        .order_by("person_id", "assessed_on", "pk")
-        .values_list(
-            "person_id",
-            "instrument_version_id",
-            "assessed_on",
-            "overall_score",
-            "domain_scores",
-            "pk",
-            "updated_at",
-        )
-    )
+    rows = completed_series(person_ids=ids)
     before: dict[tuple[int, str], Fingerprint] = {
         (person_id, slug): tuple(rest)  # type: ignore[misc]
         for person_id, slug, *rest in JourneyTrend.objects.filter(person_id__in=ids).values_list(
