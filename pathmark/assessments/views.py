@@ -16,25 +16,13 @@ from pathmark.core.forms import attach_service_errors
 from pathmark.instruments.definition import CHOICE_TYPES, Domain, Instrument
 from pathmark.instruments.models import InstrumentVersion
 from pathmark.organisations.permissions import requires
-from pathmark.people import selectors as people_selectors
+from pathmark.people.lookups import person_or_404
 from pathmark.people.models import Person
 
 from . import selectors, services
 from .forms import DomainAnswersForm, StartAssessmentForm, initial_answers
 from .models import Assessment
 from .text import direction, in_language, language_of
-
-
-def _person_or_404(request: HttpRequest, person_id: int, action: str) -> Person:
-    try:
-        return people_selectors.person_for(
-            actor=request.user,
-            organisation=request.organisation,
-            person_id=person_id,
-            action=action,
-        )
-    except Person.DoesNotExist:
-        raise Http404 from None
 
 
 def _assessment_or_404(
@@ -80,7 +68,7 @@ def _frozen(request: HttpRequest, person: Person) -> HttpResponse | None:
 
 @requires("assessment.run")
 def start(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = _person_or_404(request, person_id, action="person.viewed_for_assessment")
+    person = person_or_404(request, person_id, action="person.viewed_for_assessment")
     if (refused := _frozen(request, person)) is not None:
         return refused
     form = StartAssessmentForm(request.POST or None, person_language=person.preferred_language)

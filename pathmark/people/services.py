@@ -296,17 +296,24 @@ def withdraw_consent(*, by: Any, organisation: Organisation, consent: Consent) -
         _withdraw(share, by=by, organisation=organisation)
     restricted = person.status == Person.Status.ACTIVE
     if restricted:
-        person.status = Person.Status.RESTRICTED
-        person.restricted_at = timezone.now()
-        person.save(update_fields=["status", "restricted_at", "updated_at"])
-        record(
-            actor=by,
-            organisation=organisation,
-            action="person.restricted",
-            target=person,
-            extra={"ground": "consent_withdrawn"},
-        )
+        mark_restricted(by=by, organisation=organisation, person=person, ground="consent_withdrawn")
     return Withdrawal(consent, restricted=restricted, sharing_ended=len(sharing))
+
+
+def mark_restricted(*, by: Any, organisation: Organisation, person: Person, ground: str) -> None:
+    """The one write that restricts processing of a person's record (kept and readable, not
+    changed, assessed or shared), in the caller's transaction, audited with its ground. Used
+    by consent withdrawal here and by the data protection page (`privacy.services`)."""
+    person.status = Person.Status.RESTRICTED
+    person.restricted_at = timezone.now()
+    person.save(update_fields=["status", "restricted_at", "updated_at"])
+    record(
+        actor=by,
+        organisation=organisation,
+        action="person.restricted",
+        target=person,
+        extra={"ground": ground},
+    )
 
 
 @transaction.atomic

@@ -24,21 +24,9 @@ from .forms import (
     SearchForm,
 )
 from .hooks import sections_for
+from .lookups import person_or_404
 from .models import Consent, ConsentKind, ImmigrationStatus, Person
 from .reference import country_name, language_name
-
-
-def _person_or_404(request: HttpRequest, person_id: int, action: str = "person.viewed") -> Person:
-    try:
-        return selectors.person_for(
-            actor=request.user,
-            organisation=request.organisation,
-            person_id=person_id,
-            action=action,
-        )
-    except Person.DoesNotExist:
-        raise Http404 from None
-
 
 SEARCH_SESSION_KEY = "pathmark_people_search"
 
@@ -103,7 +91,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @requires("person.view")
 def detail(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = _person_or_404(request, person_id)
+    person = person_or_404(request, person_id)
     is_owner = person.organisation_id == request.organisation.pk
     return render(
         request,
@@ -135,9 +123,7 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @requires("person.edit")
 def edit(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = _person_or_404(request, person_id, action="person.viewed_for_edit")
-    if person.organisation_id != request.organisation.pk:
-        raise Http404
+    person = person_or_404(request, person_id, action="person.viewed_for_edit", own=True)
     initial = PersonForm.initial_for(person)
     form = PersonForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -158,7 +144,7 @@ def edit(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @requires("consent.record")
 def add_consent(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = _person_or_404(request, person_id, action="person.viewed_for_consent")
+    person = person_or_404(request, person_id, action="person.viewed_for_consent")
     if person.organisation_id != request.organisation.pk:
         raise Http404
     form = ConsentForm(request.POST or None, organisation=request.organisation)
@@ -186,7 +172,7 @@ def add_consent(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 @requires("consent.record")
 def withdraw_consent(request: HttpRequest, person_id: int, consent_id: int) -> HttpResponse:
-    person = _person_or_404(request, person_id, action="person.viewed_for_consent")
+    person = person_or_404(request, person_id, action="person.viewed_for_consent")
     try:
         consent = Consent.objects.get(pk=consent_id, person=person)
         withdrawal = services.withdraw_consent(
@@ -213,9 +199,7 @@ def withdraw_consent(request: HttpRequest, person_id: int, consent_id: int) -> H
 
 @requires("person.edit")
 def household(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = _person_or_404(request, person_id, action="person.viewed_for_edit")
-    if person.organisation_id != request.organisation.pk:
-        raise Http404
+    person = person_or_404(request, person_id, action="person.viewed_for_edit", own=True)
     form = HouseholdLinkForm(request.POST or None)
     if request.method == "POST" and request.POST.get("unlink"):
         try:

@@ -19,7 +19,7 @@ from pathmark.audit.services import record
 from pathmark.organisations.models import Organisation
 from pathmark.organisations.scoping import system_scope
 from pathmark.people.models import Person
-from pathmark.people.services import has_processing_consent
+from pathmark.people.services import has_processing_consent, mark_restricted
 
 from .hooks import person_erased, retention_sweep
 from .registry import Provider, Row, erasers, providers
@@ -149,16 +149,7 @@ def restrict_processing(
     person = _owned(person.pk, organisation)
     if person.status == Person.Status.RESTRICTED:
         raise ValidationError(_("Processing of this person's data is already restricted."))
-    person.status = Person.Status.RESTRICTED
-    person.restricted_at = timezone.now()
-    person.save(update_fields=["status", "restricted_at", "updated_at"])
-    record(
-        actor=by,
-        organisation=organisation,
-        action="person.restricted",
-        target=person,
-        extra={"ground": ground},
-    )
+    mark_restricted(by=by, organisation=organisation, person=person, ground=ground)
     return person
 
 

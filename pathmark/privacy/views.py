@@ -12,26 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pathmark.organisations.permissions import requires, role_may
-from pathmark.people import selectors as people_selectors
+from pathmark.people.lookups import person_or_404
 from pathmark.people.models import Person
 
 from . import rendering, services
 from .forms import EraseForm, ExportForm, RestrictForm
-
-
-def _own_person_or_404(request: HttpRequest, person_id: int) -> Person:
-    try:
-        person = people_selectors.person_for(
-            actor=request.user,
-            organisation=request.organisation,
-            person_id=person_id,
-            action="person.viewed_for_privacy",
-        )
-    except Person.DoesNotExist:
-        raise Http404 from None
-    if person.organisation_id != request.organisation.pk:
-        raise Http404
-    return person
 
 
 def _page(request: HttpRequest, person: Person, **forms: object) -> HttpResponse:
@@ -51,13 +36,15 @@ def _page(request: HttpRequest, person: Person, **forms: object) -> HttpResponse
 
 @requires("person.export")
 def person_page(request: HttpRequest, person_id: int) -> HttpResponse:
-    return _page(request, _own_person_or_404(request, person_id))
+    return _page(
+        request, person_or_404(request, person_id, action="person.viewed_for_privacy", own=True)
+    )
 
 
 @require_POST
 @requires("person.export")
 def export(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = _own_person_or_404(request, person_id)
+    person = person_or_404(request, person_id, action="person.viewed_for_privacy", own=True)
     form = ExportForm(request.POST)
     if not form.is_valid():
         return _page(request, person, export_form=form)
@@ -83,7 +70,7 @@ def export(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 @requires("person.restrict")
 def restrict(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = _own_person_or_404(request, person_id)
+    person = person_or_404(request, person_id, action="person.viewed_for_privacy", own=True)
     form = RestrictForm(request.POST)
     if not form.is_valid():
         return _page(request, person, restrict_form=form)
@@ -106,7 +93,7 @@ def restrict(request: HttpRequest, person_id: int) -> HttpResponse:
 @require_POST
 @requires("person.restrict")
 def lift(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = _own_person_or_404(request, person_id)
+    person = person_or_404(request, person_id, action="person.viewed_for_privacy", own=True)
     try:
         services.lift_restriction(by=request.user, organisation=request.organisation, person=person)
     except ValidationError as error:
@@ -118,7 +105,7 @@ def lift(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @requires("person.erase")
 def erase(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = _own_person_or_404(request, person_id)
+    person = person_or_404(request, person_id, action="person.viewed_for_privacy", own=True)
     form = EraseForm(request.POST or None, expected=person.reference)
     if request.method == "POST" and form.is_valid():
         try:
