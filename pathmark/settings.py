@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     # After privacy, so a subject access copy lists the record itself before derived trends.
     "pathmark.privacy",
     "pathmark.journeys",
+    "pathmark.directory",
     "pathmark.transfer",
     "pathmark.demo",
     "pathmark.site",

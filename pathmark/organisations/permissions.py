@@ -30,10 +30,13 @@ ACTIONS_BY_ROLE: dict[str, frozenset[str]] = {
             # Spreadsheet import and export of the organisation's records (transfer app).
             "data.import",
             "data.export",
+            # The organisation's own services in the directory (directory app).
+            "directory.edit",
         }
     ),
-    # Providers see people only through referrals they receive (referrals app).
-    Role.SERVICE_PROVIDER: frozenset(),
+    # Providers see people only through referrals they receive (referrals app); they keep
+    # their organisation's services in the directory up to date.
+    Role.SERVICE_PROVIDER: frozenset({"directory.edit"}),
     # Analysts see aggregates, never individual records.
     Role.ANALYST: frozenset(),
     Role.ADMINISTRATOR: frozenset(
@@ -45,6 +48,9 @@ ACTIONS_BY_ROLE: dict[str, frozenset[str]] = {
             # The organisation's own settings (name, kind, retention, two-factor); an
             # administrator of the partnership's host organisation also adds organisations.
             "organisation.manage",
+            "directory.edit",
+            # HSDS package uploads; only the partnership host's administrators (directory app).
+            "directory.import",
         }
     ),
 }
