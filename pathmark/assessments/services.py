@@ -28,7 +28,7 @@ from pathmark.instruments.scoring import (
 )
 from pathmark.instruments.services import instrument_version_for
 from pathmark.organisations.models import Organisation
-from pathmark.organisations.scoping import check_organisation, system_scope
+from pathmark.organisations.scoping import check_organisation, checks_organisation, system_scope
 from pathmark.people.models import Person
 
 from .hooks import completed_assessments_changed
@@ -82,6 +82,7 @@ def _locked(assessment: Assessment) -> Assessment:
     )
 
 
+@checks_organisation
 @transaction.atomic
 def start_assessment(
     *,
@@ -140,6 +141,7 @@ def start_assessment(
     return assessment
 
 
+@checks_organisation
 @transaction.atomic
 def save_answers(
     *,
@@ -194,6 +196,7 @@ def save_answers(
     return assessment
 
 
+@checks_organisation
 @transaction.atomic
 def complete_assessment(
     *,
@@ -272,6 +275,7 @@ def complete_assessment(
     return assessment
 
 
+@checks_organisation
 @transaction.atomic
 def discard_draft(*, by: Any, organisation: Organisation, assessment: Assessment) -> None:
     """Deletes a draft and its answers; completed assessments are never discarded here."""
@@ -423,6 +427,7 @@ class CompletedElsewhere:
     completed_at: Any = None
 
 
+@checks_organisation
 def record_completed_assessments(
     *,
     by: Any,

@@ -19,7 +19,7 @@ from pathmark.assessments.selectors import completed_series
 from pathmark.audit.services import record
 from pathmark.core.appending import append_rows
 from pathmark.organisations.models import Organisation
-from pathmark.organisations.scoping import active_scope, system_scope
+from pathmark.organisations.scoping import active_scope, checks_organisation, system_scope
 from pathmark.people.models import Person
 
 from .caseload import JourneyTrends, caseload_trends
@@ -263,6 +263,7 @@ def refresh_trends_later(
 Progress = Callable[[int, int], None]
 
 
+@checks_organisation
 def start_rebuild(
     *, by: Any = None, organisation: Organisation | None = None, reason: str = "rebuild"
 ) -> TrendRefresh:

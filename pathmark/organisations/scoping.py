@@ -16,12 +16,16 @@ show an identity even by mistake.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.db import models
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class ScopeError(RuntimeError):
@@ -109,6 +113,21 @@ def check_organisation(organisation: object) -> None:
             f"This work is for organisation {organisation_id} but runs in the scope of "
             f"organisation {scope.organisation_id}; enter that organisation's scope first."
         )
+
+
+def checks_organisation(function: F) -> F:
+    """For a service taking `organisation=`: refuse it when it is not the active scope's
+    (`check_organisation`), before the service reads or writes anything. Outside any scope
+    there is nothing to disagree with (and the service's scoped queries fail closed)."""
+
+    @functools.wraps(function)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        if "organisation" in kwargs and active_scope() is not None:
+            check_organisation(kwargs["organisation"])
+        return function(*args, **kwargs)
+
+    checked.checks_organisation = True  # type: ignore[attr-defined]
+    return checked  # type: ignore[return-value]
 
 
 class AggregateOnlyError(ScopeError):

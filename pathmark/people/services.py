@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from pathmark.audit.services import record, record_many
 from pathmark.core.appending import append_rows
 from pathmark.organisations.models import Organisation
-from pathmark.organisations.scoping import check_organisation
+from pathmark.organisations.scoping import check_organisation, checks_organisation
 
 from .models import (
     AgeBand,
@@ -100,6 +100,7 @@ def _check_share_targets(organisation: Organisation, targets: list[Organisation]
             raise ValidationError({"share_with": _("That organisation is no longer active.")})
 
 
+@checks_organisation
 @transaction.atomic
 def register_person(
     *, by: Any, organisation: Organisation, values: dict[str, Any], consent: ConsentGiven
@@ -175,6 +176,7 @@ def _require_owner(person: Person, organisation: Organisation) -> None:
         raise Person.DoesNotExist
 
 
+@checks_organisation
 @transaction.atomic
 def update_person(
     *, by: Any, organisation: Organisation, person: Person, values: dict[str, Any]
@@ -199,6 +201,7 @@ def update_person(
     return person
 
 
+@checks_organisation
 @transaction.atomic
 def record_consent(
     *,
@@ -273,6 +276,7 @@ def _withdraw(consent: Consent, *, by: Any, organisation: Organisation) -> None:
     )
 
 
+@checks_organisation
 @transaction.atomic
 def withdraw_consent(*, by: Any, organisation: Organisation, consent: Consent) -> Withdrawal:
     """Withdrawal takes effect at once: the next request of the other organisation no longer
@@ -300,6 +304,7 @@ def withdraw_consent(*, by: Any, organisation: Organisation, consent: Consent) -
     return Withdrawal(consent, restricted=restricted, sharing_ended=len(sharing))
 
 
+@checks_organisation
 def mark_restricted(*, by: Any, organisation: Organisation, person: Person, ground: str) -> None:
     """The one write that restricts processing of a person's record (kept and readable, not
     changed, assessed or shared), in the caller's transaction, audited with its ground. Used
@@ -316,6 +321,7 @@ def mark_restricted(*, by: Any, organisation: Organisation, person: Person, grou
     )
 
 
+@checks_organisation
 @transaction.atomic
 def link_household(
     *, by: Any, organisation: Organisation, person: Person, other: Person, role: str = ""
@@ -349,6 +355,7 @@ def link_household(
     return household
 
 
+@checks_organisation
 @transaction.atomic
 def unlink_household(*, by: Any, organisation: Organisation, person: Person) -> None:
     _require_owner(person, organisation)
@@ -367,6 +374,7 @@ def unlink_household(*, by: Any, organisation: Organisation, person: Person) -> 
     )
 
 
+@checks_organisation
 @transaction.atomic
 def save_immigration_status(
     *,
@@ -439,6 +447,7 @@ class ChangedPerson(Protocol):
     changed: list[str]
 
 
+@checks_organisation
 def register_people_in_bulk(
     *,
     by: Any,

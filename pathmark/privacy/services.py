@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from pathmark.audit.services import record
 from pathmark.organisations.models import Organisation
-from pathmark.organisations.scoping import system_scope
+from pathmark.organisations.scoping import checks_organisation, system_scope
 from pathmark.people.models import Person
 from pathmark.people.services import has_processing_consent, mark_restricted
 
@@ -73,6 +73,7 @@ class SubjectAccess:
         return sum(len(rows) for _provider, rows in self.sections)
 
 
+@checks_organisation
 @transaction.atomic
 def export_personal_data(
     *, by: Any, organisation: Organisation, person: Person, format: str, via: str = "web"
@@ -104,6 +105,7 @@ def export_personal_data(
 # --- Erasure ---------------------------------------------------------------------------------
 
 
+@checks_organisation
 @transaction.atomic
 def erase_person(
     *,
@@ -138,6 +140,7 @@ def erase_person(
 # --- Restriction of processing ---------------------------------------------------------------
 
 
+@checks_organisation
 @transaction.atomic
 def restrict_processing(
     *, by: Any, organisation: Organisation, person: Person, ground: str
@@ -153,6 +156,7 @@ def restrict_processing(
     return person
 
 
+@checks_organisation
 @transaction.atomic
 def lift_restriction(*, by: Any, organisation: Organisation, person: Person) -> Person:
     person = _owned(person.pk, organisation)
@@ -233,6 +237,7 @@ class RetentionReport:
         }
 
 
+@checks_organisation
 def apply_retention(
     *,
     organisation: Organisation | None = None,

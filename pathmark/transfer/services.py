@@ -23,7 +23,7 @@ from pathmark.audit.services import record
 from pathmark.instruments.registry import UnknownInstrument, get_instrument
 from pathmark.instruments.services import instrument_version_for
 from pathmark.organisations.models import Organisation
-from pathmark.organisations.scoping import system_scope
+from pathmark.organisations.scoping import checks_organisation, system_scope
 
 from .exporting import ExportCancelled, ExportedFile, export_to_zip, plan_export
 from .importing import ImportRefused, ImportResult, import_table
@@ -60,6 +60,7 @@ def check_upload(upload: UploadedFile) -> str:
     return suffix
 
 
+@checks_organisation
 @transaction.atomic
 def start_import_job(
     *, by: Any, organisation: Organisation, kind: str, instrument_slug: str, upload: UploadedFile
@@ -103,6 +104,7 @@ def start_import_job(
     return job
 
 
+@checks_organisation
 @transaction.atomic
 def confirm_import_job(
     *, by: Any, organisation: Organisation, job: ImportJob, skip_invalid: bool = False
@@ -138,6 +140,7 @@ def confirm_import_job(
     return job
 
 
+@checks_organisation
 @transaction.atomic
 def cancel_import_job(*, by: Any, organisation: Organisation, job: ImportJob) -> ImportJob:
     job = ImportJob.objects.select_for_update().get(pk=job.pk, organisation=organisation)
@@ -272,6 +275,7 @@ STALE_AFTER = timedelta(hours=24)
 EXPORT_KEPT_FOR = timedelta(hours=24)
 
 
+@checks_organisation
 def expire_stale_jobs(*, organisation: Organisation | None = None, dry_run: bool = False) -> int:
     """Ends import jobs left unfinished for a day and deletes their uploaded files, and
     deletes each export a day after it was ready (or a day after it began, if it never
@@ -363,10 +367,12 @@ def _expire_export(pk: int, *, now: datetime, cutoff: datetime) -> int:
         return 1
 
 
+@checks_organisation
 def export_under_way(organisation: Organisation) -> ExportJob | None:
     return ExportJob.objects.filter(organisation=organisation, status__in=EXPORT_UNDER_WAY).first()
 
 
+@checks_organisation
 @transaction.atomic
 def start_export_job(*, by: Any, organisation: Organisation) -> tuple[ExportJob, bool]:
     """Queues an export of every person and assessment of the organisation, or returns the
@@ -390,6 +396,7 @@ def start_export_job(*, by: Any, organisation: Organisation) -> tuple[ExportJob,
     return job, True
 
 
+@checks_organisation
 @transaction.atomic
 def discard_export_job(*, by: Any, organisation: Organisation, job: ExportJob) -> ExportJob:
     """Deletes an export's file now, rather than after its day. An export still being
@@ -402,6 +409,7 @@ def discard_export_job(*, by: Any, organisation: Organisation, job: ExportJob) -
     return job
 
 
+@checks_organisation
 def discard_exports_holding_erased_person(*, by: Any, organisation: Organisation) -> int:
     """An export made (or being made) before an erasure would still hold the erased person
     for up to a day; erasure ends every such export of the organisation at once. Called
@@ -423,6 +431,7 @@ def discard_exports_holding_erased_person(*, by: Any, organisation: Organisation
     return count
 
 
+@checks_organisation
 def open_export(*, by: Any, organisation: Organisation, job: ExportJob) -> BinaryIO:
     """The finished zip, opened for reading, with the download audited. Raises
     ExportUnavailable when it is not ready, has expired or was deleted."""
@@ -546,6 +555,7 @@ def exports_forget_erased_person(*, person: Any, by: Any) -> tuple[str, int]:
     )
 
 
+@checks_organisation
 def sweep_stale_files(*, organisation: Organisation | None, dry_run: bool) -> tuple[str, int]:
     """Receiver of `privacy.hooks.retention_sweep`."""
     return "transfer.stale_files", expire_stale_jobs(organisation=organisation, dry_run=dry_run)
