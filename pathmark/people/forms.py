@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pathmark.organisations.models import Organisation
 
+from . import rules
 from .models import AgeBand, ConsentKind, ConsentMethod, Gender, ImmigrationStatus
 from .reference import (
     common_language_choices,
@@ -20,20 +21,17 @@ from .reference import (
     language_name,
 )
 
-EARLIEST_DATE = date(1900, 1, 1)
-
 
 class DateInput(forms.DateInput):
     input_type = "date"
 
 
-def _not_in_future(value: date | None, label: str) -> None:
-    if value is None:
-        return
-    if value > timezone.localdate():
-        raise forms.ValidationError(_("%(label)s cannot be in the future.") % {"label": label})
-    if value < EARLIEST_DATE:
-        raise forms.ValidationError(_("%(label)s must be after 1900.") % {"label": label})
+def _checked_date(value: date | None, label: str) -> date | None:
+    """A date of the record checked by the same rule as the import (`rules.date_problem`)."""
+    code = rules.date_problem(value)
+    if code is not None:
+        raise forms.ValidationError(rules.sentence(rules.Problem("", code), str(label)))
+    return value
 
 
 class PersonForm(forms.Form):
@@ -104,15 +102,13 @@ class PersonForm(forms.Form):
     )
     postcode = forms.CharField(label=_("Postcode"), max_length=12, required=False)
 
-    def clean_date_of_birth(self) -> date | None:
-        value = self.cleaned_data.get("date_of_birth")
-        _not_in_future(value, _("Date of birth"))
-        return value
-
-    def clean_date_of_arrival(self) -> date | None:
-        value = self.cleaned_data.get("date_of_arrival")
-        _not_in_future(value, _("Date of arrival"))
-        return value
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        # A missing name reads as the import's rule says it (`people.rules`), not Django's.
+        name = self.fields["name"]
+        name.error_messages["required"] = rules.sentence(
+            rules.Problem("name", rules.REQUIRED), str(name.label)
+        )
 
     @classmethod
     def initial_for(cls, person: object) -> dict:
@@ -155,13 +151,13 @@ class PersonForm(forms.Form):
         spoken = list(data.get("languages") or [])
         spoken += [code for code in data.pop("other_languages", None) or [] if code not in spoken]
         data["languages"] = spoken
-        born, arrived = data.get("date_of_birth"), data.get("date_of_arrival")
-        if born and arrived and arrived < born:
-            self.add_error(
-                "date_of_arrival", _("Date of arrival cannot be before the date of birth.")
-            )
-        if data.get("gender") == Gender.SELF_DESCRIBED and not data.get("gender_description"):
-            self.add_error("gender_description", _("Write how the person describes their gender."))
+        # The import checks the same rules (`people.rules`); a field Django already refused
+        # (a date that is not a date) is not checked again.
+        for problem in rules.person_problems(data):
+            if problem.field in self.fields and problem.field not in self.errors:
+                self.add_error(
+                    problem.field, rules.sentence(problem, str(self.fields[problem.field].label))
+                )
         preferred = data.get("preferred_language")
         if preferred and preferred not in (data.get("languages") or []):
             data["languages"] = [*(data.get("languages") or []), preferred]
@@ -210,9 +206,7 @@ class ConsentFields(forms.Form):
         )
 
     def clean_consent_date(self) -> date:
-        value = self.cleaned_data["consent_date"]
-        _not_in_future(value, _("Date consent was given"))
-        return value
+        return _checked_date(self.cleaned_data["consent_date"], _("Date consent was given"))
 
 
 class RegistrationForm(PersonForm, ConsentFields):
@@ -239,9 +233,7 @@ class ConsentForm(forms.Form):
         )
 
     def clean_given_on(self) -> date:
-        value = self.cleaned_data["given_on"]
-        _not_in_future(value, _("Date given"))
-        return value
+        return _checked_date(self.cleaned_data["given_on"], _("Date given"))
 
     def clean(self) -> dict:
         data = super().clean() or {}

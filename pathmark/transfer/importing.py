@@ -38,6 +38,8 @@ from pathmark.people.models import (
     Person,
 )
 from pathmark.people.reference import COUNTRY_CODES, LANGUAGE_CODES
+from pathmark.people.rules import fragment as rules_fragment
+from pathmark.people.rules import person_problems
 from pathmark.people.services import age_band_for, register_people_in_bulk
 from pathmark.privacy.tombstones import erased_among
 
@@ -59,7 +61,6 @@ IMPORTED_CONSENT_PURPOSE = (
     "To hold and use their information; recorded in a previous system and imported."
 )
 # The lengths of Person.name and Person.external_id, checked before the database would.
-NAME_LENGTH = Person._meta.get_field("name").max_length or 200
 EXTERNAL_ID_LENGTH = Person._meta.get_field("external_id").max_length or 64
 
 
@@ -273,10 +274,6 @@ def _person_values(
             return None
 
     name = cells.get("name", "")
-    if not name:
-        problems.add(row.number, "name", _("a name or pseudonym is required; fill it in."))
-    elif len(name) > NAME_LENGTH:
-        problems.add(row.number, "name", _too_long(NAME_LENGTH))
     # In the order of the columns, so a row's problems are listed as the file reads.
     born = check("date_of_birth", read.dates)
     age_band = check("age_band", read.age_bands) or ""
@@ -287,8 +284,6 @@ def _person_values(
     languages = check("languages", _languages) or []
     country = check("country_of_origin", _country) or ""
     arrival = check("date_of_arrival", read.dates)
-    if arrival and born and arrival < born:
-        problems.add(row.number, "date_of_arrival", _("before the date of birth; check the dates."))
     values = {
         "name": name,
         "date_of_birth": born,
@@ -300,6 +295,9 @@ def _person_values(
         "date_of_arrival": arrival,
         "immigration_status_id": check("immigration_status", read.status),
     }
+    # The rules the registration form checks, from the same functions (`people.rules`).
+    for problem in person_problems(values, today=read.today):
+        problems.add(row.number, problem.field, rules_fragment(problem))
     consent_given = check("consent_to_share", parse_yes_no)
     consent_date = check("consent_date", read.dates)
     return values, consent_date, consent_given

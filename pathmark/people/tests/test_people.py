@@ -71,7 +71,7 @@ def test_registration_without_consent_names_the_field_and_writes_nothing(world):
         ("date_of_birth", "1850-01-01", "must be after 1900"),
         ("date_of_arrival", "1980-01-01", "cannot be before the date of birth"),
         ("country_of_origin", "XX", "Select a valid choice"),
-        ("name", "", "This field is required"),
+        ("name", "", "Name or pseudonym is required"),
         ("email", "not-an-email", "Enter a valid email address"),
     ],
 )

@@ -1,0 +1,114 @@
+"""The rules a person's record keeps, whichever way it arrives: the registration and edit
+forms and the import check these same functions, so a rule cannot hold in one and not the
+other, and each says what is wrong in the words of its page (a sentence on a form, a fragment
+after "row 3, date_of_arrival:" in an import)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+EARLIEST_DATE = date(1900, 1, 1)
+NAME_LENGTH = 200
+
+REQUIRED = "required"
+TOO_LONG = "too_long"
+FUTURE = "future"
+TOO_EARLY = "too_early"
+ARRIVAL_BEFORE_BIRTH = "arrival_before_birth"
+DESCRIPTION_MISSING = "description_missing"
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    code: str
+    limit: int = 0
+
+
+def date_problem(value: date | None, *, today: date | None = None) -> str | None:
+    """A date in a person's record (birth, arrival, consent): not in the future, not before
+    1900 (a slip of the keyboard, not a person)."""
+    if value is None:
+        return None
+    if value > (today or timezone.localdate()):
+        return FUTURE
+    if value < EARLIEST_DATE:
+        return TOO_EARLY
+    return None
+
+
+def person_problems(values: Mapping[str, Any], *, today: date | None = None) -> list[Problem]:
+    """Everything wrong with a person's values, in the order of the fields. Only the fields
+    present are checked (an import has no gender description column)."""
+    problems: list[Problem] = []
+    if "name" in values:
+        name = (values.get("name") or "").strip()
+        if not name:
+            problems.append(Problem("name", REQUIRED))
+        elif len(name) > NAME_LENGTH:
+            problems.append(Problem("name", TOO_LONG, NAME_LENGTH))
+    for name in ("date_of_birth", "date_of_arrival"):
+        code = date_problem(values.get(name), today=today)
+        if code is not None:
+            problems.append(Problem(name, code))
+    born, arrived = values.get("date_of_birth"), values.get("date_of_arrival")
+    if (
+        born
+        and arrived
+        and arrived < born
+        and date_problem(born, today=today) is None
+        and date_problem(arrived, today=today) is None
+    ):
+        problems.append(Problem("date_of_arrival", ARRIVAL_BEFORE_BIRTH))
+    if (
+        "gender_description" in values
+        and values.get("gender") == "self_described"
+        and not (values.get("gender_description") or "").strip()
+    ):
+        problems.append(Problem("gender_description", DESCRIPTION_MISSING))
+    return problems
+
+
+def sentence(problem: Problem, label: str) -> str:
+    """The problem as a form says it, next to the field called `label`."""
+    if problem.code == REQUIRED:
+        return _("%(label)s is required.") % {"label": label}
+    if problem.code == TOO_LONG:
+        return ngettext(
+            "%(label)s must be at most %(limit)d character.",
+            "%(label)s must be at most %(limit)d characters.",
+            problem.limit,
+        ) % {"label": label, "limit": problem.limit}
+    if problem.code == FUTURE:
+        return _("%(label)s cannot be in the future.") % {"label": label}
+    if problem.code == TOO_EARLY:
+        return _("%(label)s must be after 1900.") % {"label": label}
+    if problem.code == ARRIVAL_BEFORE_BIRTH:
+        return _("Date of arrival cannot be before the date of birth.")
+    return _("Write how the person describes their gender.")
+
+
+def fragment(problem: Problem) -> str:
+    """The problem as an import says it, after the row and the column."""
+    if problem.code == REQUIRED:
+        return _("a name or pseudonym is required; fill it in.")
+    if problem.code == TOO_LONG:
+        return ngettext(
+            "longer than %(limit)s character; shorten it.",
+            "longer than %(limit)s characters; shorten it.",
+            problem.limit,
+        ) % {"limit": problem.limit}
+    if problem.code == FUTURE:
+        return _("in the future; check the date.")
+    if problem.code == TOO_EARLY:
+        return _("before 1900; check the year.")
+    if problem.code == ARRIVAL_BEFORE_BIRTH:
+        return _("before the date of birth; check the dates.")
+    return _("describe the gender in words.")
