@@ -28,6 +28,13 @@ class AssessmentMode(models.TextChoices):
     WITH_INTERPRETER = "with_interpreter", _("With an interpreter")
 
 
+class DiscardReason(models.TextChoices):
+    MISTAKE = "started_by_mistake", _("Started by mistake (wrong person or questionnaire)")
+    DUPLICATE = "duplicate", _("A duplicate of another draft")
+    DECLINED = "person_declined", _("The person did not want to continue")
+    OTHER = "other", _("Another reason")
+
+
 class Assessment(models.Model):
     # PROTECT, not CASCADE: deleting a person must go through the erasure service, which
     # decides deliberately what happens to their assessments; a stray `person.delete()` must

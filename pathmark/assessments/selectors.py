@@ -213,6 +213,8 @@ def person_assessment_summary(*, person: Person) -> dict[str, object]:
         "history": history,
         "more_history": more,
         "drafts": drafts,
+        # A restricted record's drafts are frozen: offering "Resume" would only bounce.
+        "frozen": person.status != Person.Status.ACTIVE,
         "can_start": can_start,
         "start_url": reverse("assessments:start", args=[person.pk]) if can_start else "",
     }

@@ -32,7 +32,7 @@ from pathmark.organisations.scoping import check_organisation, checks_organisati
 from pathmark.people.models import Person
 
 from .hooks import completed_assessments_changed
-from .models import Assessment, AssessmentMode, AssessmentStatus
+from .models import Assessment, AssessmentMode, AssessmentStatus, DiscardReason
 from .selectors import instrument_of
 
 
@@ -277,8 +277,14 @@ def complete_assessment(
 
 @checks_organisation
 @transaction.atomic
-def discard_draft(*, by: Any, organisation: Organisation, assessment: Assessment) -> None:
-    """Deletes a draft and its answers; completed assessments are never discarded here."""
+def discard_draft(
+    *, by: Any, organisation: Organisation, assessment: Assessment, reason: str = ""
+) -> None:
+    """Deletes a draft and its answers; completed assessments are never discarded here.
+    `reason` is one of `DiscardReason` (a code, never free text: the audit entry outlives
+    the draft and must hold nothing about the person)."""
+    if reason and reason not in DiscardReason.values:
+        raise ValidationError({"reason": _("Choose why the draft is discarded.")})
     assessment = _locked(assessment)
     _require_writer(assessment, organisation)
     record(
@@ -286,7 +292,7 @@ def discard_draft(*, by: Any, organisation: Organisation, assessment: Assessment
         organisation=organisation,
         action="assessment.discarded",
         target=assessment,
-        extra={"instrument": assessment.instrument_version.slug},
+        extra={"instrument": assessment.instrument_version.slug, "reason": reason},
     )
     assessment.delete()
 

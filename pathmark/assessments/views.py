@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
 
 from pathmark.core.forms import attach_service_errors
 from pathmark.instruments.definition import CHOICE_TYPES, Domain, Instrument
@@ -21,7 +21,7 @@ from pathmark.people.models import Person
 
 from . import selectors, services
 from .forms import DomainAnswersForm, StartAssessmentForm, initial_answers
-from .models import Assessment
+from .models import Assessment, DiscardReason
 from .text import direction, in_language, language_of
 
 
@@ -156,17 +156,7 @@ def domain(request: HttpRequest, assessment_id: int, number: int) -> HttpRespons
         except ValidationError as error:
             attach_service_errors(form, error)
         else:
-            if request.POST.get("go") == "back":
-                if number == 1:
-                    return redirect("people:detail", person_id=assessment.person_id)
-                return redirect(
-                    "assessments:domain", assessment_id=assessment.pk, number=number - 1
-                )
-            if number < len(instrument.domains):
-                return redirect(
-                    "assessments:domain", assessment_id=assessment.pk, number=number + 1
-                )
-            return redirect("assessments:review", assessment_id=assessment.pk)
+            return _after_saving(assessment, number, len(instrument.domains), request.POST)
     title_language = language_of(current.title, assessment.language)
     return render(
         request,
@@ -184,6 +174,57 @@ def domain(request: HttpRequest, assessment_id: int, number: int) -> HttpRespons
             "is_last": number == len(instrument.domains),
         },
     )
+
+
+def _after_saving(assessment: Assessment, number: int, parts: int, posted: Any) -> HttpResponse:
+    """Where the caseworker asked to go once the part they were on was saved: the next or
+    the previous part, any part of the step list (each is a submit button of the answers'
+    form, so moving between parts never throws answers away), or the review."""
+    go = posted.get("go", "next")
+    if go == "back":
+        if number == 1:
+            return redirect("people:detail", person_id=assessment.person_id)
+        return redirect("assessments:domain", assessment_id=assessment.pk, number=number - 1)
+    if go.startswith("part-") and go[5:].isdigit() and 1 <= int(go[5:]) <= parts:
+        return redirect("assessments:domain", assessment_id=assessment.pk, number=int(go[5:]))
+    if go == "next" and number < parts:
+        return redirect("assessments:domain", assessment_id=assessment.pk, number=number + 1)
+    return redirect("assessments:review", assessment_id=assessment.pk)
+
+
+def _answered(assessment: Assessment, instrument: Instrument) -> list[dict[str, Any]]:
+    """Every question with the answer given (or none), by part, for "check your answers"."""
+    language = assessment.language
+    parts = []
+    for number, each in enumerate(instrument.domains, start=1):
+        rows = []
+        for item in each.items:
+            value = assessment.answers.get(item.id)
+            values = value if isinstance(value, list) else [value]
+            labels = [
+                in_language(option.label, language)
+                for option in (item.option(str(v)) for v in values if v is not None)
+                if option is not None
+            ]
+            shown = ", ".join(labels) if labels else ("" if value is None else str(value))
+            rows.append(
+                {
+                    "text": in_language(item.text, language),
+                    "lang": language_of(item.text, language),
+                    "dir": direction(language_of(item.text, language)),
+                    "answer": shown,
+                }
+            )
+        parts.append(
+            {
+                "number": number,
+                "title": in_language(each.title, language),
+                "lang": language_of(each.title, language),
+                "dir": direction(language_of(each.title, language)),
+                "rows": rows,
+            }
+        )
+    return parts
 
 
 class CompleteForm(forms.Form):
@@ -251,24 +292,53 @@ def review(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "form": form,
             "steps": selectors.steps_of(assessment),
             "unanswered": _unanswered(assessment, instrument),
+            "answered": _answered(assessment, instrument),
             "continue_url": selectors.resume_url(assessment),
         },
     )
 
 
-@require_POST
+class DiscardForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=gettext_lazy("Why is the draft discarded?"),
+        choices=DiscardReason.choices,
+        widget=forms.RadioSelect,
+    )
+
+
 @requires("assessment.run")
 def discard(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    """Asks first (what will be lost, and why), then deletes the draft on POST."""
     assessment = _draft_or_404(request, assessment_id)
-    try:
-        services.discard_draft(
-            by=request.user, organisation=request.organisation, assessment=assessment
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    if not assessment.is_draft:
         return redirect("assessments:result", assessment_id=assessment.pk)
-    messages.success(request, _("Draft discarded."))
-    return redirect("people:detail", person_id=assessment.person_id)
+    form = DiscardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.discard_draft(
+                by=request.user,
+                organisation=request.organisation,
+                assessment=assessment,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(request, _("Draft discarded."))
+            return redirect("people:detail", person_id=assessment.person_id)
+    steps = selectors.steps_of(assessment)
+    return render(
+        request,
+        "assessments/discard.html",
+        {
+            "assessment": assessment,
+            "form": form,
+            "answered": sum(step.answered for step in steps),
+            "instrument_title": in_language(
+                selectors.instrument_of(assessment.instrument_version).title, assessment.language
+            ),
+        },
+    )
 
 
 @requires("person.view")
@@ -278,8 +348,16 @@ def result(request: HttpRequest, assessment_id: int) -> HttpResponse:
         if assessment.organisation_id != request.organisation.pk:
             raise Http404
         return redirect("assessments:review", assessment_id=assessment.pk)
+    instrument = selectors.instrument_of(assessment.instrument_version)
     return render(
         request,
         "assessments/result.html",
-        {"assessment": assessment, "result": selectors.result_of(assessment)},
+        {
+            "assessment": assessment,
+            "result": selectors.result_of(assessment),
+            # The answers stay with the organisation that ran it and the person's own record.
+            "answered": _answered(assessment, instrument)
+            if assessment.organisation_id == request.organisation.pk and assessment.answers
+            else [],
+        },
     )

@@ -272,3 +272,11 @@ class ImmigrationStatusForm(forms.Form):
     is_active = forms.BooleanField(
         label=_("In use (offered on forms)"), required=False, initial=True
     )
+
+
+class WithdrawConsentForm(forms.Form):
+    how = forms.ChoiceField(
+        label=_("How did the person withdraw their consent?"),
+        choices=ConsentMethod.choices,
+        widget=forms.RadioSelect,
+    )

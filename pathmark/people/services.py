@@ -263,7 +263,7 @@ def has_processing_consent(person: Person) -> bool:
     ).exists()
 
 
-def _withdraw(consent: Consent, *, by: Any, organisation: Organisation) -> None:
+def _withdraw(consent: Consent, *, by: Any, organisation: Organisation, how: str = "") -> None:
     consent.withdrawn_at = timezone.now()
     consent.withdrawn_by = by
     consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
@@ -272,25 +272,32 @@ def _withdraw(consent: Consent, *, by: Any, organisation: Organisation) -> None:
         organisation=organisation,
         action="consent.withdrawn",
         target=consent,
-        extra={"kind": consent.kind, "shared_with": consent.shared_with_id},
+        extra={"kind": consent.kind, "shared_with": consent.shared_with_id, "how": how},
     )
 
 
 @checks_organisation
 @transaction.atomic
-def withdraw_consent(*, by: Any, organisation: Organisation, consent: Consent) -> Withdrawal:
+def withdraw_consent(
+    *, by: Any, organisation: Organisation, consent: Consent, how: str = ""
+) -> Withdrawal:
     """Withdrawal takes effect at once: the next request of the other organisation no longer
     sees the person, because visibility is computed from unwithdrawn consents.
 
     Withdrawing the last consent to hold and use the information removes the ground for
     processing it at all: sharing ends with it and the record is restricted (kept and
     readable, but not changed, assessed or shared) until the person consents again or is
-    erased. Erasing is a separate, deliberate step on the data protection page."""
+    erased. Erasing is a separate, deliberate step on the data protection page.
+
+    `how` is how the person withdrew it (a `ConsentMethod` code), kept in the audit entry as
+    evidence of the withdrawal, as the consent itself records how it was given."""
+    if how and how not in ConsentMethod.values:
+        raise ValidationError({"how": _("Choose how the person withdrew their consent.")})
     person = consent.person
     _require_owner(person, organisation)
     if consent.withdrawn_at is not None:
         return Withdrawal(consent)
-    _withdraw(consent, by=by, organisation=organisation)
+    _withdraw(consent, by=by, organisation=organisation, how=how)
     if consent.kind != ConsentKind.PROCESSING or has_processing_consent(person):
         return Withdrawal(consent)
     sharing = list(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -9,10 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from pathmark.core.forms import attach_service_errors
-from pathmark.organisations.permissions import requires
+from pathmark.organisations.permissions import requires, role_may
 
 from . import selectors, services
 from .forms import (
@@ -22,6 +23,7 @@ from .forms import (
     PersonForm,
     RegistrationForm,
     SearchForm,
+    WithdrawConsentForm,
 )
 from .hooks import sections_for
 from .lookups import person_or_404
@@ -169,32 +171,73 @@ def add_consent(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(request, "people/consent_form.html", {"form": form, "person": person})
 
 
-@require_POST
 @requires("consent.record")
 def withdraw_consent(request: HttpRequest, person_id: int, consent_id: int) -> HttpResponse:
-    person = person_or_404(request, person_id, action="person.viewed_for_consent")
+    """Says what withdrawing will do (for consent to hold and use: end all sharing and
+    restrict the record) and asks how the person withdrew it, then withdraws on POST."""
+    person = person_or_404(request, person_id, action="person.viewed_for_consent", own=True)
     try:
         consent = Consent.objects.get(pk=consent_id, person=person)
-        withdrawal = services.withdraw_consent(
-            by=request.user, organisation=request.organisation, consent=consent
-        )
-    except (Consent.DoesNotExist, Person.DoesNotExist):
+    except Consent.DoesNotExist:
         raise Http404 from None
+    back = reverse("people:detail", kwargs={"person_id": person.pk}) + "#consent"
+    if consent.withdrawn_at is not None:
+        return redirect(back)
+    form = WithdrawConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            withdrawal = services.withdraw_consent(
+                by=request.user,
+                organisation=request.organisation,
+                consent=consent,
+                how=form.cleaned_data["how"],
+            )
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            _say_withdrawn(request, consent, withdrawal)
+            return redirect(back)
+    return render(
+        request,
+        "people/withdraw_consent.html",
+        {
+            "person": person,
+            "consent": consent,
+            "form": form,
+            "ends_everything": consent.kind == ConsentKind.PROCESSING
+            and Consent.objects.filter(
+                person=person, kind=ConsentKind.PROCESSING, withdrawn_at__isnull=True
+            )
+            .exclude(pk=consent.pk)
+            .count()
+            == 0,
+            "sharing": Consent.objects.filter(
+                person=person, kind=ConsentKind.SHARE, withdrawn_at__isnull=True
+            ).select_related("shared_with"),
+            "back": back,
+        },
+    )
+
+
+def _say_withdrawn(request: HttpRequest, consent: Consent, withdrawal: Any) -> None:
     if withdrawal.restricted:
+        if role_may(request.membership.role, "person.restrict"):  # type: ignore[attr-defined]
+            where = _("or erase the record from Data protection if they ask for that.")
+        else:
+            where = _("or ask a manager to erase the record if they ask for that.")
         messages.warning(
             request,
             _(
                 "Consent to hold and use the person's information withdrawn. Sharing has "
                 "ended and the record is now restricted: it is kept but cannot be changed or "
-                "assessed. Record a new consent if the person agrees again, or erase the "
-                "record from Data protection if they ask for that."
-            ),
+                "assessed. Record a new consent if the person agrees again, %(where)s"
+            )
+            % {"where": where},
         )
     elif consent.kind == ConsentKind.SHARE:
         messages.success(request, _("Consent withdrawn. Sharing stopped at once."))
     else:
         messages.success(request, _("Consent withdrawn."))
-    return redirect(reverse("people:detail", kwargs={"person_id": person.pk}) + "#consent")
 
 
 @requires("person.edit")

@@ -316,7 +316,10 @@ _TARGETS = """
   const describe = (el) => el.outerHTML.replace(/\\s+/g, ' ').slice(0, 120);
   const targets = [...document.querySelectorAll(selector)].filter(el => {
     const r = el.getBoundingClientRect();
-    return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden' && !el.closest('[aria-hidden=true]');
+    // The content of a closed <details> can report a box (content-visibility) but cannot
+    // be reached until the summary opens it, so it is no target yet.
+    const folded = el.closest('details:not([open])') && !el.closest('summary');
+    return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden' && !el.closest('[aria-hidden=true]') && !folded;
   });
   // Inline exception: a link in a sentence, whose size the line of text decides.
   const inSentence = (el) => {

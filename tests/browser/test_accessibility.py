@@ -346,6 +346,17 @@ PEOPLE = [
         "amira",
         submit_empty(person_path("consent")),
     ),
+    Visit(
+        "withdraw consent, asks first",
+        "people:withdraw_consent",
+        "amira",
+        goto(
+            lambda site: (
+                f"/people/{site.person.pk}/consent/"
+                f"{Consent._base_manager.filter(person=site.person).order_by('pk').first().pk}/withdraw/"
+            )
+        ),
+    ),
     Visit("household", "people:household", "amira", goto(person_path("household"))),
     Visit(
         "household, errors",
@@ -380,6 +391,12 @@ ASSESSMENTS = [
         "assessments:review",
         "amira",
         goto(lambda site: f"/assessments/{site.draft_en.pk}/review/"),
+    ),
+    Visit(
+        "discard a draft, asks first",
+        "assessments:discard",
+        "amira",
+        goto(lambda site: f"/assessments/{site.draft_en.pk}/discard/"),
     ),
     Visit(
         "assessment result",
@@ -824,8 +841,6 @@ NOT_PAGES = {
     "accounts:unlock_user": "POST only; redirects to accounts:user",
     "accounts:change_role": "POST only; redirects to accounts:user",
     "accounts:remove_member": "POST only; redirects to accounts:users",
-    "people:withdraw_consent": "POST only; redirects to people:detail",
-    "assessments:discard": "POST only; redirects to people:detail",
     "privacy:lift": "POST only; redirects to privacy:person",
     "transfer:confirm": "POST only; redirects to transfer:job",
     "transfer:cancel": "POST only; redirects to transfer:job",

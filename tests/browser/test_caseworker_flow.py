@@ -35,7 +35,7 @@ def test_caseworker_registers_assesses_and_sees_scores(page, sign_in, world):
         for group in page.locator("fieldset.question").all():
             group.get_by_role("radio", name="Agree", exact=True).check()
         page.get_by_role("button", name=re.compile("Save and (continue|review)")).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Review and complete")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers")
     expect(page.get_by_text("Every question has an answer.")).to_be_visible()
     page.get_by_role("button", name="Complete", exact=True).click()
 
@@ -65,3 +65,39 @@ def test_other_organisation_sees_not_found_for_a_person(page, sign_in, world):
     response = page.goto(f"/people/{person.pk}/")
     assert response.status == 404
     expect(page.get_by_text("Hidden In Browser")).to_have_count(0)
+
+
+def _start_journey(page, person) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"/assessments/person/{person.pk}/start/")
+    page.get_by_label("Instrument").select_option("integration-journey")
+    page.get_by_label("Caseworker-led").check()
+    page.locator("#id_language").select_option("en")
+    page.get_by_role("button", name="Start").click()
+
+
+def test_moving_between_parts_keeps_what_was_answered(page, sign_in, world):
+    person = PersonFactory(organisation=world.org_a, name="Interrupted Person")
+    sign_in(world.a_caseworker)
+    _start_journey(page, person)
+    first_question = page.locator("fieldset.question").first
+    first_question.get_by_role("radio", name="Agree", exact=True).check()
+    # Jump to the third part from the step list without pressing "Save and continue".
+    page.locator(".progress-full button[value=part-3]").click()
+    expect(page.get_by_text("Part 3 of 7").first).to_be_attached()
+    page.locator(".progress-full button[value=part-1]").click()
+    expect(
+        page.locator("fieldset.question").first.get_by_role("radio", name="Agree", exact=True)
+    ).to_be_checked()
+
+
+def test_on_a_phone_the_first_question_is_on_the_first_screen(page, sign_in, world):
+    person = PersonFactory(organisation=world.org_a, name="Phone Person")
+    page.set_viewport_size({"width": 360, "height": 640})
+    sign_in(world.a_caseworker)
+    _start_journey(page, person)
+    legend = page.locator("fieldset.question legend").first
+    box = legend.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 640, box
+    # The step list is folded into "Part 1 of 7" rather than filling the screen.
+    expect(page.locator(".progress-full")).to_be_hidden()
+    expect(page.locator(".progress-compact summary")).to_be_visible()

@@ -96,7 +96,9 @@ def test_nothing_is_changed_by_a_refused_request(world, b_assessments):
         reverse("assessments:domain", args=[draft.pk, 1]),
         {"money-for-bills": "disagree", "go": "next"},
     )
-    client_for(world.a_caseworker).post(reverse("assessments:discard", args=[draft.pk]))
+    client_for(world.a_caseworker).post(
+        reverse("assessments:discard", args=[draft.pk]), {"reason": "duplicate"}
+    )
     assert reload(draft).answers == {"money-for-bills": "agree"}
 
 
@@ -113,7 +115,9 @@ def test_shared_organisation_reads_results_but_cannot_change_the_owners_draft(
         reverse("assessments:review", args=[draft.pk]),
     ):
         assert client.get(url).status_code == 404
-    assert client.post(reverse("assessments:discard", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("assessments:discard", args=[draft.pk])).status_code == 404
+    discard = reverse("assessments:discard", args=[draft.pk])
+    assert client.post(discard, {"reason": "duplicate"}).status_code == 404
 
 
 def test_every_assessment_view_declares_the_action_it_needs():

@@ -101,8 +101,11 @@ def test_draft_is_saved_and_resumed(world, person_a, journey, journey_instrument
     assert "checked" in checked
 
     review = client.get(reverse("assessments:review", args=[assessment.pk])).content.decode()
-    assert first.items[1].text["en"] in review
-    assert chosen.text["en"] not in review
+    unanswered, answers = review.split('id="answers-heading"')
+    assert first.items[1].text["en"] in unanswered
+    assert chosen.text["en"] not in unanswered
+    # "Check your answers" lists the answered question with its answer.
+    assert chosen.text["en"] in answers
     assert reload(assessment).answers == {chosen.id: "agree"}
 
 
@@ -245,10 +248,49 @@ def test_completed_result_read_is_audited(world, person_a, journey):
     assert event.actor == world.a_manager
 
 
-def test_discard_from_the_review_page(world, person_a, journey):
+def test_discard_asks_first_then_deletes_with_its_reason(world, person_a, journey):
     client = client_for(world.a_caseworker)
     assessment = start_through_page(client, person_a)
-    response = client.post(reverse("assessments:discard", args=[assessment.pk]))
+    url = reverse("assessments:discard", args=[assessment.pk])
+    asked = client.get(url)
+    assert asked.status_code == 200
+    assert "Discard this draft?" in asked.content.decode()
+    # Without a reason nothing happens.
+    assert client.post(url, {}).status_code == 200
+    with system_scope("test"):
+        assert Assessment.objects.filter(pk=assessment.pk).exists()
+    response = client.post(url, {"reason": "started_by_mistake"})
     assert response["Location"] == reverse("people:detail", args=[person_a.pk])
     with system_scope("test"):
         assert not Assessment.objects.filter(pk=assessment.pk).exists()
+    event = AuditEvent.objects.get(action="assessment.discarded")
+    assert event.extra["reason"] == "started_by_mistake"
+
+
+def test_moving_to_another_part_saves_the_part_being_answered(world, person_a, journey):
+    client = client_for(world.a_caseworker)
+    assessment = start_through_page(client, person_a)
+    response = client.post(
+        reverse("assessments:domain", args=[assessment.pk, 1]),
+        {"money-for-bills": "agree", "go": "part-3"},
+    )
+    assert response["Location"] == reverse("assessments:domain", args=[assessment.pk, 3])
+    with system_scope("test"):
+        assert Assessment.objects.get(pk=assessment.pk).answers["money-for-bills"] == "agree"
+    # The step list on a part's page is made of buttons of the answers' form, not links.
+    body = client.get(reverse("assessments:domain", args=[assessment.pk, 2])).content.decode()
+    assert 'form="answers" name="go" value="part-1"' in body
+    assert f'href="{reverse("assessments:domain", args=[assessment.pk, 1])}"' not in body
+
+
+def test_check_your_answers_lists_every_answer_given(world, person_a, journey):
+    client = client_for(world.a_caseworker)
+    assessment = start_through_page(client, person_a)
+    client.post(
+        reverse("assessments:domain", args=[assessment.pk, 1]),
+        {"money-for-bills": "agree", "go": "review"},
+    )
+    body = client.get(reverse("assessments:review", args=[assessment.pk])).content.decode()
+    assert "Check your answers" in body
+    assert "Agree" in body
+    assert "Not answered" in body

@@ -57,7 +57,7 @@ def test_withdrawn_consent_stops_sharing_on_the_next_request(world):
     assert "Withdrawn Secret" in client_b.get(f"/people/{person.pk}/").content.decode()
     with organisation_scope(organisation_id=world.org_a.pk):
         consent = Consent.objects.get(person=person, kind=ConsentKind.SHARE)
-    client_a.post(f"/people/{person.pk}/consent/{consent.pk}/withdraw/")
+    client_a.post(f"/people/{person.pk}/consent/{consent.pk}/withdraw/", {"how": "phone"})
     response = client_b.get(f"/people/{person.pk}/")
     assert response.status_code == 404
     assert "Withdrawn Secret" not in response.content.decode()

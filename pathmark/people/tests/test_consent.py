@@ -37,7 +37,7 @@ def _processing(person: Person) -> Consent:
 
 def _withdraw(world, person: Person, consent: Consent):  # type: ignore[no-untyped-def]
     return client_for(world.a_caseworker).post(
-        f"/people/{person.pk}/consent/{consent.pk}/withdraw/", follow=True
+        f"/people/{person.pk}/consent/{consent.pk}/withdraw/", {"how": "in_person"}, follow=True
     )
 
 
@@ -118,3 +118,26 @@ def test_a_new_consent_to_hold_and_use_allows_lifting_the_restriction(world):
         privacy.lift_restriction(by=world.a_manager, organisation=world.org_a, person=person)
         person.refresh_from_db()
     assert person.status == Person.Status.ACTIVE
+
+
+def test_withdrawing_asks_first_and_says_what_it_will_end(world):  # type: ignore[no-untyped-def]
+    person = PersonFactory(organisation=world.org_a)
+    share = _share(person, world.org_b)
+    with system_scope("test"):
+        processing = Consent.objects.get(person=person, kind=ConsentKind.PROCESSING)
+    client = client_for(world.a_caseworker)
+    url = f"/people/{person.pk}/consent/{processing.pk}/withdraw/"
+    asked = client.get(url).content.decode()
+    assert "only consent to hold and use" in asked
+    assert world.org_b.name in asked
+    # Without saying how the person withdrew it, nothing changes.
+    assert client.post(url, {}).status_code == 200
+    with system_scope("test"):
+        assert Consent.objects.get(pk=share.pk).withdrawn_at is None
+    client.post(url, {"how": "phone"})
+    with system_scope("test"):
+        assert Consent.objects.get(pk=processing.pk).withdrawn_at is not None
+    event = AuditEvent.objects.filter(
+        action="consent.withdrawn", object_id=str(processing.pk)
+    ).get()
+    assert event.extra["how"] == "phone"
