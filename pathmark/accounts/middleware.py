@@ -1,7 +1,9 @@
 """Session limits and the second factor, enforced for every request rather than per view.
 
-`SessionLimitsMiddleware` ends a session SESSION_MAX_AGE after sign-in however active it is
-(the idle limit is the session cookie's age). `TwoFactorMiddleware` sends a signed-in user
+`SessionLimitsMiddleware` ends a session SESSION_MAX_AGE after sign-in however active it is,
+and keeps the idle limit (the session's age, SESSION_COOKIE_AGE) running from the last request:
+it refreshes the session's expiry at most once every SESSION_REFRESH_SECONDS, so a page read
+does not also write the session row every time. `TwoFactorMiddleware` sends a signed-in user
 who has not confirmed this session with a second factor to do so, and a member of an
 organisation that requires one, who has none yet, to set it up: until then they reach only
 those pages and the public ones (sign out, language).
@@ -25,6 +27,7 @@ from django.utils.translation import gettext as _
 from .selectors import has_authenticator, two_factor_required
 
 SIGNED_IN_AT = "pathmark_signed_in_at"
+REFRESHED_AT = "pathmark_refreshed_at"
 
 
 def mark_signed_in(request: HttpRequest) -> None:
@@ -46,7 +49,18 @@ class SessionLimitsMiddleware:
                 messages.info(
                     request, _("For your safety you were signed out. Please sign in again.")
                 )
+                return self.get_response(request)
+            _refresh_idle_clock(request)
         return self.get_response(request)
+
+
+def _refresh_idle_clock(request: HttpRequest) -> None:
+    """Changing the session makes the session middleware save it, which moves its expiry
+    SESSION_COOKIE_AGE past now. Once a minute is enough: the idle limit is then between
+    SESSION_COOKIE_AGE minus a minute and SESSION_COOKIE_AGE, and reads write nothing else."""
+    now = int(time.time())
+    if now - request.session.get(REFRESHED_AT, 0) >= settings.SESSION_REFRESH_SECONDS:
+        request.session[REFRESHED_AT] = now
 
 
 def two_factor_exempt(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

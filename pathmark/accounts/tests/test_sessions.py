@@ -6,10 +6,12 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from pathmark.accounts.middleware import SIGNED_IN_AT
+from pathmark.accounts.middleware import REFRESHED_AT, SIGNED_IN_AT
 from pathmark.accounts.models import UserSession
 from pathmark.audit.models import AuditEvent
 from pathmark.testing import PASSWORD, client_for
@@ -36,14 +38,33 @@ def test_session_expires_after_the_idle_time(world, settings):
     assert timedelta(minutes=29) < expires_in <= timedelta(minutes=30)
 
 
-def test_each_request_pushes_the_idle_expiry_back(world):
+def test_a_request_a_minute_after_the_last_pushes_the_idle_expiry_back(world):
     client = client_for(world.a_caseworker)
     client.get("/")
+    session = client.session
+    session[REFRESHED_AT] = int(time.time()) - 61
+    session.save()
     UserSession.objects.filter(session_key=client.session.session_key).update(
         expire_date=timezone.now() + timedelta(minutes=1)
     )
     client.get("/")
     assert _session_row(client).expire_date - timezone.now() > timedelta(minutes=29)
+
+
+def test_reads_within_a_minute_do_not_write_the_session(world):
+    client = client_for(world.a_caseworker)
+    client.get("/")
+    before = _session_row(client).expire_date
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/people/").status_code == 200
+    writes = [
+        query["sql"]
+        for query in queries.captured_queries
+        if "accounts_usersession" in query["sql"]
+        and query["sql"].lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))
+    ]
+    assert writes == []
+    assert _session_row(client).expire_date == before
 
 
 def test_idle_session_is_sent_to_sign_in(world):
