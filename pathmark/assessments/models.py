@@ -92,6 +92,12 @@ class Assessment(models.Model):
             models.Index(
                 fields=["organisation", "status", "assessed_on"], name="assessment_org_status_date"
             ),
+            # The start page's unfinished assessments, oldest first: few rows among many.
+            models.Index(
+                fields=["organisation", "created_at"],
+                condition=Q(status="draft"),
+                name="assessment_org_drafts",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

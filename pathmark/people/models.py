@@ -161,6 +161,8 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["organisation", "name"], name="person_org_name"),
             models.Index(fields=["organisation", "date_of_birth"], name="person_org_dob"),
+            # The start page's "recently registered": the newest few, read from the index.
+            models.Index(fields=["organisation", "-created_at", "-id"], name="person_org_recent"),
         ]
         constraints = [
             models.UniqueConstraint(
