@@ -10,8 +10,9 @@ it ends, an end. The kinds today:
 
 Scoping (`organisations.scoping.ScopedManager`) asks `visible_people_q(...)` for the rows a scope
 may see; it never lists the visible ids. Each kind answers with a condition on the queried row
-(`organisation_id = …` or a correlated `EXISTS` on its own table), so a single record costs an
-index lookup per kind, whatever the size of the caseload.
+(`organisation_id = …`, or `person_among(...)` a query of its own table naming the people it
+grants, which the database reads once through an index), so a single record costs an index
+lookup per kind, and a list an index range, whatever the size of the caseload.
 
 What a grant covers is one of `PARTS`: the person's own record (`person`), their consents
 (`consents`), and their assessments and journeys (`assessments`). A model holding data about
@@ -43,7 +44,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -104,13 +106,37 @@ def kinds() -> list[GrantKind]:
 
 
 def person_pk(person: str) -> str:
-    """The column holding the person's id on the queried model, for `OuterRef`."""
+    """The column holding the person's id on the queried model."""
     return "pk" if not person else f"{person}_id"
 
 
 def person_field(person: str, field: str) -> str:
     """A field of the person, seen from the queried model."""
     return field if not person else f"{person}__{field}"
+
+
+class _EqualsAny(Func):
+    """`column = ANY(array)`, a condition PostgreSQL answers from an index."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = BooleanField()
+
+
+def person_among(person: str, people: Any) -> Q:
+    """The rows whose person is among `people` (a query of person ids, not correlated with the
+    queried row), in the shape each database answers from indexes, alone or OR-ed with the
+    registering organisation's condition: SQLite turns `id IN (subquery)` OR `organisation_id
+    = …` into two index searches; PostgreSQL cannot look up an IN under an OR by index, but it
+    reads `id = ANY(ARRAY(subquery))` once and ORs the two index scans in a bitmap. A
+    correlated EXISTS would be fine for one record but is checked row by row for a list, which
+    is a full scan of the caseload on both."""
+    column = person_pk(person)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        return Q(_EqualsAny(F(column), ArraySubquery(people)))
+    return Q(**{f"{column}__in": people})
 
 
 def visible_people_q(*, organisation_id: int, person: str = "", part: str = PERSON) -> Q:
@@ -179,12 +205,9 @@ def _consent_condition(*, organisation_id: int, person: str, part: str) -> Q:
     # Consent's *base* manager is unscoped on purpose (see `Consent`): this decision reads
     # consent rows, and a scoped base manager would make the decision depend on itself.
     shared: Any = Consent._base_manager.filter(
-        person_id=OuterRef(person_pk(person)),
-        kind=ConsentKind.SHARE,
-        shared_with_id=organisation_id,
-        withdrawn_at__isnull=True,
-    )
-    return Q(Exists(shared))
+        kind=ConsentKind.SHARE, shared_with_id=organisation_id, withdrawn_at__isnull=True
+    ).values("person_id")
+    return person_among(person, shared)
 
 
 def _consent_grants(person_id: int) -> Iterable[Grant]:
