@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
 from operator import itemgetter
+from typing import Any
 
 from pathmark.instruments.definition import Instrument
 
@@ -288,4 +289,57 @@ def compute_cohort(
         len(worklist),
         people,
         as_of,
+    )
+
+
+# --- Kept between views (`models.CaseloadSummary`) ------------------------------------------
+
+
+def cohort_figures(cohort: Cohort) -> dict[str, Any]:
+    """The caseload as JSON-ready figures (instruments by slug), for `cohort_from_figures`."""
+    return {
+        "instruments": {
+            slug: {
+                "people": found.people,
+                "distributions": [
+                    [d.key, d.directions, list(d.quartiles) if d.quartiles else None]
+                    for d in found.distributions.values()
+                ],
+            }
+            for slug, found in cohort.instruments.items()
+        },
+        "worklist": [
+            [e.person_id, e.instrument, list(e.domains), e.steepest_drop, e.latest_on.isoformat()]
+            for e in cohort.worklist
+        ],
+        "turned_down": cohort.turned_down,
+        "people": cohort.people,
+        "as_of": cohort.as_of.isoformat(),
+    }
+
+
+def cohort_from_figures(figures: dict[str, Any], newest: dict[str, Instrument]) -> Cohort | None:
+    """The caseload `cohort_figures` described, or None when it names an instrument that is
+    no longer among `newest` (then the figures are worked out again)."""
+    if not set(figures["instruments"]) <= set(newest):
+        return None
+    instruments = {}
+    for slug, found in figures["instruments"].items():
+        cohort = InstrumentCohort(newest[slug], people=found["people"])
+        for key, directions, quartiles in found["distributions"]:
+            cohort.distributions[key] = DomainDistribution(
+                key,
+                dict(directions),
+                (quartiles[0], quartiles[1], quartiles[2]) if quartiles else None,
+            )
+        instruments[slug] = cohort
+    return Cohort(
+        instruments,
+        [
+            TurnedDown(person_id, slug, tuple(domains), drop, date.fromisoformat(latest_on))
+            for person_id, slug, domains, drop, latest_on in figures["worklist"]
+        ],
+        figures["turned_down"],
+        figures["people"],
+        date.fromisoformat(figures["as_of"]),
     )

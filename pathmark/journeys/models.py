@@ -209,3 +209,48 @@ class TrendRefresh(models.Model):
     @property
     def share_done(self) -> float:
         return self.done / self.total if self.total else 0.0
+
+
+class TrendGeneration(models.Model):
+    """A counter that every write of stored trends moves on, in the same transaction: a
+    caseload summary made from older trends names an older generation, so it is never taken
+    for a current one (even when it was made while the trends were being written)."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("trend generation")
+
+    def __str__(self) -> str:
+        return f"trend generation {self.value}"
+
+
+def _summary_of_the_scope(scope: Scope) -> Q:
+    return Q(organisation_id=scope.organisation_id)
+
+
+class CaseloadSummary(models.Model):
+    """The caseload page's figures for one organisation, worked out from the stored trends once
+    and shown again while nothing they depend on has changed (`key`: the trends' generation,
+    the people of other organisations shared with it, the trend rule, the instrument versions
+    and the day). Counts, quartiles and the worklist's person ids: scoped to its organisation,
+    and the worklist's people are still read through their own scope."""
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=64)
+    figures = models.JSONField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        base_manager_name = "objects"
+        verbose_name = _("caseload summary")
+        verbose_name_plural = _("caseload summaries")
+
+    def __str__(self) -> str:
+        return f"caseload summary of organisation {self.organisation_id}"
+
+    visible_in_scope = staticmethod(_summary_of_the_scope)

@@ -7,13 +7,15 @@ Everything goes through the scoped managers, so a journey is seen only where its
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Collate
 from django.utils import timezone
@@ -34,6 +36,8 @@ from .caseload import (
     DomainDistribution,
     InstrumentCohort,
     TurnedDown,
+    cohort_figures,
+    cohort_from_figures,
     interpolate,
     newest_instruments,
     own_window,
@@ -41,7 +45,14 @@ from .caseload import (
     ranks_of_union,
     worklist_order,
 )
-from .models import JourneyTrend, RefreshStatus, SeriesTrend, TrendRefresh
+from .models import (
+    CaseloadSummary,
+    JourneyTrend,
+    RefreshStatus,
+    SeriesTrend,
+    TrendGeneration,
+    TrendRefresh,
+)
 from .registry import host_norms_for
 from .trajectory import TREND_RULE, HostNorm, Journey, ScoredAssessment, journey_of
 
@@ -292,13 +303,47 @@ def _quartiles(
 
 def cohort_journeys(*, actor: Any, organisation: Any) -> Cohort:
     """The caseload's journeys for the organisation in scope, audited as one read."""
-    cohort = stored_cohort(instruments=instruments_by_version(), as_of=timezone.localdate())
+    cohort = summarised_cohort(instruments=instruments_by_version(), as_of=timezone.localdate())
     record(
         actor=actor,
         organisation=organisation,
         action="journey.cohort_viewed",
         extra={"people": cohort.people, "turned_down": cohort.turned_down},
     )
+    return cohort
+
+
+def summarised_cohort(*, instruments: dict[int, Instrument], as_of: date) -> Cohort:
+    """`stored_cohort`, worked out once and kept (`CaseloadSummary`) until something it
+    depends on changes: a stored trend (any write moves `TrendGeneration` on), the people of
+    other organisations the scope may see, the trend rule, the instrument versions or the day.
+    Reading it back costs three indexed queries, however large the caseload."""
+    organisation_id = current_scope().organisation_id
+    if organisation_id is None:
+        return stored_cohort(instruments=instruments, as_of=as_of)
+    others = sorted(
+        Person.objects.exclude(organisation_id=organisation_id).values_list("pk", flat=True)
+    )
+    generation = TrendGeneration.objects.filter(pk=1).values_list("value", flat=True).first()
+    described = json.dumps(
+        [generation, TREND_RULE, sorted(instruments), as_of.isoformat(), WORKLIST_LIMIT, others]
+    )
+    key = hashlib.sha256(described.encode()).hexdigest()
+    summary = CaseloadSummary.objects.filter(organisation_id=organisation_id).first()
+    if summary is not None and summary.key == key:
+        kept = cohort_from_figures(summary.figures, newest_instruments(instruments))
+        if kept is not None:
+            return kept
+    cohort = stored_cohort(instruments=instruments, as_of=as_of)
+    try:
+        # Its own savepoint: two views working it out at once both write, and one may lose.
+        with transaction.atomic():
+            CaseloadSummary.objects.update_or_create(
+                organisation_id=organisation_id,
+                defaults={"key": key, "figures": cohort_figures(cohort)},
+            )
+    except IntegrityError:
+        pass
     return cohort
 
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from pathmark.assessments.models import Assessment, AssessmentStatus
@@ -23,7 +24,7 @@ from pathmark.organisations.scoping import active_scope, checks_organisation, sy
 from pathmark.people.models import Person
 
 from .caseload import JourneyTrends, caseload_trends
-from .models import JourneyTrend, RefreshStatus, SeriesTrend, TrendRefresh
+from .models import JourneyTrend, RefreshStatus, SeriesTrend, TrendGeneration, TrendRefresh
 from .selectors import instruments_by_version
 from .trajectory import TREND_RULE
 
@@ -177,6 +178,8 @@ def _replace(
     fresh = [row for key, row in new.items() if key not in stored or stored[key][1] != row]
     if stale:
         model.objects.filter(pk__in=stale).delete()
+    if stale or fresh:
+        trends_changed()
     # The fast appender rather than bulk_create: a rebuild writes millions of short rows, and
     # building a model instance for each cost more than the arithmetic.
     append_rows(model, columns, fresh, same=same, return_ids=False)
@@ -220,7 +223,18 @@ def erase_trends(person: Person, *, by: Any) -> int:
     them; the scores they came from stay, without identity, for aggregate reports)."""
     series, _ = SeriesTrend.objects.filter(person_id=person.pk).delete()
     journeys, _ = JourneyTrend.objects.filter(person_id=person.pk).delete()
+    if series or journeys:
+        trends_changed()
     return series + journeys
+
+
+def trends_changed() -> None:
+    """Moves the trends' generation on, in the caller's transaction, so every caseload summary
+    made before this write is worked out again when next shown. One row for the partnership:
+    a trend is seen by every organisation holding a grant for its person, and the write that
+    changed it need not know which those are."""
+    if not TrendGeneration.objects.filter(pk=1).update(value=F("value") + 1):
+        TrendGeneration.objects.get_or_create(pk=1, defaults={"value": 1})
 
 
 # --- Later, in the background -------------------------------------------------------------
