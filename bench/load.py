@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import random
+import re
 import secrets
 import signal
 import socket
@@ -293,8 +294,6 @@ def wait_for(url: str, seconds: float) -> None:
 
 def sign_in(host: str, password: str, count: int) -> list[dict[str, str]]:
     """`count` sessions of amira's, each signed in through the sign-in page: their cookies."""
-    import re
-
     import requests
 
     sessions = []
@@ -380,6 +379,29 @@ def home_page(host: str, cookies: dict[str, str], repeats: int = 7) -> float:
     return statistics.median(times)
 
 
+def worker_p95s(access_log: Path, start: int) -> dict[str, float]:
+    """95th percentiles (ms) of the time the workers spent on each page from byte `start` of
+    gunicorn's access log on, by page name."""
+    patterns = {
+        "person": re.compile(r"^/people/\d+/$"),
+        "journey": re.compile(r"^/journeys/person/\d+/$"),
+        "cohort": re.compile(r"^/journeys/cohort/$"),
+        "login": re.compile(r"^/accounts/login/$"),
+    }
+    times: dict[str, list[float]] = {}
+    with access_log.open() as log:
+        log.seek(start)
+        for line in log:
+            path, status, microseconds = line.split()
+            name = next((n for n, p in patterns.items() if p.match(path)), None)
+            if name and status == "200":
+                times.setdefault(name, []).append(int(microseconds) / 1000)
+    return {
+        name: statistics.quantiles(found, n=20)[-1] if len(found) > 1 else found[0]
+        for name, found in times.items()
+    }
+
+
 def machine() -> str:
     cpu = platform.machine()
     try:
@@ -451,6 +473,8 @@ def main() -> None:
         [str(BIN / "pathmark"), "collectstatic", "--no-input", "-v", "0"], env=env, check=True
     )
     password = str(built["password"])
+    access_log = Path(tempfile.gettempdir()) / f"pathmark-bench-load-access-{os.getpid()}.log"
+    access_log.unlink(missing_ok=True)
     port = free_port()
     host = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(  # noqa: S603
@@ -465,6 +489,12 @@ def main() -> None:
             "120",
             "--log-level",
             "warning",
+            # Each request's path, status and microseconds in the worker: the time the page
+            # itself took, without the wait for a free worker that the client's figure holds.
+            "--access-logfile",
+            str(access_log),
+            "--access-logformat",
+            "%(U)s %(s)s %(D)s",
         ],
         env=env,
         cwd=ROOT,
@@ -472,6 +502,7 @@ def main() -> None:
     )
     load_before = uptime()
     results = {}
+    in_worker: dict[str, dict[str, float]] = {}
     home = None
     try:
         wait_for(f"{host}/accounts/login/", 60)
@@ -483,17 +514,23 @@ def main() -> None:
                 # A short run first, so each worker has compiled its templates and opened
                 # its database connection before the measured run.
                 run_locust(page, host, sample, 8, Path(folder), sessions)
+                start = access_log.stat().st_size if access_log.exists() else 0
                 stats = run_locust(page, host, sample, options.seconds, Path(folder), sessions)
                 results[page] = (stats[page], stats["login"])
+                in_worker[page] = worker_p95s(access_log, start)
                 print(f"  {page}: done", flush=True)
         home = home_page(host, sessions[0])
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     load_after = uptime()
+    access_log.unlink(missing_ok=True)
 
     print()
-    print(f"{'page':<24}{'p95':>9}{'login p95':>11}{'ratio':>8}   limits             result")
+    print(
+        f"{'page':<24}{'p95':>9}{'login p95':>11}{'ratio':>8}   limits             result"
+        f"   (p95 in the worker: page, login)"
+    )
     failed = False
     for page, (row, login) in results.items():
         p95, login_p95 = float(row["95%"]), float(login["95%"])
@@ -507,7 +544,8 @@ def main() -> None:
         print(
             f"{LABELS[page]:<24}{p95:>6.0f} ms{login_p95:>8.0f} ms{ratio:>7.1f}x   "
             f"{limits:<18} {'ok' if ok else 'OVER'}"
-            f"   ({row['Request Count']} requests, {failures} failed)"
+            f"   ({in_worker[page].get(page, 0):.0f} ms, {in_worker[page].get('login', 0):.0f} ms;"
+            f" {row['Request Count']} requests, {failures} failed)"
         )
     if home is not None:
         print(f"{'/ (one user, idle)':<24}{home:>6.0f} ms")

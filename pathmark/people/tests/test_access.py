@@ -102,13 +102,17 @@ def test_a_kind_cannot_be_registered_twice(world) -> None:  # type: ignore[no-un
 
 
 def test_single_record_query_never_lists_the_visible_ids(world) -> None:  # type: ignore[no-untyped-def]
-    """The scope is a condition on the row (EXISTS), never `IN (every visible id)`."""
+    """The scope is a condition on the row: the registering organisation, or the person among
+    those a grant's own table names (read through its index), never `IN (every visible id)`.
+    tests/performance checks the plans these give."""
     person = PersonFactory(organisation=world.org_a)
     with organisation_scope(organisation_id=world.org_a.pk):
         sql = str(Person.objects.filter(pk=person.pk).query).upper()
         assessment_sql = str(Assessment.objects.filter(person_id=person.pk).query).upper()
-    assert "EXISTS" in sql
+    assert f'"PEOPLE_PERSON"."ORGANISATION_ID" = {world.org_a.pk}' in sql
+    assert 'FROM "PEOPLE_CONSENT" U0' in sql
     assert 'IN (SELECT U0."ID"' not in sql
+    assert 'ARRAY(SELECT U0."ID"' not in sql
     assert '"PEOPLE_PERSON"."ID" IN (SELECT' not in assessment_sql
 
 
