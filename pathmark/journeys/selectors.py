@@ -26,6 +26,7 @@ from pathmark.audit.services import record
 from pathmark.instruments.definition import Instrument
 from pathmark.instruments.models import InstrumentVersion
 from pathmark.organisations.scoping import current_scope
+from pathmark.people import access
 from pathmark.people.models import Person
 from pathmark.people.selectors import person_for
 
@@ -164,14 +165,26 @@ def _others(rows: QuerySet[Any], organisation_id: int | None, *fields: str) -> l
     are read first and then named, so the database looks their rows up by person rather than
     scanning the organisation's own rows (PostgreSQL cannot tell how few they are from the
     visibility rule alone)."""
-    people = list(
-        Person.objects.exclude(organisation_id=organisation_id).values_list("pk", flat=True)
-    )
+    people = _other_people(organisation_id)
     found: list[Any] = []
     for start in range(0, len(people), OTHERS_CHUNK):
         chunk = rows.filter(person_id__in=people[start : start + OTHERS_CHUNK])
         found.extend(chunk.values_list(*fields, flat=len(fields) == 1))
     return found
+
+
+def _other_people(organisation_id: int | None) -> list[int]:
+    """The ids of other organisations' people the scope may see. For one organisation they are
+    found from the grants' own tables (the consent index), so this does not pass over the
+    organisation's own people; the scope's own condition still applies on top."""
+    people = Person.objects.exclude(organisation_id=organisation_id)
+    if organisation_id is not None:
+        people = people.filter(
+            access.other_organisations_q(
+                organisation_id=organisation_id, person="", part=access.PERSON
+            )
+        )
+    return list(people.values_list("pk", flat=True))
 
 
 def stored_cohort(
@@ -321,9 +334,7 @@ def summarised_cohort(*, instruments: dict[int, Instrument], as_of: date) -> Coh
     organisation_id = current_scope().organisation_id
     if organisation_id is None:
         return stored_cohort(instruments=instruments, as_of=as_of)
-    others = sorted(
-        Person.objects.exclude(organisation_id=organisation_id).values_list("pk", flat=True)
-    )
+    others = sorted(_other_people(organisation_id))
     generation = TrendGeneration.objects.filter(pk=1).values_list("value", flat=True).first()
     described = json.dumps(
         [generation, TREND_RULE, sorted(instruments), as_of.isoformat(), WORKLIST_LIMIT, others]
