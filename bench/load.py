@@ -516,7 +516,9 @@ def main() -> None:
                 run_locust(page, host, sample, 8, Path(folder), sessions)
                 start = access_log.stat().st_size if access_log.exists() else 0
                 stats = run_locust(page, host, sample, options.seconds, Path(folder), sessions)
-                results[page] = (stats[page], stats["login"])
+                # A page that no request finished within the run has no row: 0 requests.
+                empty = {"95%": "nan", "Request Count": "0", "Failure Count": "0"}
+                results[page] = (stats.get(page, empty), stats.get("login", empty))
                 in_worker[page] = worker_p95s(access_log, start)
                 print(f"  {page}: done", flush=True)
         home = home_page(host, sessions[0])
