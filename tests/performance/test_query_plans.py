@@ -174,3 +174,23 @@ def test_the_check_finds_a_full_scan(world, caseload):
     with system_scope("test: every person"), CaptureQueriesContext(connection) as queries:
         list(Person.objects.filter(household_role="Parent").values_list("pk", flat=True))
     assert scans_of(queries.captured_queries)
+
+
+def writes_of_page(client, url: str) -> list[str]:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return [
+        query["sql"].split("(", 1)[0].strip()
+        for query in queries.captured_queries
+        if query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+
+
+def test_reading_a_record_writes_only_its_audit_entry(world, caseload):
+    """A read costs one insert, the audit entry: the session is not saved again (its idle
+    clock moves at most once a minute) and nothing else is written."""
+    people, _ = caseload
+    client = client_for(world.a_caseworker)
+    client.get("/")  # the session's first request starts its idle clock
+    for url in (f"/people/{people[0].pk}/", f"/journeys/person/{people[0].pk}/"):
+        assert writes_of_page(client, url) == ['INSERT INTO "audit_auditevent"']
