@@ -244,9 +244,14 @@ class CaseloadSummary(models.Model):
     computed_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager()
+    # For `services.trends_changed` alone, which forgets every organisation's summary when a
+    # trend changes, whichever scope the change was made in. (ruff takes the scoped manager
+    # above for a field.)
+    unscoped = models.Manager()  # noqa: DJ012
 
     class Meta:
         base_manager_name = "objects"
+        default_manager_name = "objects"
         verbose_name = _("caseload summary")
         verbose_name_plural = _("caseload summaries")
 

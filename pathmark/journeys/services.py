@@ -24,7 +24,14 @@ from pathmark.organisations.scoping import active_scope, checks_organisation, sy
 from pathmark.people.models import Person
 
 from .caseload import JourneyTrends, caseload_trends
-from .models import JourneyTrend, RefreshStatus, SeriesTrend, TrendGeneration, TrendRefresh
+from .models import (
+    CaseloadSummary,
+    JourneyTrend,
+    RefreshStatus,
+    SeriesTrend,
+    TrendGeneration,
+    TrendRefresh,
+)
 from .selectors import instruments_by_version
 from .trajectory import TREND_RULE
 
@@ -229,10 +236,13 @@ def erase_trends(person: Person, *, by: Any) -> int:
 
 
 def trends_changed() -> None:
-    """Moves the trends' generation on, in the caller's transaction, so every caseload summary
-    made before this write is worked out again when next shown. One row for the partnership:
-    a trend is seen by every organisation holding a grant for its person, and the write that
-    changed it need not know which those are."""
+    """Forgets every caseload summary and moves the trends' generation on, in the caller's
+    transaction: a summary is worked out again when next shown, and one being worked out from
+    the old trends at this moment is never taken for current (it names the old generation).
+    For the whole partnership: a trend is seen by every organisation holding a grant for its
+    person, and the write that changed it need not know which those are. Forgetting at once
+    also takes an erased person's figures out of every summary with their trends."""
+    CaseloadSummary.unscoped.all().delete()
     if not TrendGeneration.objects.filter(pk=1).update(value=F("value") + 1):
         TrendGeneration.objects.get_or_create(pk=1, defaults={"value": 1})
 

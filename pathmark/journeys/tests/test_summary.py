@@ -98,6 +98,8 @@ def test_an_erased_person_leaves_the_kept_figures(world):
     assert before.people == 1
     with organisation_scope(organisation_id=world.org_a.pk):
         erase_person(by=world.a_manager, organisation=world.org_a, person=person)
+    with system_scope("test"):
+        assert not CaseloadSummary.objects.exists()  # forgotten with the trends, at once
     after, fresh = caseload_of(world.org_a)
     assert after == fresh
     assert after.people == 0
