@@ -131,7 +131,7 @@ def build_here(options: argparse.Namespace) -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from pathmark.assessments.models import Assessment, AssessmentMode, AssessmentStatus
@@ -250,6 +250,11 @@ def build_here(options: argparse.Namespace) -> None:
             started = time.perf_counter()
             run_refresh(start_rebuild(reason="benchmark: a city-sized caseload").pk)
             trends_seconds = time.perf_counter() - started
+        if built and connection.vendor == "postgresql":
+            # What autovacuum does soon after a bulk load: without statistics the planner
+            # takes 100,000 rows for a handful and picks plans no running server would.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         people = Person.objects.filter(organisation=organisation).count()
         assessments = Assessment.objects.filter(organisation=organisation).count()
         sample = list(
