@@ -169,18 +169,20 @@ def assert_disallowed(
     data: dict | None = None,
     secret: str | None = None,
 ) -> None:
-    """Each of `users` (None = anonymous) gets 404, 403 or a redirect to sign in, and never
-    a page containing `secret` (e.g. the other organisation's person's name)."""
+    """Each signed-in user of `users` gets the same 404 as a missing page, whether the record
+    is another organisation's or the page is for a role they lack, so no answer confirms that
+    something exists; anonymous visitors (None) are sent to sign in. Nobody gets a page
+    containing `secret` (e.g. the other organisation's person's name)."""
     for user in users:
         response = getattr(client_for(user), method)(url, data or {})
         who = user.username if user else "anonymous"
-        assert response.status_code in (302, 403, 404, 405), (
-            f"{who} got {response.status_code} for {url}"
-        )
-        if response.status_code == 302:
+        if user is None:
+            assert response.status_code == 302, f"{who} got {response.status_code} for {url}"
             assert "/accounts/login/" in response["Location"], (
                 f"{who} was redirected to {response['Location']}"
             )
+        else:
+            assert response.status_code == 404, f"{who} got {response.status_code} for {url}"
         if secret is not None:
             assert secret not in response.content.decode(errors="replace"), (
                 f"{who} saw the secret at {url}"

@@ -34,8 +34,10 @@ TALLY: Counter[str] = Counter()
 PROBED_URLS: set[str] = set()
 PROBED_PATTERNS: set[str] = set()
 
-# Statuses that refuse without saying whether anything exists. 429 is a rate limit.
-REFUSED = frozenset({403, 404, 405, 429})
+# Statuses that refuse without saying whether anything exists: the 404 of a missing page (also
+# for another organisation's record and for a page of a role the user lacks: never 403), 405
+# for a method the URL never takes, whatever the record, and 429, a rate limit.
+REFUSED = frozenset({404, 405, 429})
 
 # Actions whose views show no personal data, so a request need not leave an audit entry.
 # A new action is treated as personal (and must audit) until it is listed here.
@@ -453,7 +455,7 @@ def check_response(response: HttpResponse, *, allowed: bool, secrets: tuple[str,
     elif not allowed and not (response.status_code in REFUSED or is_sign_in_redirect(response)):
         where = f" to {response['Location']}" if response.has_header("Location") else ""
         problems.append(
-            f"{response.status_code}{where}; expected 403, 404, 405 or a redirect to sign in"
+            f"{response.status_code}{where}; expected 404, 405 or a redirect to sign in"
         )
     return problems
 

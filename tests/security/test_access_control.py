@@ -1,6 +1,6 @@
 """Every URL of the project, found by walking the URLconf, requested by GET and POST by everyone
 who should see nothing of organisation B: no response may show B's data or change B's records,
-and views closed to them must answer 403/404/405 or send them to sign in.
+and views closed to them must answer 404 (or 405 for a method the URL never takes) or send them to sign in.
 
 New views are picked up by themselves; one whose URL takes an argument the probe cannot fill
 fails here until KWARG_VALUES in probing.py says which of B's records to use.
