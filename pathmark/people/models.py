@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from pathmark.core.references import person_reference
 from pathmark.organisations.scoping import Scope, ScopedManager
 
 from . import access
@@ -186,7 +187,7 @@ class Person(models.Model):
     @property
     def reference(self) -> str:
         """A short reference safe to say aloud or write on paper instead of the name."""
-        return f"P-{self.pk:06d}"
+        return person_reference(self.pk)
 
 
 class ConsentKind(models.TextChoices):

@@ -10,10 +10,9 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from pathmark.audit.services import record
+from pathmark.core.references import REFERENCE_PATTERN
 
 from .models import Consent, ConsentKind, Person
-
-REFERENCE_PATTERN = re.compile(r"^\s*P-?(\d{1,9})\s*$", re.IGNORECASE)
 
 
 def normalise_name(name: str) -> str:

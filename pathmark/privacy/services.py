@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pathmark.audit.services import record
+from pathmark.core.references import person_reference
 from pathmark.organisations.models import Organisation
 from pathmark.organisations.scoping import checks_organisation, system_scope
 from pathmark.people.models import Person
@@ -262,7 +263,7 @@ def apply_retention(
                 retention_years=org.retention_years,
                 cutoff=retention_cutoff(org, today=today),
                 expired=[
-                    (pk, f"P-{pk:06d}")
+                    (pk, person_reference(pk))
                     for pk in expired.filter(status=Person.Status.ACTIVE).values_list(
                         "pk", flat=True
                     )

@@ -26,6 +26,7 @@ from django.db.models import Count, F, OuterRef, Subquery
 from pathmark.assessments.models import Assessment, AssessmentStatus
 from pathmark.assessments.selectors import instrument_of
 from pathmark.audit.services import record, record_many
+from pathmark.core.references import person_reference as core_person_reference
 from pathmark.instruments.definition import Instrument
 from pathmark.instruments.models import InstrumentVersion
 from pathmark.organisations.models import Organisation
@@ -86,10 +87,9 @@ def _iso(value: Any) -> str:
     return value.isoformat() if value else ""
 
 
-def person_reference(pk: int) -> str:
-    """People registered in Pathmark have no id from a previous system: their reference
-    becomes it, so a re-import matches them."""
-    return f"P-{pk:06d}"
+# People registered in Pathmark have no id from a previous system: their reference becomes
+# it, so a re-import matches them.
+person_reference = core_person_reference
 
 
 def _exported_people(plan: ExportPlan):  # type: ignore[no-untyped-def]
