@@ -25,7 +25,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from pathmark.audit.services import record
+from pathmark.audit.services import actor_or_command_line, record
 from pathmark.organisations.middleware import SESSION_KEY as ORGANISATION_SESSION_KEY
 from pathmark.organisations.models import Membership, Organisation, Role
 
@@ -265,16 +265,9 @@ def set_two_factor_requirement(*, by: User, organisation: Organisation, required
 # --- Adding members, their roles, removing them ---------------------------------------------
 
 
-class _CommandLine:
-    """Who the audit log names for work done at the command line by the server's operator
-    (`by=None`), as the import and export commands do."""
-
-    pk = None
-    username = "command line"
-
-
-def audit_actor(by: User | None) -> User | _CommandLine:
-    return by if by is not None else _CommandLine()
+# Who the audit log names for work done at the command line (`by=None`): one actor for every
+# command, kept by the audit app.
+audit_actor = actor_or_command_line
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,28 @@ from django.db import models
 
 from pathmark.core.appending import append_rows
 
+from . import actions
 from .models import AuditEvent
+
+# The name the log keeps for work done by the server's operator at the command line.
+COMMAND_LINE_USERNAME = "command line"
+
+
+class CommandLine:
+    """Who the audit log names for work done at the command line by the server's operator
+    (`by=None` in the services): no account, the stored name `command line`."""
+
+    pk = None
+    username = COMMAND_LINE_USERNAME
+
+
+COMMAND_LINE = CommandLine()
+
+
+def actor_or_command_line(by: Any) -> Any:
+    """`by`, or the command-line actor when there is no signed-in user."""
+    return by if by is not None else COMMAND_LINE
+
 
 # Keys that would let personal data slip into the log; `record` refuses them.
 FORBIDDEN_EXTRA_KEYS = frozenset(
@@ -27,7 +48,9 @@ def record(
     person_id: int | None = None,
     extra: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Appends one audit entry. `action` is a stable dotted code such as `person.viewed`."""
+    """Appends one audit entry. `action` is a stable dotted code such as `person.viewed`,
+    declared by its app (see actions.py)."""
+    actions.check(action)
     extra = extra or {}
     leaked = FORBIDDEN_EXTRA_KEYS.intersection(extra)
     if leaked:
@@ -67,6 +90,7 @@ def record_many(
     Written with the fast appender in the caller's transaction. Give many entries the same
     details object where they share details: each distinct object is checked and encoded
     once."""
+    actions.check(action)
     checked: set[int] = set()
     for _organisation_id, _object_id, _person_id, extra in entries:
         if id(extra) in checked:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from pathmark.accounts import services as account_services
 from pathmark.accounts.models import User
-from pathmark.audit.services import record
+from pathmark.audit.services import actor_or_command_line, record
 
 from . import selectors
 from .models import RETENTION_YEARS_MAX, RETENTION_YEARS_MIN, Organisation, OrganisationKind, Role
@@ -104,7 +104,7 @@ def create_organisation(
         is_partnership_host=partnership_host,
     )
     record(
-        actor=account_services.audit_actor(by),
+        actor=actor_or_command_line(by),
         # The host's log shows what its administrators did; from the command line the new
         # organisation's own log starts with it.
         organisation=host or organisation,
@@ -165,7 +165,7 @@ def update_settings(
         setattr(organisation, field, wanted[field])
     organisation.save(update_fields=changed)
     record(
-        actor=account_services.audit_actor(by),
+        actor=actor_or_command_line(by),
         organisation=organisation,
         action="organisation.settings_changed",
         target=organisation,
@@ -195,7 +195,7 @@ def set_partnership_host(*, by: User | None, organisation: Organisation) -> None
     Organisation.objects.filter(pk=organisation.pk).update(is_partnership_host=True)
     organisation.is_partnership_host = True
     record(
-        actor=account_services.audit_actor(by),
+        actor=actor_or_command_line(by),
         organisation=organisation,
         action="organisation.partnership_host_set",
         target=organisation,

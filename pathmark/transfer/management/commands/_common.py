@@ -8,6 +8,7 @@ from typing import Any, TextIO
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from pathmark.audit.services import COMMAND_LINE
 from pathmark.organisations.models import Organisation
 
 
@@ -26,12 +27,7 @@ def organisation_for(slug: str) -> Organisation:
 
 def command_actor() -> Any:
     """Commands act as nobody in particular: the audit log names the command line."""
-    return _CommandLine()
-
-
-class _CommandLine:
-    pk = None
-    username = "command line"
+    return COMMAND_LINE
 
 
 class ProgressBar:

@@ -1,0 +1,13 @@
+"""The audit codes the journeys app records, with the words the audit page shows."""
+
+from django.utils.translation import gettext_lazy as _
+
+from pathmark.audit.actions import Action, register
+
+register(
+    Action("journey.cohort_viewed", _("%(actor)s viewed the caseload")),
+    Action("journey.exported", _("%(actor)s exported a person's journey")),
+    Action("journey.summary_viewed", _("%(actor)s viewed a person's journey summary")),
+    Action("journey.trends_refreshed", _("%(actor)s refreshed the stored journey trends")),
+    Action("journey.viewed", _("%(actor)s viewed a person's journey")),
+)
