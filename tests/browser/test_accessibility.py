@@ -527,7 +527,13 @@ AUDIT = [
         "audit log, filtered",
         "audit:list",
         "tom",
-        goto(lambda site: f"/audit/?action=person&person={site.person.pk}"),
+        goto(lambda site: f"/audit/?action=person.viewed&person={site.person.reference}"),
+    ),
+    Visit(
+        "audit log, a filter refused",
+        "audit:list",
+        "tom",
+        goto("/audit/?person=not-a-reference&since=2026-13-40"),
     ),
 ]
 
