@@ -7,9 +7,13 @@ from typing import TextIO
 
 
 class ProgressBar:
-    def __init__(self, stream: TextIO, *, label: str, width: int = 30) -> None:
+    """`ProgressBar(self.stderr, label=_("Importing"), unit=_("rows"))` is called with
+    (done, total) as the work goes on; every long command draws the same bar."""
+
+    def __init__(self, stream: TextIO, *, label: str, unit: str = "", width: int = 30) -> None:
         self.stream = stream
         self.label = label
+        self.unit = unit
         self.width = width
         self.enabled = hasattr(stream, "isatty") and stream.isatty()
 
@@ -18,7 +22,8 @@ class ProgressBar:
             return
         filled = self.width * done // total
         bar = "#" * filled + "-" * (self.width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {done}/{total}")
+        unit = f" {self.unit}" if self.unit else ""
+        self.stream.write(f"\r{self.label} [{bar}] {done:,}/{total:,}{unit}")
         if done >= total:
             self.stream.write("\n")
         self.stream.flush()

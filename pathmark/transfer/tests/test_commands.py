@@ -76,7 +76,7 @@ def test_import_assessments_needs_a_known_instrument(world, tmp_path):
 
 def test_unknown_organisation_fails_with_one_line(world, tmp_path):
     path = write(tmp_path, "people.csv", people_csv(person_row("X1")))
-    with pytest.raises(CommandError, match="There is no active organisation 'nowhere'"):
+    with pytest.raises(CommandError, match="There is no organisation 'nowhere'"):
         call("import", "people", "--organisation", "nowhere", str(path))
 
 

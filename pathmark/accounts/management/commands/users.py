@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from pathmark.accounts import selectors, services
 from pathmark.accounts.forms import AddMemberForm
 from pathmark.accounts.links import link_expires_at, set_password_url
+from pathmark.organisations.commands import organisation_for
 from pathmark.organisations.management.commands.organisations import (
     choice_argument,
     one_line,
-    organisation_for,
     text_argument,
 )
 from pathmark.organisations.models import Role

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from pathmark.audit.services import record
-from pathmark.organisations.models import Organisation
+from pathmark.organisations.commands import organisation_for
 from pathmark.organisations.scoping import organisation_scope, system_scope
 from pathmark.people.models import Person
 
@@ -52,9 +52,7 @@ class Command(BaseCommand):
                 _("Give either PERSON_ID, or both --organisation SLUG and --external-id ID.")
             )
         if slug:
-            organisation = Organisation.objects.filter(slug=slug).first()
-            if organisation is None:
-                raise CommandError(_("There is no organisation %(slug)r.") % {"slug": slug})
+            organisation = organisation_for(slug)
             scope = organisation_scope(organisation_id=organisation.pk)
         else:
             organisation = None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from pathmark.core.progress import ProgressBar
-from pathmark.organisations.models import Organisation
+from pathmark.organisations.commands import organisation_for
 
 from ...services import run_refresh, start_rebuild
 
@@ -44,15 +45,13 @@ class Command(BaseCommand):
         organisation = None
         slug = options["organisation"]
         if slug is not None:
-            organisation = Organisation.objects.filter(slug=slug).first()
-            if organisation is None:
-                raise CommandError(_("There is no organisation %(slug)r.") % {"slug": slug})
+            organisation = organisation_for(slug)
         job = start_rebuild(
             organisation=organisation, reason="pathmark journeys refresh (command line)"
         )
         try:
             summary = run_refresh(
-                job.pk, progress=ProgressBar(self.stderr, label=_("Refreshing trends"))
+                job.pk, progress=ProgressBar(sys.stderr, label=_("Refreshing trends"))
             )
         except Exception as error:
             raise CommandError(

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from pathmark.organisations import selectors, services
+from pathmark.organisations.commands import organisation_for
 from pathmark.organisations.models import (
     RETENTION_YEARS_MAX,
     RETENTION_YEARS_MIN,
@@ -63,17 +64,6 @@ def text_argument(value: str, name: str) -> str:
     if "\x00" in value:
         raise CommandError(_("%(name)s contains a NUL character.") % {"name": name})
     return value
-
-
-def organisation_for(slug: str) -> Organisation:
-    organisation = Organisation.objects.filter(slug=slug).first()
-    if organisation is None:
-        known = ", ".join(Organisation.objects.values_list("slug", flat=True)) or _("none yet")
-        raise CommandError(
-            _("There is no organisation %(slug)r. Known: %(known)s.")
-            % {"slug": slug, "known": known}
-        )
-    return organisation
 
 
 def as_dict(organisation: Organisation) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from pathmark.core.progress import ProgressBar
-from pathmark.organisations.models import Organisation
+from pathmark.organisations.commands import organisation_for
 from pathmark.privacy import services
 
 
@@ -41,13 +41,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         organisation = None
         if options["organisation"]:
-            try:
-                organisation = Organisation.objects.get(slug=options["organisation"])
-            except Organisation.DoesNotExist:
-                raise CommandError(
-                    _("No organisation has the short name %(slug)r.")
-                    % {"slug": options["organisation"]}
-                ) from None
+            organisation = organisation_for(options["organisation"])
         try:
             report = services.apply_retention(
                 organisation=organisation,

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from pathmark.core.progress import ProgressBar
+from pathmark.organisations.commands import organisation_for
 from pathmark.organisations.scoping import organisation_scope
 from pathmark.transfer.exporting import export_to_directory
 
-from ._common import ProgressBar, command_actor, organisation_for
+from ._common import command_actor
 
 
 class Command(BaseCommand):
@@ -34,7 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help=_("print the files as JSON"))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        organisation = organisation_for(options["organisation"])
+        organisation = organisation_for(options["organisation"], active=True)
         directory = Path(options["directory"])
         try:
             with organisation_scope(organisation_id=organisation.pk):
@@ -42,7 +45,7 @@ class Command(BaseCommand):
                     directory,
                     by=command_actor(),
                     organisation=organisation,
-                    progress=ProgressBar(_("Exporting")),
+                    progress=ProgressBar(sys.stderr, label=_("Exporting"), unit=_("rows")),
                 )
         except OSError as error:
             raise CommandError(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,13 +11,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from pathmark.core.progress import ProgressBar
 from pathmark.instruments.registry import RegistryError
 from pathmark.instruments.services import instrument_version_for
+from pathmark.organisations.commands import organisation_for
 from pathmark.organisations.scoping import organisation_scope
 from pathmark.transfer.importing import ImportRefused, ImportResult, import_table
 from pathmark.transfer.tabular import TableError, read_table
 
-from ._common import ProgressBar, command_actor, organisation_for
+from ._common import command_actor
 
 FORMAT_HELP = "The columns are described in docs/import-format.md."
 
@@ -77,7 +80,7 @@ class Command(BaseCommand):
             sub.add_argument("--json", action="store_true", help=_("print the result as JSON"))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        organisation = organisation_for(options["organisation"])
+        organisation = organisation_for(options["organisation"], active=True)
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(_("%(path)s: there is no such file.") % {"path": path})
@@ -102,7 +105,9 @@ class Command(BaseCommand):
                     dry_run=options["dry_run"],
                     skip_invalid=options["skip_invalid"],
                     progress=ProgressBar(
-                        _("Importing") if not options["dry_run"] else _("Checking")
+                        sys.stderr,
+                        label=_("Importing") if not options["dry_run"] else _("Checking"),
+                        unit=_("rows"),
                     ),
                 )
             except ImportRefused as refused:
