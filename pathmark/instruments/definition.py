@@ -221,16 +221,26 @@ class Problem:
         return f"{source}:{self.line}: {self.field}: {self.message}"
 
 
-class InstrumentFileError(ValueError):
-    """An instrument file that cannot be used; `problems` lists every fault found."""
+class DataFileError(ValueError):
+    """A YAML data file that cannot be used; `problems` lists every fault found, by line.
+    Each kind of file (instruments, host norms) has its own subclass, so callers can tell
+    them apart; the message is the same shape for all."""
 
-    def __init__(self, problems: list[Problem], *, source: str = "<instrument>") -> None:
+    default_source = "<file>"
+
+    def __init__(self, problems: list[Problem], *, source: str | None = None) -> None:
         self.problems = sorted(problems, key=lambda problem: problem.line)
-        self.source = source
+        self.source = source if source is not None else self.default_source
         super().__init__(str(self))
 
     def __str__(self) -> str:
         return "\n".join(problem.format(self.source) for problem in self.problems)
+
+
+class InstrumentFileError(DataFileError):
+    """An instrument file that cannot be used."""
+
+    default_source = "<instrument>"
 
 
 # --- Reading YAML nodes with their lines ----------------------------------------------------

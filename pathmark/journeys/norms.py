@@ -19,6 +19,7 @@ from pathmark.instruments.definition import (
     SCORE_MAX,
     SCORE_MIN,
     SLUG_PATTERN,
+    DataFileError,
     Problem,
     Text,
     _Checker,
@@ -34,16 +35,10 @@ _VERSION_REQUIRED = ("valid_from", "norms")
 _VERSION_OPTIONAL = ("label",)
 
 
-class NormsFileError(ValueError):
-    """A norms file that cannot be used; `problems` lists every fault found."""
+class NormsFileError(DataFileError):
+    """A norms file that cannot be used."""
 
-    def __init__(self, problems: list[Problem], *, source: str = "<norms>") -> None:
-        self.problems = sorted(problems, key=lambda problem: problem.line)
-        self.source = source
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return "\n".join(problem.format(self.source) for problem in self.problems)
+    default_source = "<norms>"
 
 
 @dataclass(frozen=True)
