@@ -20,18 +20,11 @@ from pathmark.testing import PersonFactory, SystemScopedFactory, World
 JOURNEY = "integration-journey"
 
 
-def make_person(**values) -> Person:  # type: ignore[no-untyped-def]
-    # PersonFactory saves again after its consent hook, outside the factory's system scope;
-    # wrapping the whole call keeps that save in scope too.
-    with system_scope("test factory"):
-        return PersonFactory(**values)
-
-
 class AssessmentFactory(SystemScopedFactory):
     class Meta:
         model = Assessment
 
-    person = factory.LazyFunction(make_person)
+    person = factory.LazyFunction(PersonFactory)
     organisation = factory.LazyAttribute(lambda a: a.person.organisation)
     instrument_version = factory.LazyFunction(lambda: instrument_version_for(JOURNEY))
     status = AssessmentStatus.DRAFT
@@ -69,14 +62,16 @@ def journey_instrument(journey: InstrumentVersion) -> Instrument:
 
 @pytest.fixture
 def person_a(world: World) -> Person:
-    return make_person(
+    return PersonFactory(
         organisation=world.org_a, name="Amira Haddad", date_of_birth=date(1990, 3, 4)
     )
 
 
 @pytest.fixture
 def person_b(world: World) -> Person:
-    return make_person(organisation=world.org_b, name="Zeynep Kaya", date_of_birth=date(1985, 7, 8))
+    return PersonFactory(
+        organisation=world.org_b, name="Zeynep Kaya", date_of_birth=date(1985, 7, 8)
+    )
 
 
 def reload(assessment: Assessment) -> Assessment:

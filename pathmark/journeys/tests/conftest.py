@@ -12,14 +12,8 @@ from pathmark.instruments.services import instrument_version_for
 from pathmark.journeys.services import refresh_trends
 from pathmark.organisations.scoping import system_scope
 from pathmark.people.models import Person
-from pathmark.testing import PersonFactory
 
 JOURNEY = "integration-journey"
-
-
-def make_person(**values) -> Person:  # type: ignore[no-untyped-def]
-    with system_scope("test factory"):
-        return PersonFactory(**values)
 
 
 def completed(

@@ -11,13 +11,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from pathmark.audit.models import AuditEvent
+from pathmark.testing import PersonFactory
 
-from .conftest import completed, make_person
+from .conftest import completed
 
 
 @pytest.fixture
 def person(world):  # type: ignore[no-untyped-def]
-    person = make_person(organisation=world.org_a, name="Command Person", external_id="old-7")
+    person = PersonFactory(organisation=world.org_a, name="Command Person", external_id="old-7")
     completed(person, date(2024, 1, 10), 30)
     completed(person, date(2025, 1, 10), 50)
     return person

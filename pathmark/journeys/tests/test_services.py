@@ -14,10 +14,8 @@ from django.core.management.base import CommandError
 
 from pathmark.assessments import services as assessment_services
 from pathmark.assessments.models import Assessment
-from pathmark.assessments.selectors import instrument_of
 from pathmark.audit.models import AuditEvent
 from pathmark.demo.services import load_demo_partnership
-from pathmark.instruments.services import instrument_version_for
 from pathmark.journeys.models import JourneyTrend, RefreshStatus, SeriesTrend, TrendRefresh
 from pathmark.journeys.services import (
     refresh_trends,
@@ -29,8 +27,9 @@ from pathmark.journeys.trajectory import OVERALL, TREND_RULE
 from pathmark.organisations.scoping import organisation_scope, system_scope
 from pathmark.people.models import Person
 from pathmark.privacy import services as privacy_services
+from pathmark.testing import PersonFactory, run_assessment
 
-from .conftest import completed, make_person
+from .conftest import completed
 
 
 def trends_of(person: Person) -> dict[str, tuple[object, ...]]:
@@ -48,39 +47,15 @@ def journey_trend(person: Person, slug: str = "integration-journey") -> JourneyT
         return JourneyTrend.objects.get(person_id=person.pk, instrument=slug)
 
 
-def run_assessment(world, person: Person, answer: str, assessed_on: date) -> Assessment:  # type: ignore[no-untyped-def]
-    """Completes an integration-journey assessment through the services, answering `answer`
-    wherever the item offers it."""
-    instrument = instrument_of(instrument_version_for("integration-journey"))
-    user, organisation = world.a_caseworker, world.org_a
-    with organisation_scope(organisation_id=organisation.pk, user_id=user.pk, role="caseworker"):
-        assessment = assessment_services.start_assessment(
-            by=user,
-            organisation=organisation,
-            person=person,
-            instrument_slug="integration-journey",
-            mode="caseworker_led",
-            language="en",
-            assessed_on=assessed_on,
-        )
-        for domain in instrument.domains:
-            assessment_services.save_answers(
-                by=user,
-                organisation=organisation,
-                assessment=assessment,
-                domain_id=domain.id,
-                answers={item.id: answer for item in domain.items if item.option(answer)},
-            )
-        return assessment_services.complete_assessment(
-            by=user, organisation=organisation, assessment=assessment
-        )
-
-
 def test_completing_an_assessment_stores_the_persons_trend(world):
-    person = make_person(organisation=world.org_a)
-    run_assessment(world, person, "agree", date(2024, 3, 1))
+    person = PersonFactory(organisation=world.org_a)
+    run_assessment(
+        world.a_caseworker, world.org_a, person, answer="agree", assessed_on=date(2024, 3, 1)
+    )
     assert trends_of(person)[OVERALL][1] == "not_enough_data"
-    second = run_assessment(world, person, "disagree", date(2025, 3, 1))
+    second = run_assessment(
+        world.a_caseworker, world.org_a, person, answer="disagree", assessed_on=date(2025, 3, 1)
+    )
     stored = journey_trend(person)
     assert trends_of(person)[OVERALL][1] == "declining"
     assert stored.turned_down and OVERALL in stored.fell
@@ -89,7 +64,7 @@ def test_completing_an_assessment_stores_the_persons_trend(world):
 
 
 def test_a_draft_does_not_change_the_trend(world):
-    person = make_person(organisation=world.org_a)
+    person = PersonFactory(organisation=world.org_a)
     completed(person, date(2024, 1, 10), 40)
     before = trends_of(person)
     with organisation_scope(organisation_id=world.org_a.pk):
@@ -107,7 +82,7 @@ def test_a_draft_does_not_change_the_trend(world):
 
 
 def test_refresh_removes_the_trend_of_someone_without_completed_assessments(world):
-    person = make_person(organisation=world.org_a)
+    person = PersonFactory(organisation=world.org_a)
     assessment = completed(person, date(2024, 1, 10), 40)
     with system_scope("test"):
         Assessment.objects.filter(pk=assessment.pk).update(status="draft", completed_at=None)
@@ -117,7 +92,7 @@ def test_refresh_removes_the_trend_of_someone_without_completed_assessments(worl
 
 
 def test_refresh_counts_only_journeys_that_had_changed(world):
-    people = [make_person(organisation=world.org_a) for _ in range(3)]
+    people = [PersonFactory(organisation=world.org_a) for _ in range(3)]
     for person in people:
         completed(person, date(2024, 1, 10), 40)
     completed(people[0], date(2025, 1, 10), 50, refresh=False)
@@ -126,7 +101,7 @@ def test_refresh_counts_only_journeys_that_had_changed(world):
 
 
 def test_refreshing_unchanged_trends_writes_nothing(world):
-    person = make_person(organisation=world.org_a)
+    person = PersonFactory(organisation=world.org_a)
     completed(person, date(2024, 1, 10), 60)
     completed(person, date(2025, 1, 10), 40)
     with system_scope("test"):
@@ -142,9 +117,13 @@ def test_refreshing_unchanged_trends_writes_nothing(world):
 
 
 def test_rescoring_refreshes_the_trends_of_people_whose_scores_changed(world, capsys):
-    person = make_person(organisation=world.org_a)
-    first = run_assessment(world, person, "agree", date(2024, 3, 1))
-    run_assessment(world, person, "agree", date(2025, 3, 1))
+    person = PersonFactory(organisation=world.org_a)
+    first = run_assessment(
+        world.a_caseworker, world.org_a, person, answer="agree", assessed_on=date(2024, 3, 1)
+    )
+    run_assessment(
+        world.a_caseworker, world.org_a, person, answer="agree", assessed_on=date(2025, 3, 1)
+    )
     assert not journey_trend(person).turned_down
     with system_scope("test: a stored score gone wrong"):
         Assessment.objects.filter(pk=first.pk).update(overall_score=99.0)
@@ -177,7 +156,7 @@ def test_the_demo_loader_fills_in_trends_missing_from_an_older_demo(db):
 
 
 def test_erasure_removes_the_trends_and_audits_the_count(world):
-    person = make_person(organisation=world.org_a)
+    person = PersonFactory(organisation=world.org_a)
     completed(person, date(2024, 1, 10), 60)
     completed(person, date(2025, 1, 10), 40)
     series = len(trends_of(person))
@@ -192,7 +171,7 @@ def test_erasure_removes_the_trends_and_audits_the_count(world):
 
 
 def test_subject_access_copy_holds_the_trends(world):
-    person = make_person(organisation=world.org_a)
+    person = PersonFactory(organisation=world.org_a)
     completed(person, date(2024, 1, 10), 60)
     completed(person, date(2025, 1, 10), 40)
     with organisation_scope(organisation_id=world.org_a.pk):
@@ -207,7 +186,7 @@ def test_subject_access_copy_holds_the_trends(world):
 def test_refresh_later_runs_after_commit_and_records_the_job(
     world, django_capture_on_commit_callbacks
 ):
-    person = make_person(organisation=world.org_a)
+    person = PersonFactory(organisation=world.org_a)
     completed(person, date(2024, 1, 10), 60, refresh=False)
     completed(person, date(2025, 1, 10), 40, refresh=False)
     with (
@@ -232,7 +211,7 @@ def test_refresh_later_of_nobody_queues_nothing(world):
 
 
 def test_a_failed_refresh_is_marked_failed(world, monkeypatch):
-    person = make_person(organisation=world.org_a)
+    person = PersonFactory(organisation=world.org_a)
     completed(person, date(2024, 1, 10), 60)
     job = start_rebuild(reason="test")
 
@@ -253,7 +232,7 @@ def run(*args: str) -> str:
 
 
 def test_refresh_command_rebuilds_every_trend(world):
-    people = [make_person(organisation=org) for org in (world.org_a, world.org_b)]
+    people = [PersonFactory(organisation=org) for org in (world.org_a, world.org_b)]
     for person in people:
         completed(person, date(2024, 1, 10), 60)
         completed(person, date(2025, 1, 10), 40)
@@ -274,7 +253,7 @@ def test_refresh_command_rebuilds_every_trend(world):
 
 
 def test_refresh_command_for_one_organisation(world):
-    people = [make_person(organisation=org) for org in (world.org_a, world.org_b)]
+    people = [PersonFactory(organisation=org) for org in (world.org_a, world.org_b)]
     for person in people:
         completed(person, date(2024, 1, 10), 60)
     summary = json.loads(run("refresh", "--organisation", world.org_b.slug, "--json"))
@@ -293,7 +272,7 @@ def test_refresh_command_refuses_an_unknown_organisation(db):
 def test_refresh_command_runs_a_rebuild_already_queued(world):
     """The migration that created the trend tables queues a rebuild on a database with
     assessments; the command runs that job rather than leaving it waiting."""
-    person = make_person(organisation=world.org_a)
+    person = PersonFactory(organisation=world.org_a)
     completed(person, date(2024, 1, 10), 60, refresh=False)
     queued = TrendRefresh.objects.create(reason="stored trends are new", rebuild=True)
     elsewhere = TrendRefresh.objects.create(

@@ -28,8 +28,9 @@ from pathmark.journeys.services import refresh_trends
 from pathmark.organisations.scoping import organisation_scope, system_scope
 from pathmark.people.models import Consent, ConsentKind, ConsentMethod, Person
 from pathmark.privacy.services import erase_person
+from pathmark.testing import PersonFactory
 
-from .conftest import completed, make_person
+from .conftest import completed
 
 START = date(2022, 1, 3)
 AT_START = timezone.make_aware(datetime.combine(START, time(11)))
@@ -69,7 +70,7 @@ def synthetic_caseload(world, seed: int) -> list[Person]:  # type: ignore[no-unt
         people = []
         for number in range(45):
             owner = rng.choice(organisations)
-            person = make_person(organisation=owner, name=f"Synthetic {seed}-{number}")
+            person = PersonFactory(organisation=owner, name=f"Synthetic {seed}-{number}")
             people.append(person)
             runners = [owner]
             if rng.random() < 0.3:
@@ -202,7 +203,7 @@ def test_erased_people_leave_both_caseloads_alike(world):
 
 def test_a_caseload_of_one_journey(world):
     """One rate per domain: every quartile is that rate."""
-    person = make_person(organisation=world.org_c)
+    person = PersonFactory(organisation=world.org_c)
     completed(person, date(2024, 1, 10), 60)
     completed(person, date(2025, 1, 10), 40)
     assert_stored_equals_reference(world)

@@ -14,13 +14,13 @@ from pathmark.journeys.trajectory import TREND_RULE
 from pathmark.organisations.models import Role
 from pathmark.organisations.scoping import system_scope
 from pathmark.people.models import Consent, ConsentKind, ConsentMethod
-from pathmark.testing import assert_disallowed, client_for
+from pathmark.testing import PersonFactory, assert_disallowed, client_for
 
-from .conftest import completed, make_person
+from .conftest import completed
 
 
 def a_journey(world, name="Journey Person", **values):  # type: ignore[no-untyped-def]
-    person = make_person(organisation=world.org_a, name=name, **values)
+    person = PersonFactory(organisation=world.org_a, name=name, **values)
     completed(person, date(2024, 1, 10), 30)
     completed(person, date(2024, 7, 10), 40)
     completed(person, date(2025, 1, 10), 50)
@@ -44,7 +44,7 @@ def test_person_journey_shows_each_score_in_a_table(world):
 
 
 def test_person_journey_marks_when_norms_changed(world):
-    person = make_person(organisation=world.org_a)
+    person = PersonFactory(organisation=world.org_a)
     completed(person, date(2025, 1, 10), 40)
     completed(person, date(2025, 9, 10), 45)
     page = client_for(world.a_caseworker).get(f"/journeys/person/{person.pk}/").content.decode()
@@ -53,7 +53,7 @@ def test_person_journey_marks_when_norms_changed(world):
 
 
 def test_person_journey_says_not_enough_data_for_one_assessment(world):
-    person = make_person(organisation=world.org_a)
+    person = PersonFactory(organisation=world.org_a)
     completed(person, date(2025, 1, 10), 40)
     page = client_for(world.a_caseworker).get(f"/journeys/person/{person.pk}/").content.decode()
     assert "not enough data yet" in page
@@ -111,7 +111,7 @@ def test_summary_is_audited(world):
 
 
 def test_cohort_lists_a_journey_that_turned_down(world):
-    person = make_person(organisation=world.org_a, name="Falling Person")
+    person = PersonFactory(organisation=world.org_a, name="Falling Person")
     completed(person, date(2024, 1, 10), 60)
     completed(person, date(2025, 1, 10), 40)
     page = client_for(world.a_caseworker).get("/journeys/cohort/").content.decode()
@@ -119,7 +119,7 @@ def test_cohort_lists_a_journey_that_turned_down(world):
 
 
 def test_cohort_leaves_out_a_journey_that_did_not_turn_down(world):
-    person = make_person(organisation=world.org_a, name="Rising Person")
+    person = PersonFactory(organisation=world.org_a, name="Rising Person")
     completed(person, date(2024, 1, 10), 40)
     completed(person, date(2025, 1, 10), 60)
     page = client_for(world.a_caseworker).get("/journeys/cohort/").content.decode()
@@ -128,7 +128,7 @@ def test_cohort_leaves_out_a_journey_that_did_not_turn_down(world):
 
 
 def test_cohort_never_shows_another_organisations_people(world):
-    person = make_person(organisation=world.org_b, name="Other Org Person")
+    person = PersonFactory(organisation=world.org_b, name="Other Org Person")
     completed(person, date(2024, 1, 10), 60)
     completed(person, date(2025, 1, 10), 40)
     page = client_for(world.a_caseworker).get("/journeys/cohort/").content.decode()
@@ -137,7 +137,7 @@ def test_cohort_never_shows_another_organisations_people(world):
 
 
 def test_cohort_is_audited_without_names(world):
-    person = make_person(organisation=world.org_a, name="Falling Person")
+    person = PersonFactory(organisation=world.org_a, name="Falling Person")
     completed(person, date(2024, 1, 10), 60)
     completed(person, date(2025, 1, 10), 40)
     client_for(world.a_manager).get("/journeys/cohort/")
@@ -162,7 +162,7 @@ def test_cohort_queries_do_not_grow_with_the_caseload(world):
 
     def queries_for(people: int) -> int:
         for number in range(people):
-            person = make_person(organisation=world.org_a)
+            person = PersonFactory(organisation=world.org_a)
             completed(person, date(2024, 1, 10), 40 + number)
             completed(person, date(2025, 1, 10), 30)
         with CaptureQueriesContext(connection) as captured:
@@ -182,7 +182,7 @@ def test_cohort_queries_do_not_grow_with_the_caseload(world):
 
 
 def test_cohort_leaves_out_a_journey_where_one_area_fell_alone(world):
-    person = make_person(organisation=world.org_a, name="One Area Person")
+    person = PersonFactory(organisation=world.org_a, name="One Area Person")
     completed(person, date(2024, 1, 10), 50)
     completed(person, date(2025, 1, 10), 50, domains={"economic-stability": 30})
     page = client_for(world.a_caseworker).get("/journeys/cohort/").content.decode()
@@ -191,7 +191,7 @@ def test_cohort_leaves_out_a_journey_where_one_area_fell_alone(world):
 
 
 def test_cohort_lists_a_journey_where_two_areas_fell(world):
-    person = make_person(organisation=world.org_a, name="Two Areas Person")
+    person = PersonFactory(organisation=world.org_a, name="Two Areas Person")
     completed(person, date(2024, 1, 10), 50)
     completed(
         person,
@@ -206,7 +206,7 @@ def test_cohort_lists_a_journey_where_two_areas_fell(world):
 
 
 def test_cohort_says_the_turned_down_rule_in_words(world):
-    person = make_person(organisation=world.org_a)
+    person = PersonFactory(organisation=world.org_a)
     completed(person, date(2024, 1, 10), 50)
     page = client_for(world.a_caseworker).get("/journeys/cohort/").content.decode()
     assert "the overall score fell by at least the questionnaire’s measurement error" in page
@@ -215,7 +215,7 @@ def test_cohort_says_the_turned_down_rule_in_words(world):
 
 
 def test_a_person_shared_by_consent_is_in_the_other_caseload_until_withdrawn(world):
-    person = make_person(organisation=world.org_a, name="Shared Falling Person")
+    person = PersonFactory(organisation=world.org_a, name="Shared Falling Person")
     with system_scope("test: consent to share"):
         consent = Consent.objects.create(
             person=person,
@@ -237,7 +237,7 @@ def test_a_person_shared_by_consent_is_in_the_other_caseload_until_withdrawn(wor
 
 
 def test_cohort_is_fresh_after_completing_an_assessment(world):
-    person = make_person(organisation=world.org_a, name="Fresh Person")
+    person = PersonFactory(organisation=world.org_a, name="Fresh Person")
     completed(person, date(2024, 1, 10), 60)
     completed(person, date(2025, 1, 10), 40)
     page = client_for(world.a_manager).get("/journeys/cohort/").content.decode()
@@ -246,7 +246,7 @@ def test_cohort_is_fresh_after_completing_an_assessment(world):
 
 
 def test_cohort_says_when_assessments_have_no_figures_yet(world):
-    person = make_person(organisation=world.org_a, name="Unrefreshed Person")
+    person = PersonFactory(organisation=world.org_a, name="Unrefreshed Person")
     completed(person, date(2024, 1, 10), 60, refresh=False)  # as a restored database would
     completed(person, date(2025, 1, 10), 40, refresh=False)
     page = client_for(world.a_manager).get("/journeys/cohort/").content.decode()
@@ -255,7 +255,7 @@ def test_cohort_says_when_assessments_have_no_figures_yet(world):
 
 
 def test_cohort_says_when_figures_were_worked_out_under_an_older_rule(world):
-    person = make_person(organisation=world.org_a)
+    person = PersonFactory(organisation=world.org_a)
     completed(person, date(2024, 1, 10), 60)
     with system_scope("test: trends from an older release"):
         JourneyTrend.objects.update(rule=TREND_RULE - 1)

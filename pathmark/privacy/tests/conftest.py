@@ -9,14 +9,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from pathmark.assessments import services as assessment_services
 from pathmark.assessments.models import Assessment
-from pathmark.assessments.selectors import instrument_of
-from pathmark.instruments.services import instrument_version_for
 from pathmark.organisations.models import Organisation
-from pathmark.organisations.scoping import organisation_scope, system_scope
+from pathmark.organisations.scoping import system_scope
 from pathmark.people.models import Consent, ConsentKind, ConsentMethod, Person
-from pathmark.testing import PersonFactory, World
+from pathmark.testing import PersonFactory, World, run_assessment
 
 # ASCII on purpose: SQLite stores JSON with non-ASCII escaped, which a text search would miss.
 SECRETS = {
@@ -33,15 +30,10 @@ SECRETS = {
 CONSENT_PURPOSE = "Consentmarker: share with the council for housing"
 
 
-def make_person(organisation: Organisation, **values: object) -> Person:
-    with system_scope("test factory"):
-        return PersonFactory(organisation=organisation, **values)
-
-
 @pytest.fixture
 def person(world: World) -> Person:
-    person = make_person(
-        world.org_a,
+    person = PersonFactory(
+        organisation=world.org_a,
         date_of_birth=date(1988, 2, 29),
         gender="self_described",
         preferred_language="ar",
@@ -60,33 +52,6 @@ def share(person: Person, organisation: Organisation, purpose: str = "Joint supp
             purpose=purpose,
             method=ConsentMethod.IN_PERSON,
             given_on=date(2025, 1, 1),
-        )
-
-
-def run_assessment(user, organisation: Organisation, person: Person) -> Assessment:  # type: ignore[no-untyped-def]
-    """A completed integration-journey assessment, answered "agree" throughout."""
-    version = instrument_version_for("integration-journey")
-    instrument = instrument_of(version)
-    with organisation_scope(organisation_id=organisation.pk, user_id=user.pk, role="caseworker"):
-        assessment = assessment_services.start_assessment(
-            by=user,
-            organisation=organisation,
-            person=person,
-            instrument_slug="integration-journey",
-            mode="caseworker_led",
-            language="en",
-            assessed_on=date(2025, 6, 1),
-        )
-        for domain in instrument.domains:
-            assessment_services.save_answers(
-                by=user,
-                organisation=organisation,
-                assessment=assessment,
-                domain_id=domain.id,
-                answers={item.id: "agree" for item in domain.items if item.option("agree")},
-            )
-        return assessment_services.complete_assessment(
-            by=user, organisation=organisation, assessment=assessment
         )
 
 

@@ -13,15 +13,13 @@ from pathmark.organisations.models import Role
 from pathmark.organisations.scoping import organisation_scope, system_scope
 from pathmark.people.models import Consent, DuplicateFlag, Person
 from pathmark.privacy import registry, services
-from pathmark.testing import assert_disallowed, client_for
+from pathmark.testing import PersonFactory, assert_disallowed, client_for, run_assessment
 
 from .conftest import (
     CONSENT_PURPOSE,
     SECRETS,
-    make_person,
     reload_assessment,
     reload_person,
-    run_assessment,
     tables_containing,
 )
 
@@ -33,7 +31,7 @@ def erase(world, person) -> dict[str, int]:  # type: ignore[no-untyped-def]
 
 def test_erasure_leaves_no_trace_of_the_personal_data_in_any_table(world, person, assessment):
     with system_scope("test"):
-        twin = make_person(world.org_a, name=SECRETS["name"] + " Twin")
+        twin = PersonFactory(organisation=world.org_a, name=SECRETS["name"] + " Twin")
         DuplicateFlag.objects.create(person=twin, candidate=person, reason="same name")
     for value in [*SECRETS.values(), CONSENT_PURPOSE]:
         assert tables_containing(value), f"the test data should hold {value!r} before erasure"

@@ -15,9 +15,9 @@ from pathmark.organisations.models import Role
 from pathmark.organisations.scoping import organisation_scope
 from pathmark.people import services as people_services
 from pathmark.privacy import registry, rendering, services
-from pathmark.testing import assert_disallowed, client_for
+from pathmark.testing import PersonFactory, assert_disallowed, client_for, run_assessment
 
-from .conftest import CONSENT_PURPOSE, SECRETS, make_person, run_assessment
+from .conftest import CONSENT_PURPOSE, SECRETS
 
 
 def export_json(world, person) -> dict:  # type: ignore[no-untyped-def]
@@ -47,7 +47,7 @@ def test_export_holds_record_consents_assessments_with_answers_and_audit(world, 
 
 
 def test_export_holds_nothing_about_other_people(world, person):
-    other = make_person(world.org_a, name="Rashid Othermarker", phone="07700 955511")
+    other = PersonFactory(organisation=world.org_a, name="Rashid Othermarker", phone="07700 955511")
     with organisation_scope(organisation_id=world.org_a.pk):
         people_services.link_household(
             by=world.a_caseworker, organisation=world.org_a, person=person, other=other
@@ -85,7 +85,7 @@ def test_readable_copy_is_in_the_persons_language_and_direction(world, person, a
 
 
 def test_readable_copy_falls_back_to_english_and_says_so(world):
-    person = make_person(world.org_a, preferred_language="ti")
+    person = PersonFactory(organisation=world.org_a, preferred_language="ti")
     with organisation_scope(organisation_id=world.org_a.pk):
         export = services.export_personal_data(
             by=world.a_manager, organisation=world.org_a, person=person, format="html"

@@ -20,8 +20,9 @@ from pathmark.people.models import Consent, Person
 from pathmark.privacy import services
 from pathmark.privacy.selectors import years_before
 from pathmark.privacy.tasks import apply_retention
+from pathmark.testing import PersonFactory, run_assessment
 
-from .conftest import age, make_person, reload_person, run_assessment
+from .conftest import age, reload_person
 
 
 def statuses(*people: Person) -> list[str]:
@@ -30,21 +31,21 @@ def statuses(*people: Person) -> list[str]:
 
 @pytest.fixture
 def old_a(world) -> Person:  # type: ignore[no-untyped-def]
-    person = make_person(world.org_a, name="Old Client A")
+    person = PersonFactory(organisation=world.org_a, name="Old Client A")
     age(person, years=7)
     return person
 
 
 @pytest.fixture
 def recent_a(world) -> Person:  # type: ignore[no-untyped-def]
-    person = make_person(world.org_a, name="Recent Client A")
+    person = PersonFactory(organisation=world.org_a, name="Recent Client A")
     age(person, years=5)
     return person
 
 
 @pytest.fixture
 def old_b(world) -> Person:  # type: ignore[no-untyped-def]
-    person = make_person(world.org_b, name="Old Client B")
+    person = PersonFactory(organisation=world.org_b, name="Old Client B")
     age(person, years=7)
     return person
 
