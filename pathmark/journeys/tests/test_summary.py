@@ -15,8 +15,9 @@ from pathmark.journeys.selectors import instruments_by_version, stored_cohort, s
 from pathmark.organisations.scoping import organisation_scope, system_scope
 from pathmark.people.models import Consent, ConsentKind, ConsentMethod
 from pathmark.privacy.services import erase_person
+from pathmark.testing import PersonFactory
 
-from .conftest import completed, make_person
+from .conftest import completed
 from .test_stored import START, synthetic_caseload
 
 TODAY = date(2025, 6, 1)
@@ -55,7 +56,7 @@ def test_the_second_view_reads_the_kept_figures(world):
 
 
 def test_a_changed_trend_is_shown_at_once(world):
-    person = make_person(organisation=world.org_a)
+    person = PersonFactory(organisation=world.org_a)
     completed(person, date(2024, 1, 10), 60)
     completed(person, date(2024, 6, 10), 62)
     before, _ = caseload_of(world.org_a)
@@ -67,7 +68,7 @@ def test_a_changed_trend_is_shown_at_once(world):
 
 
 def test_a_new_share_is_shown_at_once_and_a_withdrawn_one_goes(world):
-    person = make_person(organisation=world.org_b)
+    person = PersonFactory(organisation=world.org_b)
     completed(person, date(2024, 1, 10), 60)
     completed(person, date(2025, 1, 10), 30)
     before, _ = caseload_of(world.org_a)
@@ -91,7 +92,7 @@ def test_a_new_share_is_shown_at_once_and_a_withdrawn_one_goes(world):
 
 
 def test_an_erased_person_leaves_the_kept_figures(world):
-    person = make_person(organisation=world.org_a)
+    person = PersonFactory(organisation=world.org_a)
     completed(person, date(2024, 1, 10), 60)
     completed(person, date(2025, 1, 10), 30)
     before, _ = caseload_of(world.org_a)
