@@ -124,7 +124,7 @@ def test_command_reports_json(world, old_a, old_b):
 
 
 def test_command_fails_with_a_one_line_reason_for_an_unknown_organisation(world):
-    with pytest.raises(CommandError, match="No organisation") as error:
+    with pytest.raises(CommandError, match="There is no organisation 'nowhere'") as error:
         call_command("retention", "--organisation", "nowhere")
     assert "\n" not in str(error.value)
 
