@@ -22,8 +22,27 @@ def normalise_name(name: str) -> str:
     return " ".join(without_marks.casefold().split())
 
 
+DATE_PATTERNS = (
+    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"),
+    re.compile(r"^(?P<d>\d{1,2})[/.](?P<m>\d{1,2})[/.](?P<y>\d{4})$"),
+)
+
+
+def _date_of_birth(query: str) -> date | None:
+    """A date typed as 1990-04-12 or 12/04/1990 (day first, as written in the UK)."""
+    for pattern in DATE_PATTERNS:
+        match = pattern.match(query)
+        if match:
+            try:
+                return date(int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError:
+                return None
+    return None
+
+
 def search_people(*, query: str = "") -> QuerySet[Person]:
-    """People the current scope may see, optionally matching a name, reference or phone."""
+    """People the current scope may see, optionally matching a name, reference (with or
+    without "P-"), date of birth, phone or e-mail."""
     people = Person.objects.exclude(status=Person.Status.ERASED)
     query = query.strip()
     if not query:
@@ -31,6 +50,17 @@ def search_people(*, query: str = "") -> QuerySet[Person]:
     reference = REFERENCE_PATTERN.match(query)
     if reference:
         return people.filter(pk=int(reference.group(1)))
+    if "@" in query and " " not in query:
+        return people.filter(email__iexact=query)
+    born = _date_of_birth(query)
+    if born is not None:
+        return people.filter(date_of_birth=born)
+    if query.isdigit() and len(query) <= 9:
+        # A bare number is a reference written without its "P-" ("000301"), or part of a phone.
+        condition = Q(pk=int(query))
+        if len(query) >= 6:
+            condition |= Q(phone__contains=query[-6:])
+        return people.filter(condition)
     condition = Q()
     for word in query.split()[:5]:
         condition &= Q(name__icontains=word) | Q(preferred_name__icontains=word)

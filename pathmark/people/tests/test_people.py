@@ -147,6 +147,30 @@ def test_search_by_name_and_reference(world):
     assert "Other Person" in body
 
 
+def test_search_by_bare_reference_date_of_birth_phone_and_email(world):
+    target = PersonFactory(
+        organisation=world.org_a,
+        name="Hala Example",
+        date_of_birth=date(1988, 3, 9),
+        phone="07700 900123",
+        email="hala@example.org",
+    )
+    PersonFactory(organisation=world.org_a, name="Other Person", date_of_birth=date(1990, 1, 1))
+    client = client_for(world.a_caseworker)
+    for query in (
+        f"{target.pk:06d}",
+        target.reference.lower(),
+        "1988-03-09",
+        "09/03/1988",
+        "07700900123",
+        "HALA@example.org",
+    ):
+        body = client.post("/people/", {"q": query}, follow=True).content.decode()
+        assert "Hala Example" in body and "Other Person" not in body, query
+    body = client.post("/people/", {"q": "31/02/1988"}, follow=True).content.decode()
+    assert "Hala Example" not in body
+
+
 def test_list_is_paginated(world):
     for number in range(30):
         PersonFactory(organisation=world.org_a, name=f"Person {number:02d}")
