@@ -245,7 +245,9 @@ class ConsentForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label=_("Name, reference or phone"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Name, reference, date of birth, phone or e-mail"), required=False, max_length=100
+    )
 
 
 class HouseholdLinkForm(forms.Form):

@@ -63,15 +63,24 @@ def _translator(domain: str, language: str) -> gettext.NullTranslations:
     return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)
 
 
+# Not countries, but true answers to "country of origin" for people who have none or do not
+# know it. User-assigned ISO 3166-1 codes (ZZ is also CLDR's "unknown region").
+STATELESS = "XX"
+UNKNOWN_COUNTRY = "ZZ"
+OWN_COUNTRY_NAMES = {
+    STATELESS: _("Stateless"),
+    UNKNOWN_COUNTRY: _("Unknown country"),
+}
+
+
 @cache
 def _country_choices(language: str) -> tuple[tuple[str, str], ...]:
     names = _translator("iso3166-1", language)
-    return tuple(
-        sorted(
-            ((c.alpha_2, names.gettext(c.name)) for c in pycountry.countries),
-            key=lambda pair: pair[1].casefold(),
-        )
+    countries = sorted(
+        ((c.alpha_2, names.gettext(c.name)) for c in pycountry.countries),
+        key=lambda pair: pair[1].casefold(),
     )
+    return (*((code, str(name)) for code, name in OWN_COUNTRY_NAMES.items()), *countries)
 
 
 def _extra_language_codes() -> tuple[str, ...]:
@@ -142,7 +151,15 @@ def language_code_for(text: str) -> str | None:
     for code, english in codes.items():
         if english.casefold() == wanted:
             return code
-    return None
+    # "Kurmanji" for "Kurdish (Kurmanji)": the qualifier alone, when only one name has it.
+    qualified = [
+        code
+        for code, name in language_choices()
+        if name.endswith(")")
+        and "(" in name
+        and name[name.rindex("(") + 1 : -1].strip().casefold() == wanted
+    ]
+    return qualified[0] if len(qualified) == 1 else None
 
 
 def language_codes() -> frozenset[str]:
@@ -157,7 +174,7 @@ def language_name(code: str) -> str:
     return dict(language_choices()).get(code, code)
 
 
-COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries)
+COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries) | frozenset(OWN_COUNTRY_NAMES)
 
 
 def __getattr__(name: str) -> frozenset[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+import time
 from typing import Any
 
 from django.contrib import messages
@@ -30,28 +32,67 @@ from .lookups import person_or_404
 from .models import Consent, ConsentKind, ImmigrationStatus, Person
 from .reference import country_name, language_name
 
-SEARCH_SESSION_KEY = "pathmark_people_search"
+SEARCH_SESSION_KEY = "pathmark_people_searches"
+SEARCH_LIFETIME_SECONDS = 60 * 60
+SEARCHES_KEPT = 20
+
+
+def _remember_search(request: HttpRequest, query: str) -> str:
+    """Keeps the search terms in the session under a short-lived random token; only the token
+    travels in the URL, so a results page can be reloaded, paged and gone back to without
+    names, dates of birth or phone numbers reaching server logs or browser history."""
+    now = time.time()
+    searches = {
+        token: kept
+        for token, kept in request.session.get(SEARCH_SESSION_KEY, {}).items()
+        if now - kept["at"] < SEARCH_LIFETIME_SECONDS
+    }
+    token = secrets.token_urlsafe(12)
+    searches[token] = {"q": query, "at": now}
+    newest = sorted(searches.items(), key=lambda item: item[1]["at"])[-SEARCHES_KEPT:]
+    request.session[SEARCH_SESSION_KEY] = dict(newest)
+    return token
+
+
+def _remembered_search(request: HttpRequest, token: str) -> str | None:
+    kept = request.session.get(SEARCH_SESSION_KEY, {}).get(token)
+    if kept is None or time.time() - kept["at"] >= SEARCH_LIFETIME_SECONDS:
+        return None
+    return str(kept["q"])
 
 
 @requires("person.view")
 def person_list(request: HttpRequest) -> HttpResponse:
-    """Search terms are names, so they travel in a POST body and the session, never in the
-    URL (URLs end up in server logs and browser history)."""
+    """Search terms are personal data, so they travel in a POST body and stay in the session;
+    the results page is a GET addressed by a short-lived token (see `_remember_search`)."""
     if request.method == "POST":
         form = SearchForm(request.POST)
-        if form.is_valid():
-            request.session[SEARCH_SESSION_KEY] = form.cleaned_data["q"]
+        if form.is_valid() and form.cleaned_data["q"].strip():
+            token = _remember_search(request, form.cleaned_data["q"])
+            return redirect(f"{reverse('people:list')}?search={token}")
         return redirect("people:list")
     if request.GET.get("clear"):
-        request.session.pop(SEARCH_SESSION_KEY, None)
         return redirect("people:list")
-    query = request.session.get(SEARCH_SESSION_KEY, "")
+    token = request.GET.get("search", "")
+    query = ""
+    query_string = ""
+    if token:
+        remembered = _remembered_search(request, token)
+        if remembered is None:
+            messages.info(request, _("That search has expired. Please search again."))
+            return redirect("people:list")
+        query = remembered
+        query_string = f"search={token}&"
     form = SearchForm(initial={"q": query})
     people = selectors.list_people(
         actor=request.user, organisation=request.organisation, query=query
     )
     page = Paginator(people, 25).get_page(request.GET.get("page"))
-    return render(request, "people/list.html", {"form": form, "page_obj": page, "query": query})
+    return render(
+        request,
+        "people/list.html",
+        {"form": form, "page_obj": page, "query": query, "query_string": query_string},
+    )
 
 
 @requires("person.register")

@@ -54,3 +54,23 @@ def test_language_names_come_in_the_readers_language(settings):
     assert language_name("prs") == "Dari"
     assert language_code_for("Kurdish (Sorani)") == "ckb"
     assert language_code_for("nothing like it") is None
+
+
+def test_a_language_is_found_by_the_qualifier_of_its_name(world):
+    assert language_code_for("Kurmanji") == "kmr"
+    assert language_code_for("sorani") == "ckb"
+    response = _registered(world, other_languages="Kurmanji")
+    assert response.status_code == 302
+    with system_scope("test"):
+        assert "kmr" in Person.objects.get().languages
+
+
+def test_country_of_origin_may_be_stateless_or_unknown(world):
+    from pathmark.people.reference import COUNTRY_CODES, country_choices, country_name
+
+    codes = [code for code, _ in country_choices()]
+    assert codes[:2] == ["XX", "ZZ"] and "XX" in COUNTRY_CODES
+    assert country_name("XX") == "Stateless"
+    assert _registered(world, country_of_origin="XX").status_code == 302
+    with system_scope("test"):
+        assert Person.objects.get().country_of_origin == "XX"

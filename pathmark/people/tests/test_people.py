@@ -70,7 +70,7 @@ def test_registration_without_consent_names_the_field_and_writes_nothing(world):
         ),
         ("date_of_birth", "1850-01-01", "must be after 1900"),
         ("date_of_arrival", "1980-01-01", "cannot be before the date of birth"),
-        ("country_of_origin", "XX", "Select a valid choice"),
+        ("country_of_origin", "QQ", "Select a valid choice"),
         ("name", "", "Name or pseudonym is required"),
         ("email", "not-an-email", "Enter a valid email address"),
     ],
@@ -169,6 +169,29 @@ def test_search_by_bare_reference_date_of_birth_phone_and_email(world):
         assert "Hala Example" in body and "Other Person" not in body, query
     body = client.post("/people/", {"q": "31/02/1988"}, follow=True).content.decode()
     assert "Hala Example" not in body
+
+
+def test_search_results_are_a_get_addressed_by_a_short_lived_token(world, monkeypatch):
+    from pathmark.people import views
+
+    for number in range(30):
+        PersonFactory(organisation=world.org_a, name=f"Yusuf {number:02d}")
+    PersonFactory(organisation=world.org_a, name="Other Person")
+    client = client_for(world.a_caseworker)
+    response = client.post("/people/", {"q": "yusuf"})
+    url = response["Location"]
+    assert url.startswith("/people/?search=") and "yusuf" not in url.lower()
+    first = client.get(url).content.decode()
+    assert "30 people" in first and "Other Person" not in first
+    assert url.split("=", 1)[1] + "&amp;page=2" in first
+    second = client.get(url + "&page=2").content.decode()
+    assert "Yusuf 29" in second and "Other Person" not in second
+    # Someone else's session does not know the token; a guessed or expired one asks again.
+    stranger = client_for(world.a_caseworker).get(url, follow=True)
+    assert "That search has expired" in stranger.content.decode()
+    assert "Other Person" in client.get("/people/?search=guessed", follow=True).content.decode()
+    monkeypatch.setattr(views, "SEARCH_LIFETIME_SECONDS", 0)
+    assert client.get(url)["Location"] == "/people/"
 
 
 def test_list_is_paginated(world):
