@@ -2,9 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from pathmark.organisations import views as organisation_views
-
-from . import views
+from . import organisation_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -38,7 +36,8 @@ urlpatterns = [
         name="send_set_password_link",
     ),
     # The organisation's own settings, and the partnership's organisations: administration
-    # pages beside the users', though their views live with the organisations app.
+    # pages beside the users' (`organisation_views`: they enrol administrators, so they live
+    # above the organisations app).
     path(
         "organisation/settings/",
         organisation_views.organisation_settings,

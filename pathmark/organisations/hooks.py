@@ -14,3 +14,12 @@ people_past_retention = Hook(
 
 def count_past_retention(organisation: object, *, years: int, today: object) -> int:
     return sum(people_past_retention(organisation=organisation, years=years, today=today))
+
+
+enrol_first_administrator = Hook(
+    "organisations.enrol_first_administrator",
+    """Asked, inside the transaction that adds an organisation to the partnership, with `by`,
+    `organisation`, `email` and `name`: the accounts app enrols (or invites) the organisation's
+    first administrator and returns what it added. Raises ValidationError naming `email` or
+    `name` when it cannot.""",
+)

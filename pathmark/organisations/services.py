@@ -12,18 +12,17 @@ from django.core.validators import validate_slug
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from pathmark.accounts import services as account_services
-from pathmark.accounts.models import User
 from pathmark.audit.services import actor_or_command_line, record
 
 from . import selectors
-from .models import RETENTION_YEARS_MAX, RETENTION_YEARS_MIN, Organisation, OrganisationKind, Role
+from .hooks import enrol_first_administrator
+from .models import RETENTION_YEARS_MAX, RETENTION_YEARS_MIN, Organisation, OrganisationKind
 
 
 @dataclass(frozen=True)
 class NewOrganisation:
     organisation: Organisation
-    administrator: account_services.AddedMember | None
+    administrator: Any  # what accounts' enrolment returned (`AddedMember`), or None
 
 
 def _check_settings(*, name: str, kind: str, retention_years: int) -> None:
@@ -46,7 +45,7 @@ def _check_settings(*, name: str, kind: str, retention_years: int) -> None:
 @transaction.atomic
 def create_organisation(
     *,
-    by: User | None,
+    by: Any,
     name: str,
     slug: str,
     kind: str,
@@ -120,13 +119,13 @@ def create_organisation(
     administrator = None
     if administrator_email:
         try:
-            administrator = account_services.enrol_member(
-                by=by,
-                organisation=organisation,
-                email=administrator_email,
-                name=administrator_name,
-                role=Role.ADMINISTRATOR,
+            # The accounts app (above this one) enrols the first administrator.
+            enrolled = enrol_first_administrator(
+                by=by, organisation=organisation, email=administrator_email, name=administrator_name
             )
+            if not enrolled:
+                raise RuntimeError("No app enrols an organisation's first administrator.")
+            administrator = enrolled[0]
         except ValidationError as error:
             # The form names these fields `administrator_<field>`.
             raise ValidationError(
@@ -138,7 +137,7 @@ def create_organisation(
 @transaction.atomic
 def update_settings(
     *,
-    by: User,
+    by: Any,
     organisation: Organisation,
     name: str,
     kind: str,
@@ -181,7 +180,7 @@ def update_settings(
 
 
 @transaction.atomic
-def set_partnership_host(*, by: User | None, organisation: Organisation) -> None:
+def set_partnership_host(*, by: Any, organisation: Organisation) -> None:
     """Makes `organisation` the one whose administrators add organisations to the
     partnership. For the server's operator (command line): no one in the app may move it."""
     if by is not None:

@@ -12,17 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from pathmark.accounts import selectors as account_selectors
-from pathmark.accounts import services as account_services
-from pathmark.accounts.links import link_expires_at, set_password_url
-from pathmark.accounts.models import User
 from pathmark.core.forms import attach_service_errors
+from pathmark.organisations import selectors, services
+from pathmark.organisations.forms import NewOrganisationForm, OrganisationSettingsForm
+from pathmark.organisations.hooks import count_past_retention
+from pathmark.organisations.models import Organisation, Role
+from pathmark.organisations.permissions import requires
 
-from . import selectors, services
-from .forms import NewOrganisationForm, OrganisationSettingsForm
-from .hooks import count_past_retention
-from .models import Organisation, Role
-from .permissions import requires
+from . import selectors as account_selectors
+from . import services as account_services
+from .links import link_expires_at, set_password_url
+from .models import User
 
 
 @requires("organisation.manage")
