@@ -264,6 +264,7 @@ def compare(slug: str) -> float:
         WORKLIST_LIMIT,
         cohort_rows,
         instruments_by_version,
+        norms_by_slug,
         stored_cohort,
     )
     from pathmark.organisations.models import Organisation
@@ -275,7 +276,11 @@ def compare(slug: str) -> float:
         as_of = timezone.localdate()
         started = time.perf_counter()
         reference = compute_cohort(
-            cohort_rows(), instruments=instruments, as_of=as_of, limit=WORKLIST_LIMIT
+            cohort_rows(),
+            instruments=instruments,
+            as_of=as_of,
+            limit=WORKLIST_LIMIT,
+            norms=norms_by_slug(),
         )
         seconds = time.perf_counter() - started
         stored = stored_cohort(instruments=instruments, as_of=as_of)

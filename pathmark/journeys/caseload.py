@@ -9,7 +9,7 @@ No queries here: the rows come in, the figures go out.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import groupby
@@ -18,7 +18,18 @@ from typing import Any
 
 from pathmark.instruments.definition import Instrument
 
-from .trajectory import OVERALL, Direction, Trends, TrendShape, journey_turned_down, trends_of
+from .trajectory import (
+    OVERALL,
+    Direction,
+    HostNorm,
+    Trends,
+    TrendShape,
+    journey_turned_down,
+    trends_of,
+)
+
+NormsBySlug = Mapping[str, Mapping[str, Sequence[HostNorm]]]
+"""Each instrument's dated host norms per series key (`OVERALL` or a domain id)."""
 
 # --- What the page shows -------------------------------------------------------------------
 
@@ -186,14 +197,21 @@ class JourneyTrends:
 
 
 def caseload_trends(
-    rows: Iterable[CohortRow], *, instruments: dict[int, Instrument]
+    rows: Iterable[CohortRow],
+    *,
+    instruments: dict[int, Instrument],
+    norms: NormsBySlug | None = None,
 ) -> Iterator[list[JourneyTrends]]:
     """For each person in `rows` (ordered by person, date and id), their journeys, one per
     instrument, in the order the instruments first appear in their rows.
 
     Uses `trajectory.trends_of`, which gives exactly the rate, direction and fall of
     `journey_of` without building the person page's points, stages and projections."""
-    shapes = {pk: TrendShape.of(instrument) for pk, instrument in instruments.items()}
+    norms = norms or {}
+    shapes = {
+        pk: TrendShape.of(instrument, norms.get(instrument.slug))
+        for pk, instrument in instruments.items()
+    }
     slug_of = {pk: instrument.slug for pk, instrument in instruments.items()}
     for person_id, person_rows in groupby(rows, key=itemgetter(0)):
         by_slug: dict[str, list[CohortRow]] = {}
@@ -244,6 +262,7 @@ def compute_cohort(
     instruments: dict[int, Instrument],
     as_of: date,
     limit: int | None = None,
+    norms: NormsBySlug | None = None,
 ) -> Cohort:
     """The caseload from every completed assessment, one person at a time, so memory holds one
     person's rows plus the rates (a few floats per person and domain). The page reads stored
@@ -253,7 +272,7 @@ def compute_cohort(
     tallies: dict[tuple[str, tuple[str, ...]], _Tally] = {}
     worklist: list[TurnedDown] = []
     people = 0
-    for journeys in caseload_trends(rows, instruments=instruments):
+    for journeys in caseload_trends(rows, instruments=instruments, norms=norms):
         people += 1
         for journey in journeys:
             slug, trends = journey.instrument, journey.trends

@@ -1,9 +1,9 @@
 """Stored journey trends: what the caseload page needs of each person's journey, kept so that
 the page reads a few indexed queries instead of recomputing every journey on each view.
 
-A trend depends only on the person's completed assessments and the instrument versions they
-used (never on today's date or the host norms), so it is recomputed when those change
-(`services.refresh_trends`) and is otherwise exact. Each row records what it was computed
+A trend depends only on the person's completed assessments, the instrument versions they
+used and the instrument's host norms (never on today's date), so it is recomputed when those
+change (`services.refresh_trends`; a rebuild after new norms) and is otherwise exact. Each row records what it was computed
 from, so a stale row can be told from a fresh one. Trends are personal data derived from the
 assessments: scoped like them, visible exactly where the person is, erased with the person.
 """
@@ -72,6 +72,9 @@ class JourneyTrend(models.Model):
     # The series (`overall` or domain ids) that fell by at least the measurement error
     # between their last two readings, in the instrument's order.
     fell = models.JSONField(default=list)
+    # The fingerprint of the instrument's host norms the trend was computed against
+    # (`selectors.norms_digests`): integratedness is relative to them.
+    norms_digest = models.CharField(_("host norms used"), max_length=64, blank=True)
     computed_at = models.DateTimeField(_("computed at"))
 
     objects = ScopedManager()
@@ -120,11 +123,16 @@ class SeriesTrend(models.Model):
     )
     instrument = models.SlugField(_("instrument"), max_length=100)
     key = models.CharField(_("domain"), max_length=100)
+    # The rate of the person's score minus the host norm in force at each date: the headline.
     integratedness_per_year = models.FloatField(_("integratedness per year"), null=True)
+    # The direction of integratedness.
     direction = models.CharField(_("direction"), max_length=20, choices=DIRECTION_CHOICES)
-    # The (negative) change between the last two readings when it is at least the
-    # measurement error; null otherwise.
+    # The (negative) change relative to the host norm between the last two readings when it
+    # is at least the measurement error; null otherwise.
     fall = models.FloatField(_("fall between the last two readings"), null=True)
+    # The person's own rate, and the host norm's, over the same dates.
+    progress_per_year = models.FloatField(_("progress per year"), null=True)
+    host_shift_per_year = models.FloatField(_("host norm shift per year"), null=True)
 
     objects = ScopedManager()
 

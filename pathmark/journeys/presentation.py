@@ -15,7 +15,16 @@ from pathmark.assessments.text import in_language, is_rtl, language_of
 from pathmark.instruments.definition import Instrument, Text
 
 from .charts import LineChart, line_chart
-from .trajectory import OVERALL, Convergence, Direction, HostNorm, Journey, Series
+from .trajectory import (
+    OVERALL,
+    Convergence,
+    Direction,
+    GapStory,
+    HostNorm,
+    Journey,
+    Series,
+    Steadiness,
+)
 
 ARROWS = {
     Direction.IMPROVING: "↑",
@@ -31,15 +40,20 @@ def points_text(value: float) -> str:
     return f"{rounded:.0f}" if rounded >= 10 else f"{rounded:.1f}".rstrip("0").rstrip(".")
 
 
-def rate_words(series: Series) -> str:
-    """ "improving 12 points a year", "no clear change", "not enough data yet"."""
-    rate = series.integratedness_per_year
-    if series.direction == Direction.NOT_ENOUGH_DATA or rate is None:
+def needs_more_readings(series: Series) -> str:
+    """The one sentence every figure that depends on a rate gives when there is none yet."""
+    if len(series.points) <= 1:
+        return _("needs more readings: one assessment so far")
+    return _("needs more readings: assessments on one date so far")
+
+
+def _own_rate_words(direction: Direction, rate: float | None) -> str:
+    if direction == Direction.NOT_ENOUGH_DATA or rate is None:
         return _("not enough data yet: one assessment")
-    if series.direction == Direction.NO_CLEAR_CHANGE:
+    if direction == Direction.NO_CLEAR_CHANGE:
         return _("no clear change")
     amount = points_text(rate)
-    if series.direction == Direction.IMPROVING:
+    if direction == Direction.IMPROVING:
         return ngettext(
             "improving %(points)s point a year",
             "improving %(points)s points a year",
@@ -50,46 +64,109 @@ def rate_words(series: Series) -> str:
     ) % {"points": amount}
 
 
+def rate_words(series: Series) -> str:
+    """Integratedness in words: "gaining 4 points a year on the host norm", "no clear change
+    against the host norm", "needs more readings: one assessment so far"."""
+    rate = series.integratedness_per_year
+    if series.direction == Direction.NOT_ENOUGH_DATA or rate is None:
+        return needs_more_readings(series)
+    if not series.has_host_norm:
+        return _own_rate_words(series.direction, rate)
+    if series.direction == Direction.NO_CLEAR_CHANGE:
+        return _("no clear change against the host norm")
+    values = {"points": points_text(rate)}
+    if series.direction == Direction.IMPROVING:
+        return _("gaining %(points)s points a year on the host norm") % values
+    return _("losing %(points)s points a year against the host norm") % values
+
+
+def progress_words(series: Series) -> str:
+    """The person's own change, whatever the host norm did."""
+    if series.progress.per_year is None:
+        return needs_more_readings(series)
+    return _own_rate_words(series.progress.direction, series.progress.per_year)
+
+
 def method_words(series: Series) -> str:
     return {
         "theil_sen": _("robust trend over %(count)s assessments") % {"count": len(series.points)},
         "two_point": _("change between two assessments"),
         "not_enough_data": _("needs a second assessment"),
+        "no_host_norm": _("no host norm for this area"),
     }[series.method.value]
+
+
+def band_words(series: Series) -> str:
+    """The band of rates that count as no clear change, from the measurement error."""
+    band = series.integratedness.band_per_year
+    if band is None or band == 0:
+        return ""
+    return _("rates within ±%(points)s points a year are no clear change") % {
+        "points": points_text(band)
+    }
+
+
+def split_words(series: Series) -> str:
+    """One plain sentence splitting integratedness into the person and the host: "the gap
+    narrowed 4 points a year: the person rose 2.5, the host norm fell 1.5"."""
+    rate = series.integratedness_per_year
+    if not series.has_host_norm:
+        return _("There is no host norm for this area, so only the person's own change is shown.")
+    if rate is None:
+        return needs_more_readings(series)
+    latest = series.latest
+    below = latest is not None and (latest.gap_to_host_norm or 0) > 0
+    values = {"points": points_text(rate)}
+    if series.direction == Direction.NO_CLEAR_CHANGE:
+        headline = _("no clear change against the host norm")
+    elif below:
+        headline = (
+            _("the gap narrowed %(points)s points a year")
+            if rate > 0
+            else _("the gap widened %(points)s points a year")
+        ) % values
+    else:
+        headline = (
+            _("the lead over the host norm grew %(points)s points a year")
+            if rate > 0
+            else _("the lead over the host norm shrank %(points)s points a year")
+        ) % values
+    progress = series.progress_per_year or 0.0
+    if series.progress.direction == Direction.NO_CLEAR_CHANGE:
+        person = _("the person held about steady (%(signed)s)") % {"signed": signed_text(progress)}
+    elif progress > 0:
+        person = _("the person rose %(points)s") % {"points": points_text(progress)}
+    else:
+        person = _("the person fell %(points)s") % {"points": points_text(progress)}
+    shift = series.host_shift_per_year
+    if shift is None or shift == 0:
+        host = _("the host norm did not change")
+    elif shift > 0:
+        host = _("the host norm rose %(points)s") % {"points": points_text(shift)}
+    else:
+        host = _("the host norm fell %(points)s") % {"points": points_text(shift)}
+    return _("%(headline)s: %(person)s, %(host)s.") % {
+        "headline": headline[:1].upper() + headline[1:],
+        "person": person,
+        "host": host,
+    }
+
+
+def signed_text(value: float) -> str:
+    return ("+" if value > 0 else "−" if value < 0 else "") + points_text(value)
 
 
 def gap_words(series: Series) -> str:
     latest = series.latest
-    if latest is None or latest.gap_to_host_norm is None:
+    if latest is None or latest.host_norm is None:
         return _("no host norm for this area")
-    gap = latest.gap_to_host_norm
-    if gap <= 0:
-        return _("at or above the host norm (%(norm)s)") % {
-            "norm": points_text(latest.host_norm.value)
-        }  # type: ignore[union-attr]
-    return _("%(gap)s points below the host norm (%(norm)s)") % {
-        "gap": points_text(gap),
-        "norm": points_text(latest.host_norm.value),  # type: ignore[union-attr]
-    }
-
-
-def closing_words(series: Series) -> str:
-    closing = series.gap_closing_per_year
-    if closing is None:
-        return "—"
-    if closing == 0:
-        return _("not changing")
-    values = {"points": points_text(closing)}
-    count = round(abs(closing))
-    if closing > 0:
-        return (
-            ngettext("closing %(points)s point a year", "closing %(points)s points a year", count)
-            % values
-        )
-    return (
-        ngettext("widening %(points)s point a year", "widening %(points)s points a year", count)
-        % values
-    )
+    gap = latest.gap_to_host_norm or 0.0
+    values = {"gap": points_text(gap), "norm": points_text(latest.host_norm.value)}
+    if gap == 0:
+        return _("at the host norm (%(norm)s)") % values
+    if gap < 0:
+        return _("%(gap)s points above the host norm (%(norm)s)") % values
+    return _("%(gap)s points below the host norm (%(norm)s)") % values
 
 
 def projection_words(series: Series) -> str:
@@ -98,6 +175,8 @@ def projection_words(series: Series) -> str:
         return _("no host norm to compare with")
     if projection.state == Convergence.REACHED:
         return _("has reached the host norm")
+    if projection.state == Convergence.NOT_ENOUGH_DATA:
+        return needs_more_readings(series)
     if projection.state == Convergence.NOT_CONVERGING:
         if projection.years is not None:
             return _("not converging: more than 20 years at the current rate")
@@ -108,10 +187,44 @@ def projection_words(series: Series) -> str:
 
 
 def share_words(series: Series) -> str:
-    share = series.share_of_gap_closed
-    if share is None:
-        return "—"
-    return _("%(percent)s%% of the gap closed") % {"percent": f"{share * 100:.0f}"}
+    """The share of the gap closed where it means something, otherwise what happened in
+    words; never a percentage outside -100 %..100 %."""
+    gap = series.gap
+    if gap.story == GapStory.NO_NORM:
+        return _("no host norm for this area")
+    if gap.story == GapStory.NOT_ENOUGH_DATA:
+        return needs_more_readings(series)
+    if gap.story == GapStory.SHARE_CLOSED and gap.share_closed is not None:
+        if gap.share_closed < 0:
+            return _("the gap grew by %(percent)s%%") % {
+                "percent": f"{-gap.share_closed * 100:.0f}"
+            }
+        return _("%(percent)s%% of the gap closed") % {"percent": f"{gap.share_closed * 100:.0f}"}
+    return {
+        GapStory.MORE_THAN_DOUBLED: _("the gap is more than twice as wide as at first"),
+        GapStory.NOW_AT_OR_ABOVE: _("was below the norm, now at or above it"),
+        GapStory.NOW_BELOW: _("was at or above the norm, now below it"),
+        GapStory.STAYED_AT_OR_ABOVE: _("at or above the norm at first and now"),
+    }[gap.story]
+
+
+def stability_words(series: Series) -> str:
+    """How steady the journey is, in words and a number (seed 002: "the ability to maintain a
+    stable level of integration")."""
+    stability = series.stability
+    if stability.steadiness == Steadiness.NOT_ENOUGH_DATA or stability.straying is None:
+        if len(series.points) >= 2:
+            return _("needs more readings: three assessments show how steady it is")
+        return needs_more_readings(series)
+    values = {"points": points_text(stability.straying)}
+    if stability.steadiness == Steadiness.STEADY:
+        return _("steady: readings stay %(points)s points from the trend on average") % values
+    if stability.steadiness == Steadiness.UPS_AND_DOWNS:
+        return (
+            _("some ups and downs: readings stray %(points)s points from the trend on average")
+            % values
+        )
+    return _("unsettled: readings stray %(points)s points from the trend on average") % values
 
 
 @dataclass(frozen=True)
@@ -124,10 +237,13 @@ class SeriesView:
     arrow: str
     words: str
     method: str
+    band: str
+    progress: str
+    split: str
     gap: str
-    closing: str
     projection: str
     share: str
+    stability: str
     stage_labels: Mapping[str, str]
     norm_labels: Mapping[date, str]
 
@@ -149,7 +265,8 @@ class SeriesView:
             {
                 "point": point,
                 "stage": self.stage_label(point.stage),
-                "gap": point.gap_to_host_norm,
+                "below": point.points_below_host_norm,
+                "above": point.points_above_host_norm,
                 "norm": point.host_norm.value if point.host_norm else None,
             }
             for point in self.series.points
@@ -224,10 +341,13 @@ def journey_view(
             arrow=ARROWS[series.direction],
             words=rate_words(series),
             method=method_words(series),
+            band=band_words(series),
+            progress=progress_words(series),
+            split=split_words(series),
             gap=gap_words(series),
-            closing=closing_words(series),
             projection=projection_words(series),
             share=share_words(series),
+            stability=stability_words(series),
             stage_labels=stage_labels,
             norm_labels={
                 norm.valid_from: in_language(norm.label, language) if norm.label else ""

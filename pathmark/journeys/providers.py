@@ -26,6 +26,8 @@ def export_trends(person: Person) -> list[Row]:
             "integratedness_per_year": trend.integratedness_per_year,
             "direction": trend.direction,
             "fall": trend.fall,
+            "progress_per_year": trend.progress_per_year,
+            "host_shift_per_year": trend.host_shift_per_year,
             "computed_at": computed[trend.instrument].isoformat()
             if trend.instrument in computed
             else None,
@@ -45,9 +47,11 @@ def register_trends() -> None:
             labels={
                 "instrument": _("Questionnaire code"),
                 "area": _("Area"),
-                "integratedness_per_year": _("Change (points a year)"),
+                "integratedness_per_year": _("Change against the host norm (points a year)"),
                 "direction": _("Direction"),
                 "fall": _("Fall between the last two assessments"),
+                "progress_per_year": _("Own change (points a year)"),
+                "host_shift_per_year": _("Change of the host norm (points a year)"),
                 "computed_at": _("Worked out"),
             },
             choices={"direction": dict(DIRECTION_CHOICES)},

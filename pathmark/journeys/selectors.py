@@ -54,7 +54,7 @@ from .models import (
     TrendGeneration,
     TrendRefresh,
 )
-from .registry import host_norms_for
+from .registry import all_host_norms, host_norms_for
 from .trajectory import TREND_RULE, HostNorm, Journey, ScoredAssessment, journey_of
 
 # The cohort worklist names at most this many people (the steepest drops first); the page
@@ -65,6 +65,26 @@ WORKLIST_LIMIT = 200
 def norms_by_key(slug: str) -> dict[str, tuple[HostNorm, ...]]:
     norms = host_norms_for(slug)
     return dict(norms.by_key) if norms else {}
+
+
+def norms_by_slug() -> dict[str, dict[str, tuple[HostNorm, ...]]]:
+    """Every instrument's host norms per series key: what stored trends are computed against."""
+    return {slug: dict(norms.by_key) for slug, (_path, norms) in all_host_norms().items()}
+
+
+def norms_digests(norms: dict[str, dict[str, tuple[HostNorm, ...]]]) -> dict[str, str]:
+    """A short fingerprint of each instrument's norms, stored with every trend computed
+    against them, so that trends computed against other norms show as out of date."""
+    digests = {}
+    for slug, by_key in norms.items():
+        text = repr(
+            sorted(
+                (key, [(n.valid_from.isoformat(), n.value) for n in found])
+                for key, found in by_key.items()
+            )
+        )
+        digests[slug] = hashlib.sha256(text.encode()).hexdigest()[:16]
+    return digests
 
 
 @dataclass(frozen=True)
@@ -379,7 +399,8 @@ class Freshness:
     failed: TrendRefresh | None
     """The latest refresh that ended, when it failed."""
     older_rule: int
-    """Journeys computed under an older trend rule than this version of Pathmark's."""
+    """Journeys computed under an older trend rule than this version of Pathmark's, or against
+    host norms other than those in force now."""
     untracked: bool
     """There are completed assessments but no stored trends at all (assessments loaded
     without a refresh)."""
@@ -409,8 +430,15 @@ def trend_freshness(*, organisation: Any) -> Freshness:
         .first()
     )
     journeys = JourneyTrend.objects.all()
-    older_rule = _own(journeys, organisation_id).exclude(rule=TREND_RULE).count() + sum(
-        rule != TREND_RULE for rule in _others(journeys, organisation_id, "rule")
+    digests = norms_digests(norms_by_slug())
+    outdated = ~Q(rule=TREND_RULE) | ~Q(instrument__in=list(digests)) & ~Q(norms_digest="")
+    for slug, digest in digests.items():
+        outdated |= Q(instrument=slug) & ~Q(norms_digest=digest)
+    older_rule = _own(journeys, organisation_id).filter(outdated).count() + sum(
+        rule != TREND_RULE or digests.get(slug, "") != digest
+        for rule, slug, digest in _others(
+            journeys, organisation_id, "rule", "instrument", "norms_digest"
+        )
     )
     untracked = (
         not journeys.exists()

@@ -23,7 +23,7 @@ from pathmark.organisations.models import Organisation
 from pathmark.organisations.scoping import active_scope, checks_organisation, system_scope
 from pathmark.people.models import Person
 
-from .caseload import JourneyTrends, caseload_trends
+from .caseload import JourneyTrends, NormsBySlug, caseload_trends
 from .models import (
     CaseloadSummary,
     JourneyTrend,
@@ -32,7 +32,7 @@ from .models import (
     TrendGeneration,
     TrendRefresh,
 )
-from .selectors import instruments_by_version
+from .selectors import instruments_by_version, norms_by_slug, norms_digests
 from .trajectory import TREND_RULE
 
 # People recomputed per query (and, in a rebuild, per transaction): the ids fit in one
@@ -78,25 +78,35 @@ def refresh_trends(*, person_ids: Iterable[int]) -> Refreshed:
         transaction.atomic(),
     ):
         instruments = instruments_by_version()
+        norms = norms_by_slug()
+        digests = norms_digests(norms)
         for start in range(0, len(ids), REFRESH_CHUNK):
-            summary.add(_refresh_chunk(ids[start : start + REFRESH_CHUNK], instruments))
+            summary.add(
+                _refresh_chunk(ids[start : start + REFRESH_CHUNK], instruments, norms, digests)
+            )
     return summary
 
 
-Fingerprint = tuple[int, int, int, Any, int]
+Fingerprint = tuple[int, int, int, Any, int, str]
 
 
-def _fingerprint(journey: JourneyTrends) -> Fingerprint:
+def _fingerprint(journey: JourneyTrends, norms_digest: str) -> Fingerprint:
     return (
         TREND_RULE,
         journey.assessments,
         journey.newest_assessment_id,
         journey.newest_change_at,
         journey.version_id,
+        norms_digest,
     )
 
 
-def _refresh_chunk(ids: list[int], instruments: dict[int, Any]) -> Refreshed:
+def _refresh_chunk(
+    ids: list[int],
+    instruments: dict[int, Any],
+    norms: NormsBySlug,
+    digests: dict[str, str],
+) -> Refreshed:
     # Lock the people first (in id order, so two refreshes cannot deadlock): two refreshes of
     # one person at once would both delete and then both insert. A no-op on SQLite, whose
     # writers already queue.
@@ -117,17 +127,19 @@ def _refresh_chunk(ids: list[int], instruments: dict[int, Any]) -> Refreshed:
             "newest_assessment_id",
             "newest_change_at",
             "instrument_version_id",
+            "norms_digest",
         )
     }
     journeys: list[tuple[Any, ...]] = []
     series: list[tuple[Any, ...]] = []
     after: dict[tuple[int, str], Fingerprint] = {}
     turned_down = 0
-    for person_journeys in caseload_trends(rows, instruments=instruments):
+    for person_journeys in caseload_trends(rows, instruments=instruments, norms=norms):
         for journey in person_journeys:
             person_id, slug = journey.person_id, journey.instrument
             organisation_id = organisation_of[person_id]
-            after[person_id, slug] = _fingerprint(journey)
+            digest = digests.get(slug, "")
+            after[person_id, slug] = _fingerprint(journey, digest)
             turned_down += journey.turned_down
             journeys.append(
                 (
@@ -143,11 +155,24 @@ def _refresh_chunk(ids: list[int], instruments: dict[int, Any]) -> Refreshed:
                     journey.turned_down,
                     _float(journey.steepest_drop),
                     list(journey.fell),
+                    digest,
                 )
             )
             series.extend(
-                (person_id, slug, key, organisation_id, _float(rate), direction.value, _float(fall))
-                for key, rate, direction, fall in zip(*journey.trends, strict=True)
+                (
+                    person_id,
+                    slug,
+                    key,
+                    organisation_id,
+                    _float(rate),
+                    direction.value,
+                    _float(fall),
+                    _float(progress),
+                    _float(host_shift),
+                )
+                for key, rate, direction, fall, progress, host_shift in zip(
+                    *journey.trends, strict=True
+                )
             )
     written = _replace(
         JourneyTrend, JOURNEY_COLUMNS, 2, journeys, ids, same={"computed_at": timezone.now()}
@@ -213,6 +238,7 @@ JOURNEY_COLUMNS = [
     "turned_down",
     "steepest_drop",
     "fell",
+    "norms_digest",
 ]
 SERIES_COLUMNS = [
     "person_id",
@@ -222,6 +248,8 @@ SERIES_COLUMNS = [
     "integratedness_per_year",
     "direction",
     "fall",
+    "progress_per_year",
+    "host_shift_per_year",
 ]
 
 

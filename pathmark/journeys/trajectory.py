@@ -1,13 +1,15 @@
-"""The maths of an integration journey: how fast a person's scores change, how far they are
-from the host society's reference norm in force at each date, and where they are on the line
-of integration.
+"""The maths of an integration journey: how fast a person's scores change, how fast the host
+society's reference norm in force at each date changes, and how fast the person moves relative
+to it, with where they are on the line of integration.
 
-Integratedness is the rate of change of a person relative to the host society (seed 002). Here
-it is the Theil–Sen slope of scores against time in points per year, robust to one odd reading.
-The host norm is dated, so a shift in the host society (a pandemic) moves the gap but never the
-person's own scores or rate. Pure Python, no Django, so it can be property-tested and
-benchmarked. `journey_of` is the full journey the person pages and the command show;
-`trends_of` is the caseload's lean subset of it (rate, direction, turned down), held identical.
+Integratedness is "the rate of change of an individual in relation to the parent or host
+society" (seed 002): here the Theil–Sen slope, in points a year, of the person's score minus
+the host norm in force on each date. Beside it every series gives the person's own change
+(`progress_per_year`) and the norm's (`host_shift_per_year`), each estimated the same way, so
+a page can say how much of a closing gap was the person and how much the host society moving
+(a pandemic lowering everyone's wellbeing). Pure Python, no Django, so it can be
+property-tested and benchmarked. `journey_of` is the full journey the person pages and the
+command show; `trends_of` is the caseload's lean subset of it, held identical.
 """
 
 from __future__ import annotations
@@ -16,10 +18,9 @@ import bisect
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, timedelta
 from functools import cached_property
-from itertools import repeat
-from operator import add, itemgetter, mul, sub, truediv
 from typing import NamedTuple
 
 from pathmark.instruments.definition import Instrument, Stage
@@ -31,13 +32,19 @@ OVERALL = "overall"
 # Beyond this a projection says "not converging" rather than promising a date decades away.
 PROJECTION_HORIZON_YEARS = 20.0
 
+# Stability compares how far readings stray from their trend with the measurement error;
+# an instrument that declares none is read against this many points.
+DEFAULT_STRAYING_SCALE = 5.0
+
 
 class Method(enum.StrEnum):
-    """How the rate was estimated, from the number of readings on distinct dates."""
+    """How a rate was estimated, from the number of readings on distinct dates."""
 
     THEIL_SEN = "theil_sen"
     TWO_POINT = "two_point"
     NOT_ENOUGH_DATA = "not_enough_data"
+    NO_HOST_NORM = "no_host_norm"
+    """A rate about the host norm where the series has none."""
 
 
 class Direction(enum.StrEnum):
@@ -48,12 +55,40 @@ class Direction(enum.StrEnum):
 
 
 class Convergence(enum.StrEnum):
-    """Where the person stands against the host norm in force now, at their current rate."""
+    """Where the person stands against the host norm in force now, at their integratedness."""
 
     REACHED = "reached"
     CONVERGING = "converging"
     NOT_CONVERGING = "not_converging"
+    NOT_ENOUGH_DATA = "not_enough_data"
     NO_NORM = "no_norm"
+
+
+class GapStory(enum.StrEnum):
+    """What happened to the gap to the host norm between the first and latest reading. A share
+    of the gap closed is given only for `SHARE_CLOSED`; the others are told in words, because a
+    percentage of a gap that changed sign, or started at nothing, means nothing."""
+
+    SHARE_CLOSED = "share_closed"
+    """Below the norm at both ends; the share is between -100 % and 100 %."""
+    MORE_THAN_DOUBLED = "more_than_doubled"
+    """Below the norm at both ends, the gap more than twice as wide as at first."""
+    NOW_AT_OR_ABOVE = "now_at_or_above"
+    """Was below the norm, now at or above it."""
+    NOW_BELOW = "now_below"
+    """Was at or above the norm, now below it."""
+    STAYED_AT_OR_ABOVE = "stayed_at_or_above"
+    NOT_ENOUGH_DATA = "not_enough_data"
+    NO_NORM = "no_norm"
+
+
+class Steadiness(enum.StrEnum):
+    """How far the readings stray from their trend, against the measurement error."""
+
+    STEADY = "steady"
+    UPS_AND_DOWNS = "ups_and_downs"
+    UNSETTLED = "unsettled"
+    NOT_ENOUGH_DATA = "not_enough_data"
 
 
 # --- Plain building blocks ----------------------------------------------------------------
@@ -133,6 +168,93 @@ def norm_in_force(norms: Sequence[HostNorm], on: date) -> HostNorm | None:
     return norms[index - 1] if index else None
 
 
+# --- Rates: the person's, the host norm's, and the one between them -----------------------
+
+
+@dataclass(frozen=True)
+class Rate:
+    """One rate of change in points a year, how it was estimated, and whether it is a clear
+    change: the change it implies over the period observed (`fitted_change`) must reach the
+    instrument's measurement error, so rates within +-`band_per_year` are "no clear change"."""
+
+    per_year: float | None
+    method: Method
+    direction: Direction
+    fitted_change: float | None = None
+    band_per_year: float | None = None
+
+
+NOT_ENOUGH = Rate(None, Method.NOT_ENOUGH_DATA, Direction.NOT_ENOUGH_DATA)
+NO_HOST_NORM = Rate(None, Method.NO_HOST_NORM, Direction.NOT_ENOUGH_DATA)
+
+
+def rate_of(days: Sequence[int], values: Sequence[float], threshold: float) -> Rate:
+    """The rate of `values` (in date order) on `days` (`date.toordinal()`): Theil–Sen from
+    three distinct dates, the two-point slope for two, nothing for one. The direction compares
+    the fitted change over the period with `threshold` (the measurement error, or 0)."""
+    if not days or days[-1] == days[0]:  # in date order, so one distinct date
+        return NOT_ENOUGH
+    first = days[0]
+    xs = [(day - first) / DAYS_PER_YEAR for day in days]
+    slope = theil_sen_slope(xs, values)
+    assert slope is not None  # two distinct dates make at least one slope
+    method = Method.THEIL_SEN if len(set(days)) >= 3 else Method.TWO_POINT
+    span = xs[-1]
+    change = slope * span
+    return Rate(slope, method, _direction(change, threshold), change, threshold / span)
+
+
+class SeriesFigures(NamedTuple):
+    """The three rates of one series and its fall between the last two readings: the part of
+    a series the caseload stores, computed by one function for one series so that it can be
+    batched. `fall` is the (negative) change of the person's score relative to the host norm
+    between the last two readings when it is at least the measurement error, else None."""
+
+    progress: Rate
+    host_shift: Rate
+    integratedness: Rate
+    fall: float | None
+
+
+def series_figures(
+    days: Sequence[int],
+    scores: Sequence[float],
+    norm_values: Sequence[float | None],
+    threshold: float,
+) -> SeriesFigures:
+    """The rates of one series: `scores[i]` read on `days[i]` (in date order) when the host
+    norm in force was `norm_values[i]` (None before the first norm, or for a series without
+    one). Integratedness is the rate of score minus norm over the readings that have a norm;
+    a series with no norm at all is compared with a host taken as unchanged (integratedness
+    equals progress, and the page says there is no norm)."""
+    progress = rate_of(days, scores, threshold)
+    with_norm = [i for i, norm in enumerate(norm_values) if norm is not None]
+    if not with_norm:
+        integratedness, host_shift = progress, NO_HOST_NORM
+        relative: list[float] = list(scores)
+    else:
+        norm_days = [days[i] for i in with_norm]
+        norms = [norm_values[i] for i in with_norm]
+        relative = [
+            scores[i] - norm for i, norm in zip(with_norm, norms, strict=True) if norm is not None
+        ]
+        host_shift = rate_of(norm_days, [norm for norm in norms if norm is not None], threshold)
+        integratedness = rate_of(norm_days, relative, threshold)
+    fall = None
+    if len(relative) >= 2:
+        step = relative[-1] - relative[-2]
+        if step < 0 and not abs(step) < threshold:
+            fall = step
+    return SeriesFigures(progress, host_shift, integratedness, fall)
+
+
+def _direction(change: float, threshold: float) -> Direction:
+    """`direction_of` for a change that is known."""
+    if change == 0 or abs(change) < threshold:
+        return Direction.NO_CLEAR_CHANGE
+    return Direction.IMPROVING if change > 0 else Direction.DECLINING
+
+
 # --- A series: one domain (or the overall) of one person over time -------------------------
 
 
@@ -145,8 +267,25 @@ class Point:
 
     @property
     def gap_to_host_norm(self) -> float | None:
-        """Points below the host norm in force on the date; negative when above it."""
+        """The host norm in force on the date minus the score: positive below the norm,
+        negative above it."""
         return None if self.host_norm is None else self.host_norm.value - self.score
+
+    @property
+    def relative_to_host_norm(self) -> float | None:
+        """Score minus the host norm in force: the quantity whose rate is integratedness."""
+        return None if self.host_norm is None else self.score - self.host_norm.value
+
+    @property
+    def points_below_host_norm(self) -> float | None:
+        """How far below the norm; 0 (never negative) at or above it."""
+        gap = self.gap_to_host_norm
+        return None if gap is None else max(0.0, gap)
+
+    @property
+    def points_above_host_norm(self) -> float | None:
+        gap = self.gap_to_host_norm
+        return None if gap is None else max(0.0, -gap)
 
 
 @dataclass(frozen=True)
@@ -166,27 +305,74 @@ class Projection:
 
 
 @dataclass(frozen=True)
+class GapChange:
+    """What happened to the gap to the host norm from the first reading with a norm to the
+    latest. `share_closed` is set only when `story` is `SHARE_CLOSED`, and always lies in
+    -1..1 (a share of -1 is a gap that doubled)."""
+
+    story: GapStory
+    first_gap: float | None = None
+    latest_gap: float | None = None
+    share_closed: float | None = None
+
+
+@dataclass(frozen=True)
+class Stability:
+    """How far the readings relative to the host norm stray from their integratedness trend
+    line: `straying` is the mean distance in points (three readings or more)."""
+
+    steadiness: Steadiness
+    straying: float | None = None
+
+
+@dataclass(frozen=True)
 class Series:
     key: str
     points: tuple[Point, ...]
-    integratedness_per_year: float | None
-    method: Method
-    direction: Direction
+    progress: Rate
+    """The person's own change: the rate of their scores."""
+    host_shift: Rate
+    """The change of the host norm in force at the same dates."""
+    integratedness: Rate
+    """The rate of score minus host norm: the headline."""
+    has_host_norm: bool
+    """Whether any reading has a host norm in force; without one, integratedness is the
+    person's own progress (a host taken as unchanged) and the page says so."""
     distance_travelled: float | None
     """Latest score minus first score."""
-    fitted_change: float | None
-    """The change the rate implies over the period observed; compared with the error."""
-    gap_closing_per_year: float | None
-    """How fast the gap to the host norm shrinks (positive) or grows (negative)."""
-    share_of_gap_closed: float | None
-    """(first gap - latest gap) / first gap, when the person started below the norm."""
+    gap: GapChange
+    stability: Stability
     projection: Projection
     transitions: tuple[Transition, ...]
     norm_changes: tuple[HostNorm, ...]
     """Norm versions that came into force between the first reading and `as_of`."""
     turned_down: bool
-    """Declined by at least the measurement error between the last two readings. The journey
-    as a whole turned down only by `journey_turned_down`."""
+    """Fell relative to the host norm by at least the measurement error between the last two
+    readings. The journey as a whole turned down only by `journey_turned_down`."""
+
+    @property
+    def integratedness_per_year(self) -> float | None:
+        return self.integratedness.per_year
+
+    @property
+    def progress_per_year(self) -> float | None:
+        return self.progress.per_year
+
+    @property
+    def host_shift_per_year(self) -> float | None:
+        return self.host_shift.per_year
+
+    @property
+    def method(self) -> Method:
+        return self.integratedness.method
+
+    @property
+    def direction(self) -> Direction:
+        return self.integratedness.direction
+
+    @property
+    def share_of_gap_closed(self) -> float | None:
+        return self.gap.share_closed
 
     @property
     def first(self) -> Point | None:
@@ -214,34 +400,17 @@ def series_of(
     as_of: date | None = None,
 ) -> Series:
     """The journey of one score. `readings` must be in date order. `stage_ids`, when given,
-    overrides the stage of each reading (the overall stage may be capped by domains).
-
-    Written for speed as well as clarity (the cohort computes one per person and domain):
-    dates become day numbers once, and the norm and stage of each reading are found by
-    bisection rather than by scanning."""
+    overrides the stage of each reading (the overall stage may be capped by domains)."""
     count = len(readings)
     if not count:
-        return _empty_series(key, norms)
+        return _empty_series(key)
+    threshold = measurement_error or 0.0
     days = [reading.assessed_on.toordinal() for reading in readings]
-    xs = [(day - days[0]) / DAYS_PER_YEAR for day in days]
     ys = [reading.score for reading in readings]
-    distinct = len(set(days))
-    rate = theil_sen_slope(xs, ys) if distinct >= 2 else None
-    method = (
-        Method.NOT_ENOUGH_DATA
-        if distinct < 2
-        else Method.THEIL_SEN
-        if distinct >= 3
-        else Method.TWO_POINT
+    in_force = norms_in_force(norms, days)
+    figures = series_figures(
+        days, ys, [None if norm is None else norm.value for norm in in_force], threshold
     )
-    fitted_change = None if rate is None else rate * xs[-1]
-    direction = direction_of(fitted_change, measurement_error)
-
-    norm_days = [norm.valid_from.toordinal() for norm in norms]
-    in_force: list[HostNorm | None] = []
-    for day in days:
-        index = bisect.bisect_right(norm_days, day)
-        in_force.append(norms[index - 1] if index else None)
     if stage_ids is None:
         indexes = _stage_indexes(stages, ys)
         stage_ids = [None if index is None else stages[index].id for index in indexes]
@@ -249,17 +418,8 @@ def series_of(
         Point(reading.assessed_on, reading.score, stage_ids[i], in_force[i])
         for i, reading in enumerate(readings)
     )
-
-    gap_xs = [xs[i] for i in range(count) if in_force[i] is not None]
-    gaps = [in_force[i].value - ys[i] for i in range(count) if in_force[i] is not None]  # type: ignore[union-attr]
-    gap_slope = theil_sen_slope(gap_xs, gaps) if len(gaps) >= 2 else None
-    share = None
-    if len(gaps) >= 2 and gaps[0] > 0:
-        share = (gaps[0] - gaps[-1]) / gaps[0]
-
     today = as_of or readings[-1].assessed_on
-    index = bisect.bisect_right(norm_days, today.toordinal())
-    norm_now = norms[index - 1] if index else None
+    norm_now = norms_in_force(norms, [today.toordinal()])[0]
     order = {stage.id: index for index, stage in enumerate(stages)}
     transitions = tuple(
         Transition(
@@ -271,42 +431,103 @@ def series_of(
         for i in range(1, count)
         if stage_ids[i] != stage_ids[i - 1]
     )
-    last_step = ys[-1] - ys[-2] if count >= 2 else None
     return Series(
         key=key,
         points=points,
-        integratedness_per_year=rate,
-        method=method,
-        direction=direction,
+        progress=figures.progress,
+        host_shift=figures.host_shift,
+        integratedness=figures.integratedness,
+        has_host_norm=any(norm is not None for norm in in_force),
         distance_travelled=ys[-1] - ys[0] if count >= 2 else None,
-        fitted_change=fitted_change,
-        gap_closing_per_year=None if gap_slope is None else -gap_slope,
-        share_of_gap_closed=share,
-        projection=_projection(points[-1], norm_now, rate, direction),
+        gap=gap_change(points, figures.integratedness),
+        stability=stability_of(points, figures.integratedness, measurement_error),
+        projection=_projection(points[-1], norm_now, figures.integratedness),
         transitions=transitions,
         norm_changes=tuple(
             norm for norm in norms if readings[0].assessed_on < norm.valid_from <= today
         ),
-        turned_down=direction_of(last_step, measurement_error) == Direction.DECLINING,
+        turned_down=figures.fall is not None,
     )
 
 
-def _empty_series(key: str, norms: Sequence[HostNorm]) -> Series:
+def norms_in_force(norms: Sequence[HostNorm], days: Sequence[int]) -> list[HostNorm | None]:
+    """The norm in force on each day (`date.toordinal()`), found by bisection."""
+    if not norms:
+        return [None] * len(days)
+    norm_days = [norm.valid_from.toordinal() for norm in norms]
+    found: list[HostNorm | None] = []
+    for day in days:
+        index = bisect.bisect_right(norm_days, day)
+        found.append(norms[index - 1] if index else None)
+    return found
+
+
+def _empty_series(key: str) -> Series:
     return Series(
         key=key,
         points=(),
-        integratedness_per_year=None,
-        method=Method.NOT_ENOUGH_DATA,
-        direction=Direction.NOT_ENOUGH_DATA,
+        progress=NOT_ENOUGH,
+        host_shift=NOT_ENOUGH,
+        integratedness=NOT_ENOUGH,
+        has_host_norm=False,
         distance_travelled=None,
-        fitted_change=None,
-        gap_closing_per_year=None,
-        share_of_gap_closed=None,
+        gap=GapChange(GapStory.NOT_ENOUGH_DATA),
+        stability=Stability(Steadiness.NOT_ENOUGH_DATA),
         projection=Projection(Convergence.NO_NORM),
         transitions=(),
         norm_changes=(),
         turned_down=False,
     )
+
+
+def gap_change(points: Sequence[Point], integratedness: Rate) -> GapChange:
+    """The gap's story from the first reading with a norm to the latest. It needs what
+    integratedness needs (two dates with a norm): with less, it says so too."""
+    gaps = [point.gap_to_host_norm for point in points if point.gap_to_host_norm is not None]
+    if not gaps:
+        return GapChange(GapStory.NO_NORM)
+    if integratedness.method == Method.NOT_ENOUGH_DATA:
+        return GapChange(GapStory.NOT_ENOUGH_DATA, gaps[0], gaps[-1])
+    first, latest = gaps[0], gaps[-1]
+    if first > 0 and latest > 0:
+        share = (first - latest) / first
+        if share < -1:
+            return GapChange(GapStory.MORE_THAN_DOUBLED, first, latest)
+        return GapChange(GapStory.SHARE_CLOSED, first, latest, share)
+    if first > 0:
+        return GapChange(GapStory.NOW_AT_OR_ABOVE, first, latest)
+    if latest > 0:
+        return GapChange(GapStory.NOW_BELOW, first, latest)
+    return GapChange(GapStory.STAYED_AT_OR_ABOVE, first, latest)
+
+
+def stability_of(
+    points: Sequence[Point], integratedness: Rate, measurement_error: float | None
+) -> Stability:
+    """The mean distance of the readings (relative to the norm where there is one) from the
+    Theil–Sen line of integratedness, whose intercept is the median of y - slope * x. A line
+    through two readings touches both, so stability needs three dates, as Theil–Sen does."""
+    if integratedness.method != Method.THEIL_SEN or integratedness.per_year is None:
+        return Stability(Steadiness.NOT_ENOUGH_DATA)
+    pairs = [
+        (point.assessed_on.toordinal(), point.relative_to_host_norm)
+        for point in points
+        if point.relative_to_host_norm is not None
+    ] or [(point.assessed_on.toordinal(), point.score) for point in points]
+    first = pairs[0][0]
+    xs = [(day - first) / DAYS_PER_YEAR for day, _ in pairs]
+    ys = [value for _, value in pairs if value is not None]
+    slope = integratedness.per_year
+    intercept = median([y - slope * x for x, y in zip(xs, ys, strict=True)])
+    straying = sum(abs(y - (intercept + slope * x)) for x, y in zip(xs, ys, strict=True)) / len(ys)
+    scale = measurement_error or DEFAULT_STRAYING_SCALE
+    if straying <= scale:
+        steadiness = Steadiness.STEADY
+    elif straying <= 2 * scale:
+        steadiness = Steadiness.UPS_AND_DOWNS
+    else:
+        steadiness = Steadiness.UNSETTLED
+    return Stability(steadiness, straying)
 
 
 def _stage_indexes(stages: Sequence[Stage], scores: Sequence[float]) -> list[int | None]:
@@ -324,16 +545,20 @@ def _stage_indexes(stages: Sequence[Stage], scores: Sequence[float]) -> list[int
 
 
 def _projection(
-    latest: Point | None, norm_now: HostNorm | None, rate: float | None, direction: Direction
+    latest: Point | None, norm_now: HostNorm | None, integratedness: Rate
 ) -> Projection:
-    """When the latest score would reach the host norm in force now if the person kept
-    changing at their current rate; honest about "never" and "already there"."""
+    """When the latest score would reach the host norm in force now if the person kept moving
+    relative to the host at their integratedness; honest about "never", "already there" and
+    "too early to say" (the same readings integratedness needs)."""
     if latest is None or norm_now is None:
         return Projection(Convergence.NO_NORM)
     gap = norm_now.value - latest.score
     if gap <= 0:
         return Projection(Convergence.REACHED, host_norm=norm_now.value)
-    if direction != Direction.IMPROVING or rate is None or rate <= 0:
+    rate = integratedness.per_year
+    if rate is None:
+        return Projection(Convergence.NOT_ENOUGH_DATA, host_norm=norm_now.value)
+    if integratedness.direction != Direction.IMPROVING or rate <= 0:
         return Projection(Convergence.NOT_CONVERGING, host_norm=norm_now.value)
     years = gap / rate
     if years > PROJECTION_HORIZON_YEARS:
@@ -348,10 +573,11 @@ TURNED_DOWN_DOMAINS = 2
 """How many domains must fall together, when the overall did not, to put a journey on the
 worklist."""
 
-TREND_RULE = 2
+TREND_RULE = 3
 """The version of the caseload's trend rule (`trends_of` and `journey_turned_down`). Stored
 with every trend computed, so figures computed under an older rule show as stale: raise it
-whenever either function changes what it gives. 1 was "any domain fell"."""
+whenever either function changes what it gives. 1 was "any domain fell"; 2 measured falls and
+rates on the person's own scores, before integratedness became relative to the host norm."""
 
 
 def journey_turned_down(fell: Iterable[str]) -> bool:
@@ -458,46 +684,56 @@ def journey_of(
 
 # --- The caseload: only what the cohort page needs -------------------------------------------
 #
-# The cohort page needs, for every person and series, the rate, the direction and whether the
-# series turned down: not points, stages, norms, gaps or projections. `trends_of` computes just
-# those with the same arithmetic as `series_of`, so the two give identical numbers (a property
-# test holds them to it), at a fraction of the cost: no objects per reading; dates become day
-# numbers, and the time between every pair of assessments is worked out, once per person
-# rather than once per domain; the instrument's keys and error are resolved once per version.
-
-_IMPROVING = Direction.IMPROVING
-_DECLINING = Direction.DECLINING
-_NO_CLEAR_CHANGE = Direction.NO_CLEAR_CHANGE
-_NOT_ENOUGH_DATA = Direction.NOT_ENOUGH_DATA
+# The cohort page needs, for every person and series, the rates, the direction and whether the
+# series turned down: not points, stages, gaps or projections. `trends_of` computes just those
+# with `series_figures`, the function `series_of` uses, so the two give identical numbers (a
+# property test holds them to it): one call per series, so that it can be batched.
 
 
 class Trends(NamedTuple):
     """A person's series on one instrument as the caseload sees them, in parallel: series
-    `keys[k]` has `integratedness_per_year[k]`, `directions[k]` and `falls[k]`, each equal to
-    the same thing in the `Series` that `journey_of` gives. `falls[k]` is the (negative)
-    change between the last two readings when the series turned down (`Series.turned_down`),
-    None when it did not. Parallel lists rather than an object per series, because the cohort
-    adds them up a whole column at a time."""
+    `keys[k]` has `integratedness_per_year[k]`, `directions[k]` (of integratedness),
+    `falls[k]`, `progress_per_year[k]` and `host_shift_per_year[k]`, each equal to the same
+    thing in the `Series` that `journey_of` gives. `falls[k]` is the (negative) change relative
+    to the host norm between the last two readings when the series turned down, None when it
+    did not. Parallel lists rather than an object per series, because the cohort adds them up
+    a whole column at a time."""
 
     keys: tuple[str, ...]
     integratedness_per_year: list[float | None]
     directions: list[Direction]
     falls: list[float | None]
+    progress_per_year: list[float | None]
+    host_shift_per_year: list[float | None]
 
 
 @dataclass(frozen=True)
 class TrendShape:
-    """What `trends_of` needs of an instrument version, resolved once per version."""
+    """What `trends_of` needs of an instrument version and its host norms, resolved once."""
 
     domain_ids: tuple[str, ...]
     threshold: float
     """The measurement error, or 0: a change smaller than this is no clear change."""
+    norm_days: Mapping[str, tuple[tuple[int, ...], tuple[float, ...]]] = dataclass_field(
+        default_factory=dict
+    )
+    """Per series key, the day each norm version came into force and its value."""
 
     @classmethod
-    def of(cls, instrument: Instrument) -> TrendShape:
+    def of(
+        cls, instrument: Instrument, norms: Mapping[str, Sequence[HostNorm]] | None = None
+    ) -> TrendShape:
         return cls(
             tuple(domain.id for domain in instrument.domains),
             instrument.measurement_error or 0.0,
+            {
+                key: (
+                    tuple(norm.valid_from.toordinal() for norm in found),
+                    tuple(norm.value for norm in found),
+                )
+                for key, found in (norms or {}).items()
+                if found
+            },
         )
 
     @cached_property
@@ -505,25 +741,17 @@ class TrendShape:
         """The overall, then the domains: the order of every list in `Trends`."""
         return (OVERALL, *self.domain_ids)
 
-    def score_rows(
-        self,
-        overall_scores: Sequence[float | None],
-        domain_scores: Sequence[Mapping[str, float | None]],
-    ) -> list[tuple[float | None, ...]]:
-        """Each assessment's scores in `keys` order."""
-        if len(self.domain_ids) >= 2:
-            in_order = itemgetter(*self.domain_ids)
-            try:
-                return [
-                    (overall, *in_order(scores))
-                    for overall, scores in zip(overall_scores, domain_scores, strict=True)
-                ]
-            except KeyError:  # an assessment of an older version lacks a newer domain
-                pass
-        return [
-            (overall, *(scores.get(key) for key in self.domain_ids))
-            for overall, scores in zip(overall_scores, domain_scores, strict=True)
-        ]
+    def norm_values(self, key: str, days: Sequence[int]) -> list[float | None]:
+        """The value of the norm of `key` in force on each day."""
+        found = self.norm_days.get(key)
+        if found is None:
+            return [None] * len(days)
+        starts, values = found
+        out: list[float | None] = []
+        for day in days:
+            index = bisect.bisect_right(starts, day)
+            out.append(values[index - 1] if index else None)
+        return out
 
 
 def trends_of(
@@ -536,94 +764,25 @@ def trends_of(
     `days[i]` is the i-th assessment's `date.toordinal()`. A series with no score is left
     out, as `journey_of` leaves it without points."""
     threshold = shape.threshold
-    rows = shape.score_rows(overall_scores, domain_scores)
-    if any(None in row for row in rows):
-        # Some series miss a date: each has its own dates, so work through them one by one.
-        keys: list[str] = []
-        found: list[tuple[float | None, Direction, float | None]] = []
-        for key, column in zip(shape.keys, zip(*rows, strict=True), strict=True):
-            present = [index for index, score in enumerate(column) if score is not None]
-            if present:
-                scores: list[float] = [column[i] for i in present]
-                keys.append(key)
-                found.append(_trend([days[i] for i in present], scores, threshold))
-        return Trends(
-            tuple(keys),
-            [rate for rate, _, _ in found],
-            [direction for _, direction, _ in found],
-            [fall for _, _, fall in found],
+    columns: list[Sequence[float | None]] = [overall_scores]
+    columns.extend([scores.get(key) for scores in domain_scores] for key in shape.domain_ids)
+    keys: list[str] = []
+    found: list[SeriesFigures] = []
+    for key, column in zip(shape.keys, columns, strict=True):
+        present = [index for index, score in enumerate(column) if score is not None]
+        if not present:
+            continue
+        series_days = [days[i] for i in present]
+        scores = [float(column[i]) for i in present]  # type: ignore[arg-type]
+        keys.append(key)
+        found.append(
+            series_figures(series_days, scores, shape.norm_values(key, series_days), threshold)
         )
-
-    # Every series is scored at every assessment, so they share their dates: the time between
-    # each pair of assessments is worked out once, and the loops run over all series at once.
-    # The arithmetic below runs in `map` over operator functions rather than in Python loops:
-    # the same operations on the same numbers, without the interpreter's cost per number.
-    complete: list[tuple[float, ...]] = rows  # type: ignore[assignment]
-    count = len(complete)
-    falls: list[float | None] = [None] * len(shape.keys)
-    if count >= 2:
-        falls = [
-            step if step < 0 and not abs(step) < threshold else None  # turned down
-            for step in map(sub, complete[-1], complete[-2])
-        ]
-    first = days[0]
-    xs = [(day - first) / DAYS_PER_YEAR for day in days]
-    pairs = [
-        (i, j, xs[j] - xs[i]) for i in range(count) for j in range(i + 1, count) if xs[j] != xs[i]
-    ]
-    if not pairs:
-        return Trends(shape.keys, [None] * len(falls), [_NOT_ENOUGH_DATA] * len(falls), falls)
-    # slopes_by_pair[p][k]: series k's slope between the assessments of pair p.
-    slopes_by_pair = [
-        map(truediv, map(sub, complete[j], complete[i]), repeat(gap)) for i, j, gap in pairs
-    ]
-    # Theil–Sen: the median of each series' slopes.
-    ordered = list(map(sorted, zip(*slopes_by_pair, strict=True)))
-    middle, odd = divmod(len(pairs), 2)
-    if odd:
-        rates = list(map(itemgetter(middle), ordered))
-    else:
-        rates = list(
-            map(
-                truediv,
-                map(add, map(itemgetter(middle - 1), ordered), map(itemgetter(middle), ordered)),
-                repeat(2),
-            )
-        )
-    directions: list[Direction] = [
-        # _direction(change, threshold), written out: a call per series costs more than the sum
-        _NO_CLEAR_CHANGE
-        if change == 0 or abs(change) < threshold
-        else _IMPROVING
-        if change > 0
-        else _DECLINING
-        for change in map(mul, rates, repeat(xs[-1]))
-    ]
-    return Trends(shape.keys, rates, directions, falls)
-
-
-def _direction(fitted_change: float, threshold: float) -> Direction:
-    """`direction_of` for a change that is known."""
-    if fitted_change == 0 or abs(fitted_change) < threshold:
-        return _NO_CLEAR_CHANGE
-    return _IMPROVING if fitted_change > 0 else _DECLINING
-
-
-def _trend(
-    days: Sequence[int], ys: Sequence[float], threshold: float
-) -> tuple[float | None, Direction, float | None]:
-    """One series on its own dates: `series_of`'s rate, direction and turned-down test, step
-    for step (the same operations in the same order, so the same floating-point results)."""
-    count = len(ys)
-    fall = None
-    if count >= 2:
-        step = ys[-1] - ys[-2]
-        if step < 0 and not abs(step) < threshold:
-            fall = step
-    first = days[0]
-    if days[-1] == first:  # in date order, so one distinct date
-        return None, _NOT_ENOUGH_DATA, fall
-    xs = [(day - first) / DAYS_PER_YEAR for day in days]
-    rate = theil_sen_slope(xs, ys)
-    assert rate is not None  # two distinct dates make at least one slope
-    return rate, _direction(rate * xs[-1], threshold), fall
+    return Trends(
+        tuple(keys),
+        [figures.integratedness.per_year for figures in found],
+        [figures.integratedness.direction for figures in found],
+        [figures.fall for figures in found],
+        [figures.progress.per_year for figures in found],
+        [figures.host_shift.per_year for figures in found],
+    )

@@ -141,7 +141,11 @@ def assert_stored_equals_reference(world) -> None:  # type: ignore[no-untyped-de
             instruments = instruments_by_version()
             for limit in (WORKLIST_LIMIT, 3):
                 reference = compute_cohort(
-                    cohort_rows(), instruments=instruments, as_of=START, limit=limit
+                    cohort_rows(),
+                    instruments=instruments,
+                    as_of=START,
+                    limit=limit,
+                    norms=selectors.norms_by_slug(),
                 )
                 stored = stored_cohort(instruments=instruments, as_of=START, limit=limit)
                 assert stored == reference

@@ -23,12 +23,15 @@ from pathmark.journeys.caseload import (
 from pathmark.journeys.trajectory import (
     Convergence,
     Direction,
+    GapStory,
     HostNorm,
     Method,
     Reading,
     ScoredAssessment,
+    Steadiness,
     TrendShape,
     journey_of,
+    norm_in_force,
     overall_stage,
     rate_per_year,
     series_of,
@@ -112,20 +115,131 @@ def test_reversing_time_negates_the_rate(readings):
 
 @settings(max_examples=200, deadline=None)
 @given(series_readings(min_size=2), st.floats(min_value=-30, max_value=30), st.integers(0, 3650))
-def test_a_norm_shift_changes_the_gap_and_not_the_rate(readings, shift, shift_day):
+def test_a_norm_shift_changes_the_gap_and_not_the_persons_progress(readings, shift, shift_day):
     before = [HostNorm(date(2000, 1, 1), 60.0)]
     shifted_on = START + timedelta(days=shift_day)
     after = before + [HostNorm(shifted_on, 60.0 + shift)]
     plain = series_of("x", readings, norms=before)
     moved = series_of("x", readings, norms=after)
-    assert moved.integratedness_per_year == plain.integratedness_per_year
-    assert moved.direction == plain.direction
+    assert moved.progress == plain.progress
     for point_plain, point_moved in zip(plain.points, moved.points, strict=True):
         assert point_moved.score == point_plain.score
         expected_change = shift if point_plain.assessed_on >= shifted_on else 0.0
         assert point_moved.gap_to_host_norm == pytest.approx(
             point_plain.gap_to_host_norm + expected_change
         )
+
+
+# --- Integratedness relative to a moving host (the issue's "done when") -----------------------
+
+norm_values = st.floats(min_value=20, max_value=90, allow_nan=False)
+
+
+@st.composite
+def moving_norms(draw, readings):  # type: ignore[no-untyped-def]
+    """Dated norm versions from before the first reading, some changing between readings."""
+    first = readings[0].assessed_on
+    span = (readings[-1].assessed_on - first).days
+    offsets = sorted(set(draw(st.lists(st.integers(1, max(span, 1)), max_size=5))))
+    dates = [first - timedelta(days=30)] + [first + timedelta(days=o) for o in offsets]
+    return [HostNorm(on, draw(norm_values)) for on in dates]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data(), day_offsets.filter(lambda o: len(o) >= 2), scores)
+def test_a_host_shift_with_the_person_standing_still_is_minus_the_shift(data, offsets, score):
+    readings = readings_from(offsets, [score] * len(offsets))
+    norms = data.draw(moving_norms(readings))
+    series = series_of("x", readings, norms=norms, measurement_error=5)
+    assert series.progress_per_year == 0
+    assert series.host_shift_per_year is not None
+    assert series.integratedness_per_year == pytest.approx(-series.host_shift_per_year, abs=1e-9)
+    assert series.integratedness.method == series.host_shift.method == series.progress.method
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data(), day_offsets.filter(lambda o: len(o) >= 2), st.floats(-15, 15))
+def test_a_person_tracking_a_moving_norm_has_integratedness_zero(data, offsets, distance):
+    dates = [START + timedelta(days=offset) for offset in sorted(offsets)]
+    norms = data.draw(moving_norms([Reading(on, 0) for on in dates]))
+    readings = [
+        Reading(on, norm.value + distance)  # type: ignore[union-attr]
+        for on in dates
+        for norm in [norm_in_force(norms, on)]
+    ]
+    series = series_of("x", readings, norms=norms, measurement_error=5)
+    assert series.integratedness_per_year == pytest.approx(0, abs=1e-9)
+    assert series.direction == Direction.NO_CLEAR_CHANGE
+    assert series.progress_per_year == pytest.approx(series.host_shift_per_year, abs=1e-9)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.data(), series_readings(min_size=1))
+def test_shares_of_the_gap_never_leave_their_range(data, readings):
+    series = series_of("x", readings, norms=data.draw(moving_norms(readings)))
+    share = series.share_of_gap_closed
+    assert share is None or -1 <= share <= 1
+    assert (share is None) == (series.gap.story != GapStory.SHARE_CLOSED)
+    for point in series.points:
+        assert point.points_below_host_norm is None or point.points_below_host_norm >= 0
+        if point.host_norm is not None and point.score >= point.host_norm.value:
+            assert point.points_below_host_norm == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data(), series_readings(min_size=1))
+def test_every_figure_that_needs_a_rate_says_so_together(data, readings):
+    series = series_of("x", readings, norms=data.draw(moving_norms(readings)))
+    if series.integratedness.method == Method.NOT_ENOUGH_DATA:
+        assert series.gap.story == GapStory.NOT_ENOUGH_DATA
+        assert series.stability.steadiness == Steadiness.NOT_ENOUGH_DATA
+        assert series.projection.state in (Convergence.NOT_ENOUGH_DATA, Convergence.REACHED)
+    else:
+        assert series.projection.state != Convergence.NOT_ENOUGH_DATA
+
+
+def test_the_gap_closing_only_through_the_host_is_not_the_persons_progress():
+    """The issue's Housing row: all of the closing came from the norm falling from 72 to 66."""
+    norms = [HostNorm(date(2019, 1, 1), 72), HostNorm(date(2024, 6, 1), 66)]
+    readings = [Reading(date(2024, 1, 1), 50), Reading(date(2025, 1, 1), 50)]
+    series = series_of("x", readings, norms=norms, measurement_error=5)
+    assert series.progress_per_year == 0
+    assert series.progress.direction == Direction.NO_CLEAR_CHANGE
+    assert series.host_shift_per_year == pytest.approx(
+        -6 / years_between(*[r.assessed_on for r in readings])
+    )
+    assert series.integratedness_per_year == pytest.approx(-series.host_shift_per_year)
+    assert series.direction == Direction.IMPROVING
+
+
+def test_a_gap_that_grew_more_than_twice_is_told_in_words():
+    norms = [HostNorm(date(2019, 1, 1), 60)]
+    readings = [Reading(date(2024, 1, 1), 59), Reading(date(2025, 1, 1), 48)]
+    series = series_of("x", readings, norms=norms)
+    assert series.share_of_gap_closed is None
+    assert series.gap.story == GapStory.MORE_THAN_DOUBLED
+
+
+def test_crossing_the_norm_is_told_in_words():
+    norms = [HostNorm(date(2019, 1, 1), 60)]
+    above_then_below = [Reading(date(2024, 1, 1), 64), Reading(date(2025, 1, 1), 50)]
+    below_then_above = [Reading(date(2024, 1, 1), 50), Reading(date(2025, 1, 1), 64)]
+    assert series_of("x", above_then_below, norms=norms).gap.story == GapStory.NOW_BELOW
+    assert series_of("x", below_then_above, norms=norms).gap.story == GapStory.NOW_AT_OR_ABOVE
+
+
+def test_stability_measures_how_far_readings_stray_from_the_trend():
+    norms = [HostNorm(date(2019, 1, 1), 60)]
+    steady = [Reading(START + timedelta(days=182 * i), 30 + 2 * i) for i in range(5)]
+    swinging = [
+        Reading(START + timedelta(days=182 * i), 30 + (30 if i % 2 else 0)) for i in range(5)
+    ]
+    calm = series_of("x", steady, norms=norms, measurement_error=5).stability
+    wild = series_of("x", swinging, norms=norms, measurement_error=5).stability
+    assert calm.steadiness == Steadiness.STEADY
+    assert calm.straying == pytest.approx(0, abs=1e-9)
+    assert wild.steadiness == Steadiness.UNSETTLED
+    assert wild.straying > 10
 
 
 def test_a_change_within_the_measurement_error_is_no_clear_change():
@@ -144,8 +258,8 @@ def test_gap_uses_the_norm_in_force_on_each_date():
     readings = [Reading(date(2020, 1, 1), 50), Reading(date(2020, 6, 1), 50)]
     series = series_of("x", readings, norms=norms)
     assert [p.gap_to_host_norm for p in series.points] == [20, 8]
-    assert series.integratedness_per_year == 0
-    assert series.gap_closing_per_year > 0
+    assert series.progress_per_year == 0
+    assert series.integratedness_per_year > 0
     assert [norm.valid_from for norm in series.norm_changes] == [date(2020, 3, 23)]
 
 
@@ -296,16 +410,33 @@ def journeys(draw):  # type: ignore[no-untyped-def]
         assessments.append(
             ScoredAssessment(START + timedelta(days=offset), domain_scores, draw(score))
         )
-    return instrument, assessments
+    norms = {}
+    for key in ("overall", *(domain.id for domain in instrument.domains)):
+        if draw(st.integers(0, 4)):  # most series have norms, some none
+            starts = sorted(set(draw(st.lists(st.integers(-100, 2000), min_size=1, max_size=4))))
+            norms[key] = [
+                HostNorm(START + timedelta(days=day), draw(norm_values)) for day in starts
+            ]
+    return instrument, assessments, norms
+
+
+def _relative_step(series):  # type: ignore[no-untyped-def]
+    """The change between the last two readings relative to the norm (on the raw scores where
+    no reading has a norm in force)."""
+    if not series.has_host_norm:
+        values = [point.score for point in series.points]
+    else:
+        values = [p.relative_to_host_norm for p in series.points if p.host_norm is not None]
+    return values[-1] - values[-2]
 
 
 @settings(max_examples=300, deadline=None)
 @given(journeys())
 def test_cohort_trends_equal_the_full_journey(case):
-    instrument, assessments = case
-    journey = journey_of(instrument, assessments)
+    instrument, assessments, norms = case
+    journey = journey_of(instrument, assessments, norms=norms)
     trends = trends_of(
-        TrendShape.of(instrument),
+        TrendShape.of(instrument, norms),
         [assessment.assessed_on.toordinal() for assessment in assessments],
         [assessment.overall_score for assessment in assessments],
         [assessment.domain_scores for assessment in assessments],
@@ -315,7 +446,9 @@ def test_cohort_trends_equal_the_full_journey(case):
             series.key,
             series.integratedness_per_year,
             series.direction,
-            series.points[-1].score - series.points[-2].score if series.turned_down else None,
+            _relative_step(series) if series.turned_down else None,
+            series.progress_per_year,
+            series.host_shift_per_year,
         )
         for series in (journey.overall, *journey.domains)
         if series.points

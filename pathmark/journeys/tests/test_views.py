@@ -56,7 +56,8 @@ def test_person_journey_says_not_enough_data_for_one_assessment(world):
     person = PersonFactory(organisation=world.org_a)
     completed(person, date(2025, 1, 10), 40)
     page = client_for(world.a_caseworker).get(f"/journeys/person/{person.pk}/").content.decode()
-    assert "not enough data yet" in page
+    assert "needs more readings: one assessment so far" in page
+    assert "not converging" not in page
 
 
 def test_viewing_a_journey_is_audited(world):

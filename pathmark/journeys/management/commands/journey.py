@@ -15,7 +15,7 @@ from pathmark.people.models import Person
 
 from ...presentation import rate_words
 from ...selectors import journeys_of
-from ...trajectory import Journey, Series
+from ...trajectory import Journey, Rate, Series
 
 
 class Command(BaseCommand):
@@ -97,14 +97,42 @@ def _round(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def series_json(series: Series) -> dict[str, object]:
+def rate_json(rate: Rate) -> dict[str, object]:
     return {
-        "integratedness_per_year": _round(series.integratedness_per_year),
+        "per_year": _round(rate.per_year, 4),
+        "method": rate.method.value,
+        "direction": rate.direction.value,
+        "fitted_change": _round(rate.fitted_change, 4),
+        "no_clear_change_band_per_year": _round(rate.band_per_year, 4),
+    }
+
+
+def series_json(series: Series) -> dict[str, object]:
+    """Everything the page shows of one series, and every reading with the host norm in force
+    on its date, so that an outside check can recompute each figure."""
+    return {
+        "integratedness_per_year": _round(series.integratedness_per_year, 4),
+        "progress_per_year": _round(series.progress_per_year, 4),
+        "host_shift_per_year": _round(series.host_shift_per_year, 4),
         "method": series.method.value,
         "direction": series.direction.value,
+        "rates": {
+            "integratedness": rate_json(series.integratedness),
+            "progress": rate_json(series.progress),
+            "host_shift": rate_json(series.host_shift),
+        },
+        "has_host_norm": series.has_host_norm,
         "distance_travelled": _round(series.distance_travelled),
-        "gap_closing_per_year": _round(series.gap_closing_per_year),
-        "share_of_gap_closed": _round(series.share_of_gap_closed, 3),
+        "gap": {
+            "story": series.gap.story.value,
+            "first_gap": _round(series.gap.first_gap),
+            "latest_gap": _round(series.gap.latest_gap),
+            "share_of_gap_closed": _round(series.share_of_gap_closed, 4),
+        },
+        "stability": {
+            "steadiness": series.stability.steadiness.value,
+            "straying": _round(series.stability.straying, 4),
+        },
         "projection": {
             "state": series.projection.state.value,
             "years": _round(series.projection.years),
@@ -120,7 +148,12 @@ def series_json(series: Series) -> dict[str, object]:
                 "score": point.score,
                 "stage": point.stage,
                 "host_norm": point.host_norm.value if point.host_norm else None,
-                "gap_to_host_norm": _round(point.gap_to_host_norm),
+                "host_norm_valid_from": point.host_norm.valid_from.isoformat()
+                if point.host_norm
+                else None,
+                "relative_to_host_norm": _round(point.relative_to_host_norm, 4),
+                "gap_to_host_norm": _round(point.gap_to_host_norm, 4),
+                "points_below_host_norm": _round(point.points_below_host_norm, 4),
             }
             for point in series.points
         ],
