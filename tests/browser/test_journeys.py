@@ -49,7 +49,8 @@ def test_journey_page_shows_charts_words_and_tables(page, sign_in, demo):
     expect(summary.first).to_be_visible()
     overall = summary.first.get_by_role("row").filter(has_text="Overall")
     words = overall.get_by_role("cell").first.inner_text()
-    assert any(phrase in words for phrase in ("improving", "declining", "no clear change")), words
+    phrases = ("gaining", "losing", "improving", "declining", "no clear change")
+    assert any(phrase in words for phrase in phrases), words
     expect(page.get_by_role("table", name="Overall: each assessment")).to_be_visible()
 
 
