@@ -13,7 +13,7 @@ from pathmark.privacy.registry import Provider, Row, iso, register
 
 from .models import Assessment, AssessmentMode, AssessmentStatus
 from .selectors import instrument_of
-from .text import in_language
+from .text import answer_labels, in_language
 
 
 def _stage_label(instrument: Any, stage_id: str | None, language: str) -> str:
@@ -38,18 +38,12 @@ def export_assessments(person: Person) -> list[Row]:
         answers = []
         for item_id, value in assessment.answers.items():
             item = instrument.item(item_id)
-            values = value if isinstance(value, list) else [value]
-            option_labels = [
-                in_language(option.label, language)
-                for option in (item.option(str(v)) if item else None for v in values)
-                if option is not None
-            ]
             answers.append(
                 {
                     "item": item_id,
                     "question": in_language(item.text, language) if item else "",
                     "answer": value,
-                    "answer_label": ", ".join(option_labels),
+                    "answer_label": ", ".join(answer_labels(item, value, language)),
                 }
             )
         rows.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import get_language
@@ -35,3 +36,13 @@ def is_rtl(language: str) -> bool:
 
 def direction(language: str) -> str:
     return "rtl" if is_rtl(language) else "ltr"
+
+
+def answer_labels(item: Any, value: object, language: str | None = None) -> list[str]:
+    """The words of the options a stored answer chose (one, or several for a multiple
+    choice), in `language`; empty for a number, free text, or an item that no longer exists."""
+    if item is None or value is None:
+        return []
+    values = value if isinstance(value, list) else [value]
+    options = (item.option(str(v)) for v in values if v is not None)
+    return [in_language(option.label, language) for option in options if option is not None]

@@ -22,7 +22,7 @@ from pathmark.people.models import Person
 from . import selectors, services
 from .forms import DomainAnswersForm, StartAssessmentForm, initial_answers
 from .models import Assessment, DiscardReason
-from .text import direction, in_language, language_of
+from .text import answer_labels, direction, in_language, language_of
 
 
 def _assessment_or_404(
@@ -200,18 +200,14 @@ def _answered(assessment: Assessment, instrument: Instrument) -> list[dict[str, 
         rows = []
         for item in each.items:
             value = assessment.answers.get(item.id)
-            values = value if isinstance(value, list) else [value]
-            labels = [
-                in_language(option.label, language)
-                for option in (item.option(str(v)) for v in values if v is not None)
-                if option is not None
-            ]
+            labels = answer_labels(item, value, language)
             shown = ", ".join(labels) if labels else ("" if value is None else str(value))
+            text_language = language_of(item.text, language)
             rows.append(
                 {
                     "text": in_language(item.text, language),
-                    "lang": language_of(item.text, language),
-                    "dir": direction(language_of(item.text, language)),
+                    "lang": text_language,
+                    "dir": direction(text_language),
                     "answer": shown,
                 }
             )

@@ -139,13 +139,13 @@ def person_among(person: str, people: Any) -> Q:
     return Q(**{f"{column}__in": people})
 
 
-def visible_people_q(*, organisation_id: int, person: str = "", part: str = PERSON) -> Q:
-    """The rows whose person `organisation_id` may see for `part`: the OR of every kind."""
+def _any_grant(*, organisation_id: int, person: str, part: str, kinds: Iterable[GrantKind]) -> Q:
+    """The OR of what `kinds` grant `organisation_id` for `part`; nothing when none does."""
     if part not in PARTS:
         raise GrantKindError(f"{part!r} is not a part of a person's data; use one of {PARTS}.")
     conditions = [
         condition
-        for kind in _kinds.values()
+        for kind in kinds
         if (condition := kind.condition(organisation_id=organisation_id, person=person, part=part))
         is not None
     ]
@@ -157,20 +157,18 @@ def visible_people_q(*, organisation_id: int, person: str = "", part: str = PERS
     return combined
 
 
+def visible_people_q(*, organisation_id: int, person: str = "", part: str = PERSON) -> Q:
+    """The rows whose person `organisation_id` may see for `part`: the OR of every kind."""
+    return _any_grant(
+        organisation_id=organisation_id, person=person, part=part, kinds=_kinds.values()
+    )
+
+
 def other_organisations_q(*, organisation_id: int, person: str, part: str) -> Q:
     """Like `visible_people_q` without the registering organisation: the people of *other*
     organisations this one may see (few), for rows that copy their person's organisation."""
-    conditions = [
-        condition
-        for kind in _kinds.values()
-        if kind.code != "registered"
-        and (condition := kind.condition(organisation_id=organisation_id, person=person, part=part))
-        is not None
-    ]
-    combined = Q(pk__in=[])
-    for condition in conditions:
-        combined |= condition
-    return combined
+    others = [kind for kind in _kinds.values() if kind.code != "registered"]
+    return _any_grant(organisation_id=organisation_id, person=person, part=part, kinds=others)
 
 
 def grants_for(person_id: int) -> list[Grant]:

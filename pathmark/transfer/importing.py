@@ -38,8 +38,8 @@ from pathmark.people.models import (
     Person,
 )
 from pathmark.people.reference import COUNTRY_CODES, LANGUAGE_CODES
+from pathmark.people.rules import TOO_LONG, Problem, person_problems
 from pathmark.people.rules import fragment as rules_fragment
-from pathmark.people.rules import person_problems
 from pathmark.people.services import age_band_for, register_people_in_bulk
 from pathmark.privacy.tombstones import erased_among
 
@@ -121,14 +121,6 @@ def _user_id(by: Any) -> int | None:
 def _tick(progress: Progress | None, done: int, total: int) -> None:
     if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
         progress(done, total)
-
-
-def _too_long(limit: int) -> str:
-    return ngettext(
-        "longer than %(limit)s character; shorten it.",
-        "longer than %(limit)s characters; shorten it.",
-        limit,
-    ) % {"limit": limit}
 
 
 def check_header(table: Table, known: list[str], required: list[str], problems: Problems) -> None:
@@ -366,7 +358,11 @@ def plan_people(
                 _("required; give the person's id in your previous system."),
             )
         elif len(external_id) > EXTERNAL_ID_LENGTH:
-            problems.add(row.number, "external_id", _too_long(EXTERNAL_ID_LENGTH))
+            problems.add(
+                row.number,
+                "external_id",
+                rules_fragment(Problem("external_id", TOO_LONG, EXTERNAL_ID_LENGTH)),
+            )
         elif external_id in first_row:
             problems.add(
                 row.number,

@@ -21,6 +21,7 @@ from pathmark.journeys.services import refresh_trends
 from pathmark.organisations.scoping import organisation_scope, system_scope
 from pathmark.people import services as people_services
 from pathmark.people.models import Consent, ConsentKind, Person
+from pathmark.testing import run_assessment
 from pathmark.transfer.formats import assessment_columns
 from pathmark.transfer.importing import import_table
 from pathmark.transfer.tabular import read_table
@@ -55,7 +56,6 @@ def actions_about(person_id: int) -> list[str]:
 
 def through_the_forms(world) -> int:  # type: ignore[no-untyped-def]
     user, organisation = world.a_caseworker, world.org_a
-    instrument = instrument_of(instrument_version_for(JOURNEY))
     with organisation_scope(organisation_id=organisation.pk, user_id=user.pk, role="caseworker"):
         person = people_services.register_person(
             by=user,
@@ -65,27 +65,8 @@ def through_the_forms(world) -> int:  # type: ignore[no-untyped-def]
                 purpose="Support", method="written", given_on=date(2024, 12, 1)
             ),
         ).person
-        for assessed_on, answer in VISITS:
-            assessment = assessment_services.start_assessment(
-                by=user,
-                organisation=organisation,
-                person=person,
-                instrument_slug=JOURNEY,
-                mode="caseworker_led",
-                language="en",
-                assessed_on=assessed_on,
-            )
-            for domain in instrument.domains:
-                assessment_services.save_answers(
-                    by=user,
-                    organisation=organisation,
-                    assessment=assessment,
-                    domain_id=domain.id,
-                    answers={item.id: answer for item in domain.items if item.option(answer)},
-                )
-            assessment_services.complete_assessment(
-                by=user, organisation=organisation, assessment=assessment
-            )
+    for assessed_on, answer in VISITS:
+        run_assessment(user, organisation, person, answer=answer, assessed_on=assessed_on)
     return person.pk
 
 
