@@ -165,7 +165,7 @@ class Prior:
     def shrink(self, outcomes: Outcomes | None) -> float:
         """The posterior mean rate: the observed rate pulled towards the prior's mean, the
         more so the fewer people it rests on."""
-        if outcomes is None:
+        if outcomes is None or not outcomes.attended:
             return self.mean
         return (outcomes.improved + self.strength * self.mean) / (outcomes.attended + self.strength)
 
@@ -448,7 +448,7 @@ def rank(
         outcomes = outcomes_of(service.id)
         rate = (
             mean
-            if outcomes is None
+            if outcomes is None or not outcomes.attended
             else (outcomes.improved + pull) / (outcomes.attended + strength)
         )
         total = part + capacity_weight * service.capacity + evidence_weight * rate
