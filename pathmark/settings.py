@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "pathmark.privacy",
     "pathmark.journeys",
     "pathmark.directory",
+    "pathmark.plans",
     "pathmark.transfer",
     "pathmark.demo",
     "pathmark.site",

@@ -15,7 +15,8 @@ grants, which the database reads once through an index), so a single record cost
 lookup per kind, and a list an index range, whatever the size of the caseload.
 
 What a grant covers is one of `PARTS`: the person's own record (`person`), their consents
-(`consents`), and their assessments and journeys (`assessments`). A model holding data about
+(`consents`), their assessments and journeys (`assessments`), and their personal integration
+plans (`plans`). A model holding data about
 one person names its part with `visible_with_person(part)`.
 
 A new kind of grant, in the app that makes it:
@@ -52,7 +53,8 @@ from django.utils.translation import gettext_lazy as _
 PERSON = "person"
 CONSENTS = "consents"
 ASSESSMENTS = "assessments"
-PARTS = (PERSON, CONSENTS, ASSESSMENTS)
+PLANS = "plans"
+PARTS = (PERSON, CONSENTS, ASSESSMENTS, PLANS)
 
 
 class GrantKindError(RuntimeError):
