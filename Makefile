@@ -41,7 +41,7 @@ install-server: $(SERVER_STAMP)
 ## make demo — a working demo partnership on SQLite at http://$(HOST):$(PORT)
 demo: $(SERVER_STAMP) .env
 	$(BIN)/pathmark migrate --no-input
-	$(BIN)/pathmark demo
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/pathmark demo
 	$(BIN)/pathmark runserver $(HOST):$(PORT)
 
 ## make test — the whole test suite (DATABASE_URL selects the database; SQLite by default)

@@ -83,7 +83,11 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG or TESTING else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The public address of the site (https://pathmark.example.org), used in links sent by e-mail
+# or printed by commands. Unset, a link made while answering a request uses that request's
+# address, and a command uses http://HOST:PORT (the address `make demo` serves on).
+SITE_URL = env_str("SITE_URL", "").rstrip("/")
+LOCAL_SITE_URL = f"http://{env_str('HOST', '127.0.0.1')}:{env_str('PORT', '8000')}"
 
 INSTALLED_APPS = [
     "django.contrib.auth",

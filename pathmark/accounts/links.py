@@ -1,4 +1,5 @@
-"""Set-password links for new staff and for members who lost their password.
+"""Set-password links for new staff and for members who lost their password, and the site
+address every emailed or printed link starts with.
 
 A link carries Django's password-reset token: an HMAC of the account's id, password hash,
 last sign-in and e-mail address with a timestamp. Nothing is stored, so there is nothing to
@@ -12,6 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -20,8 +22,24 @@ from django.utils.http import urlsafe_base64_encode
 from .models import User
 
 
-def set_password_url(user: User) -> str:
-    """A full link (SITE_URL and path) that lets `user` choose a password once."""
+def site_address(request: HttpRequest | None = None) -> str:
+    """Where the site is, without a trailing slash: the configured SITE_URL, else the address
+    the request came to (so a server on another port or host gives links that work), else,
+    outside a request, http://HOST:PORT."""
+    if settings.SITE_URL:
+        return str(settings.SITE_URL).rstrip("/")
+    if request is not None:
+        return request.build_absolute_uri("/").rstrip("/")
+    return str(settings.LOCAL_SITE_URL).rstrip("/")
+
+
+def absolute_url(path: str, request: HttpRequest | None = None) -> str:
+    """`path` (from `reverse`) as a full link, from `site_address`."""
+    return site_address(request) + path
+
+
+def set_password_url(user: User, *, request: HttpRequest | None = None) -> str:
+    """A full link that lets `user` choose a password once."""
     path = reverse(
         "accounts:set_password",
         kwargs={
@@ -29,7 +47,7 @@ def set_password_url(user: User) -> str:
             "token": default_token_generator.make_token(user),
         },
     )
-    return settings.SITE_URL.rstrip("/") + path
+    return absolute_url(path, request)
 
 
 def link_lifetime() -> timedelta:

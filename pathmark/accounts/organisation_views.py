@@ -21,7 +21,7 @@ from pathmark.organisations.permissions import requires
 
 from . import selectors as account_selectors
 from . import services as account_services
-from .links import link_expires_at, set_password_url
+from .links import link_expires_at, set_password_url, site_address
 from .models import User
 
 
@@ -132,7 +132,7 @@ def _first_administrator_link(request: HttpRequest) -> dict[str, object] | None:
     return {
         "organisation": organisation,
         "user": user,
-        "link": set_password_url(user),
+        "link": set_password_url(user, request=request),
         "expires_at": link_expires_at(),
     }
 
@@ -169,9 +169,13 @@ def new_organisation(request: HttpRequest) -> HttpResponse:
 def _tell_first_administrator(request: HttpRequest, created: services.NewOrganisation) -> None:
     added = created.administrator
     assert added is not None  # the app always names the first administrator
-    link = set_password_url(added.user) if added.needs_link else None
+    link = set_password_url(added.user, request=request) if added.needs_link else None
     sent = account_services.email_member(
-        user=added.user, organisation=created.organisation, role=Role.ADMINISTRATOR, link=link
+        user=added.user,
+        organisation=created.organisation,
+        role=Role.ADMINISTRATOR,
+        link=link,
+        site_url=site_address(request),
     )
     if not added.needs_link:
         messages.success(

@@ -30,7 +30,7 @@ from pathmark.organisations.middleware import SESSION_KEY as ORGANISATION_SESSIO
 from pathmark.organisations.models import Membership, Organisation, Role
 
 from . import selectors
-from .links import link_lifetime_days
+from .links import link_lifetime_days, site_address
 from .models import User, UserSession
 
 logger = logging.getLogger(__name__)
@@ -574,12 +574,19 @@ def set_password_with_link(*, user: User, new_password: str) -> int:
 
 
 def email_member(
-    *, user: User, organisation: Organisation, role: str, link: str | None, added: bool = True
+    *,
+    user: User,
+    organisation: Organisation,
+    role: str,
+    link: str | None,
+    added: bool = True,
+    site_url: str | None = None,
 ) -> bool:
     """Tells someone they were added to `organisation` (or, with `added=False`, that they have
     a new set-password link), with the link if there is one. Called after the change is
     committed: a mail server that fails does not undo it. Returns whether the message was
-    handed to the mail server. It holds no client's data: organisation, role, username, link."""
+    handed to the mail server. It holds no client's data: organisation, role, username, link.
+    `site_url` is where to sign in (the request's address, see `links.site_address`)."""
     if not user.email:
         return False
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
@@ -590,7 +597,7 @@ def email_member(
             "username": user.username,
             "link": link,
             "days": link_lifetime_days(),
-            "site_url": settings.SITE_URL,
+            "site_url": site_url or site_address(),
         }
         if link:
             subject = _("Set your Pathmark password")

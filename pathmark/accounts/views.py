@@ -42,7 +42,7 @@ from .forms import (
     NewAuthenticatorForm,
     TwoFactorRequirementForm,
 )
-from .links import link_expires_at, set_password_url
+from .links import link_expires_at, set_password_url, site_address
 from .middleware import mark_signed_in, two_factor_exempt
 from .ratelimit import limit_attempts
 
@@ -342,7 +342,7 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     may_get_link = not is_self and selectors.may_get_set_password_link(member.user, organisation)
     link = None
     if request.session.pop(SHOW_LINK_FOR, None) == member.user.pk and may_get_link:
-        link = set_password_url(member.user)
+        link = set_password_url(member.user, request=request)
     return render(
         request,
         "accounts/user.html",
@@ -384,9 +384,13 @@ def add_member(request: HttpRequest) -> HttpResponse:
 
 def _tell_new_member(request: HttpRequest, added: services.AddedMember) -> None:
     organisation = request.organisation  # type: ignore[attr-defined]
-    link = set_password_url(added.user) if added.needs_link else None
+    link = set_password_url(added.user, request=request) if added.needs_link else None
     sent = services.email_member(
-        user=added.user, organisation=organisation, role=added.membership.role, link=link
+        user=added.user,
+        organisation=organisation,
+        role=added.membership.role,
+        link=link,
+        site_url=site_address(request),
     )
     if added.needs_link:
         request.session[SHOW_LINK_FOR] = added.user.pk
@@ -492,8 +496,9 @@ def send_set_password_link(request: HttpRequest, user_id: int) -> HttpResponse:
         user=member.user,
         organisation=organisation,
         role=member.membership.role,
-        link=set_password_url(member.user),
+        link=set_password_url(member.user, request=request),
         added=False,
+        site_url=site_address(request),
     )
     request.session[SHOW_LINK_FOR] = member.user.pk
     if sent:

@@ -49,17 +49,21 @@ ORGANISATIONS = [
     ("northbridge-college", "Northbridge College ESOL", OrganisationKind.COLLEGE),
 ]
 
-# username, first name, organisation slug, role
+# username, first name, organisation slug, role. Every organisation has an administrator, as
+# a real one must (the last administrator cannot be removed).
 STAFF = [
     ("amira", "Amira", "northbridge-refugee-support", Role.CASEWORKER),
     ("tom", "Tom", "northbridge-refugee-support", Role.MANAGER),
+    ("sam", "Sam", "northbridge-refugee-support", Role.ADMINISTRATOR),
     ("sadia", "Sadia", "northbridge-council", Role.CASEWORKER),
     ("grace", "Grace", "northbridge-council", Role.MANAGER),
     ("priya", "Priya", "northbridge-council", Role.ANALYST),
     ("admin", "Alex", "northbridge-council", Role.ADMINISTRATOR),
     ("yusuf", "Yusuf", "syrian-community-association", Role.CASEWORKER),
     ("nadia", "Nadia", "syrian-community-association", Role.MANAGER),
+    ("omar", "Omar", "syrian-community-association", Role.ADMINISTRATOR),
     ("lena", "Lena", "northbridge-college", Role.SERVICE_PROVIDER),
+    ("joy", "Joy", "northbridge-college", Role.ADMINISTRATOR),
 ]
 
 # Share of the demo's people registered by each organisation that assesses people.

@@ -74,6 +74,27 @@ def _uid(user: User) -> str:
     return urlsafe_base64_encode(force_bytes(user.pk))
 
 
+def test_set_password_link_uses_the_address_the_administrator_is_using(world, settings):
+    """Without a configured SITE_URL the link and the e-mail name the host and port of the
+    request (a server on port 8123 gives links to port 8123, not 8000)."""
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["pathmark.test"]
+    response = client_for(_admin(world)).post(
+        ADD, NEW_COLLEAGUE, follow=True, HTTP_HOST="pathmark.test:8123"
+    )
+    shown = _link_in(response.content.decode())
+    assert shown.startswith("http://pathmark.test:8123/accounts/set-password/")
+    assert _link_in(mail.outbox[0].body) == shown
+
+
+def test_set_password_link_uses_the_configured_site_address(world, settings):
+    settings.SITE_URL = "https://pathmark.example.org"
+    response = client_for(_admin(world)).post(ADD, NEW_COLLEAGUE, follow=True)
+    shown = _link_in(response.content.decode())
+    assert shown.startswith("https://pathmark.example.org/accounts/set-password/")
+    assert _link_in(mail.outbox[0].body) == shown
+
+
 def test_existing_account_is_matched_by_e_mail_and_keeps_its_password(world):
     colleague = world.member(world.org_b, Role.CASEWORKER)
     colleague.email = "shared.worker@example.org"

@@ -59,6 +59,24 @@ def test_the_demo_worklist_names_some_journeys_but_not_most(demo):
     assert 0 < cohort.turned_down < reassessed / 2
 
 
+def test_every_demo_organisation_has_an_administrator(demo):
+    for organisation in Organisation.objects.all():
+        assert Membership.objects.filter(
+            organisation=organisation, role=Role.ADMINISTRATOR, is_active=True
+        ).exists(), organisation.slug
+
+
+def test_demo_registrations_are_dated_with_their_first_consent_and_assessment(demo):
+    """Registered on the day of the first consent and first assessment, not on the day the
+    demo was loaded."""
+    with system_scope("test"):
+        for person in Person.objects.prefetch_related("assessments", "consents"):
+            first_assessment = min(a.assessed_on for a in person.assessments.all())
+            consent = min(c.given_on for c in person.consents.all())
+            registered = person.created_at.date()
+            assert registered == consent == first_assessment, person.pk
+
+
 def test_running_the_demo_again_adds_nothing(demo):
     again = load_demo_partnership(people=60, seed=7)
     assert again.people_created == 0 and again.assessments_created == 0 and again.users == 0
@@ -68,6 +86,20 @@ def test_demo_command_prints_the_logins(db, capsys):
     call_command("demo", "--people", "5")
     out = capsys.readouterr().out
     assert "amira" in out and DEMO_PASSWORD in out and "synthetic" in out
+
+
+def test_demo_sign_in_line_names_the_port_it_serves_on(db, capsys, settings):
+    """`make demo HOST=0.0.0.0 PORT=8123` passes HOST and PORT on; the line says where."""
+    settings.SITE_URL = ""
+    settings.LOCAL_SITE_URL = "http://0.0.0.0:8123"
+    call_command("demo", "--people", "0")
+    assert "Sign in at http://0.0.0.0:8123/ " in capsys.readouterr().out
+
+
+def test_demo_sign_in_line_prefers_the_configured_site_address(db, capsys, settings):
+    settings.SITE_URL = "https://pathmark.example.org"
+    call_command("demo", "--people", "0")
+    assert "Sign in at https://pathmark.example.org/ " in capsys.readouterr().out
 
 
 def test_every_page_says_the_data_is_synthetic(demo, client, settings):

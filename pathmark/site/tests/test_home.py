@@ -41,3 +41,20 @@ def test_analyst_home_shows_no_people(world):
     PersonFactory(organisation=world.org_a, name="Not For Analysts")
     body = client_for(world.member(world.org_a, Role.ANALYST)).get("/").content.decode()
     assert "Not For Analysts" not in body
+
+
+def test_analyst_home_says_what_they_will_be_able_to_do_and_links_only_to_pages_that_exist(world):
+    analyst = client_for(world.member(world.org_a, Role.ANALYST))
+    body = analyst.get("/").content.decode()
+    assert "What you will be able to do here" in body and "/journeys/norms/" in body
+    assert analyst.get("/journeys/norms/").status_code == 200
+
+
+def test_service_provider_home_says_what_they_will_be_able_to_do(world):
+    body = client_for(world.member(world.org_a, Role.SERVICE_PROVIDER)).get("/").content.decode()
+    assert "What you will be able to do here" in body and "receive referrals" in body
+
+
+def test_caseworker_home_does_not_promise_reports(world):
+    body = client_for(world.a_caseworker).get("/").content.decode()
+    assert "What you will be able to do here" not in body

@@ -6,6 +6,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from pathmark.accounts.links import site_address
 from pathmark.demo.services import DEMO_PASSWORD, load_demo_partnership
 
 
@@ -49,6 +50,6 @@ class Command(BaseCommand):
             f"Demo partnership ready: {summary.people_created} people and {summary.assessments_created} "
             "assessments added (all synthetic)."
         )
-        self.stdout.write(f"Sign in at http://127.0.0.1:8000/ with password {DEMO_PASSWORD!r} as:")
+        self.stdout.write(f"Sign in at {site_address()}/ with password {DEMO_PASSWORD!r} as:")
         for username, organisation, role in summary.logins:
             self.stdout.write(f"  {username:<8} {role:<18} {organisation}")
