@@ -338,6 +338,9 @@ PATHMARK_NORM_DIRS = env_list("PATHMARK_NORM_DIRS", [])
 # Uploaded import files wait here, outside the web root, until their import ends.
 PATHMARK_PRIVATE_MEDIA = Path(env_str("PATHMARK_PRIVATE_MEDIA", str(BASE_DIR / "private")))
 PATHMARK_DEMO = env_bool("PATHMARK_DEMO", DEBUG)
+# A key worker's people fall due for reassessment this many months after their latest
+# completed assessment ("My caseload" lists the overdue and due first).
+PATHMARK_REASSESSMENT_MONTHS = env_int("PATHMARK_REASSESSMENT_MONTHS", 6)
 PAGE_SIZE = 25
 # Languages without a two-letter ISO 639-1 code that records may hold (ISO 639-3 codes).
 PATHMARK_EXTRA_LANGUAGES = env_list(

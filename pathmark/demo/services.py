@@ -19,7 +19,7 @@ from pathmark.instruments.models import InstrumentVersion
 from pathmark.instruments.scoring import score_responses
 from pathmark.instruments.services import instrument_version_for
 from pathmark.journeys.models import JourneyTrend
-from pathmark.journeys.services import refresh_trends
+from pathmark.journeys.services import assign_key_worker, refresh_trends
 from pathmark.organisations.models import Membership, Organisation, OrganisationKind, Role
 from pathmark.organisations.scoping import system_scope
 from pathmark.people.models import ConsentKind, ConsentMethod, ImmigrationStatus, Person
@@ -158,6 +158,12 @@ def load_demo_partnership(
                 extra={"demo": True},
             )
             summary.people_created += len(ids)
+            # The caseworker is key worker of most of the people they registered ("My
+            # caseload"); the rest are for a colleague to pick up.
+            for person in Person.objects.filter(pk__in=ids[: len(ids) * 3 // 4]):
+                assign_key_worker(
+                    by=caseworker, organisation=organisation, person=person, worker=caseworker
+                )
             by_version: dict[int, list[CompletedElsewhere]] = {}
             for person_id, (registration, assessments, shares) in zip(ids, entries, strict=True):
                 for version, assessment in assessments:

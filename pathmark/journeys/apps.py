@@ -18,3 +18,9 @@ class JourneysConfig(AppConfig):
         from .services import trends_follow_assessments
 
         completed_assessments_changed.connect(trends_follow_assessments)
+        # The key worker on the person page ("My caseload" lists a key worker's people).
+        from pathmark.people.hooks import person_page_sections
+
+        from .receivers import person_page_section
+
+        person_page_sections.connect(person_page_section)

@@ -6,8 +6,11 @@ from pathmark.audit.actions import Action, register
 
 register(
     Action("journey.cohort_viewed", _("%(actor)s viewed the caseload")),
+    Action("journey.caseload_viewed", _("%(actor)s viewed their caseload")),
     Action("journey.exported", _("%(actor)s exported a person's journey")),
+    Action("journey.key_worker_assigned", _("%(actor)s changed a person's key worker")),
     Action("journey.summary_viewed", _("%(actor)s viewed a person's journey summary")),
     Action("journey.trends_refreshed", _("%(actor)s refreshed the stored journey trends")),
     Action("journey.viewed", _("%(actor)s viewed a person's journey")),
+    Action("journey.worklist_reviewed", _("%(actor)s marked a journey on the worklist reviewed")),
 )

@@ -267,3 +267,43 @@ class CaseloadSummary(models.Model):
         return f"caseload summary of organisation {self.organisation_id}"
 
     visible_in_scope = staticmethod(_summary_of_the_scope)
+
+
+class WorklistReview(models.Model):
+    """A key worker's note that they have looked at a journey on the worklist. The journey
+    leaves the worklist of this organisation until it falls again: the review names the newest
+    assessment it saw, and a later assessment that still turns the journey down brings it back.
+    Personal data about the person (the note): scoped and erased with them."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    instrument = models.SlugField(_("instrument"), max_length=100)
+    newest_assessment_id = models.BigIntegerField()
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"))
+
+    objects = ScopedManager()
+
+    class Meta:
+        base_manager_name = "objects"
+        indexes = [
+            # The worklist's "not yet reviewed" test: one probe per candidate journey.
+            models.Index(
+                fields=["organisation", "person", "instrument", "newest_assessment_id"],
+                name="journeys_review_lookup",
+            ),
+        ]
+        verbose_name = _("worklist review")
+        verbose_name_plural = _("worklist reviews")
+
+    def __str__(self) -> str:
+        return f"review of P-{self.person_id:06d} {self.instrument}"
+
+    visible_in_scope = staticmethod(_summary_of_the_scope)

@@ -367,10 +367,12 @@ def journey_view(
 
 
 def instrument_titles(instrument: Instrument) -> dict[str, object]:
-    """The instrument's title and each domain's (and the overall's), in the reader's language."""
+    """The instrument's title, each domain's (and the overall's) and each stage's, in the
+    reader's language."""
     domains = {domain.id: in_language(domain.title) for domain in instrument.domains}
     domains[OVERALL] = _("Overall")
-    return {"title": in_language(instrument.title), "domains": domains}
+    stages = {stage.id: in_language(stage.label) for stage in instrument.stages}
+    return {"title": in_language(instrument.title), "domains": domains, "stages": stages}
 
 
 def _domain_title(instrument: Instrument, key: str) -> Text | str:

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Collate
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from pathmark.assessments.selectors import completed_series, instrument_of
 from pathmark.audit.services import record
 from pathmark.instruments.definition import Instrument
 from pathmark.instruments.models import InstrumentVersion
+from pathmark.organisations.models import Membership, Role
 from pathmark.organisations.scoping import current_scope
 from pathmark.people import access
 from pathmark.people.models import Person
@@ -53,9 +54,10 @@ from .models import (
     SeriesTrend,
     TrendGeneration,
     TrendRefresh,
+    WorklistReview,
 )
 from .registry import all_host_norms, host_norms_for
-from .trajectory import TREND_RULE, HostNorm, Journey, ScoredAssessment, journey_of
+from .trajectory import OVERALL, TREND_RULE, HostNorm, Journey, ScoredAssessment, journey_of
 
 # The cohort worklist names at most this many people (the steepest drops first); the page
 # says how many more there are.
@@ -229,6 +231,7 @@ def stored_cohort(
         "fell",
         "steepest_drop",
         "latest_on",
+        "newest_assessment_id",
     )
     for slug, count in own_journeys.values_list("instrument").annotate(n=Count("*")).order_by():
         cohorts.of(slug).people += count
@@ -239,7 +242,27 @@ def stored_cohort(
     )
     _add_series(cohorts, organisation_id)
 
+    # The worklist: journeys that turned down and that this organisation has not marked
+    # reviewed since their newest assessment.
     turned_down = own_journeys.filter(turned_down=True)
+    reviewed: set[tuple[int, str, int]] = set()
+    if organisation_id is not None:
+        turned_down = turned_down.exclude(
+            Exists(
+                WorklistReview.objects.filter(
+                    organisation_id=organisation_id,
+                    person_id=OuterRef("person_id"),
+                    instrument=OuterRef("instrument"),
+                    newest_assessment_id=OuterRef("newest_assessment_id"),
+                )
+            )
+        )
+        down_elsewhere = [row[0] for row in other_journeys if row[2]]
+        reviewed = set(
+            WorklistReview.objects.filter(
+                organisation_id=organisation_id, person_id__in=down_elsewhere
+            ).values_list("person_id", "instrument", "newest_assessment_id")
+        )
     worklist = [
         TurnedDown(person_id, slug, tuple(fell), steepest_drop, latest_on)
         for person_id, slug, fell, steepest_drop, latest_on in turned_down.order_by(
@@ -248,8 +271,8 @@ def stored_cohort(
     ]
     others_down = [
         TurnedDown(person_id, slug, tuple(fell), steepest_drop, latest_on)
-        for person_id, slug, down, fell, steepest_drop, latest_on in other_journeys
-        if down
+        for person_id, slug, down, fell, steepest_drop, latest_on, newest in other_journeys
+        if down and (person_id, slug, newest) not in reviewed
     ]
     return Cohort(
         cohorts.by_slug,
@@ -357,7 +380,14 @@ def summarised_cohort(*, instruments: dict[int, Instrument], as_of: date) -> Coh
     others = sorted(_other_people(organisation_id))
     generation = TrendGeneration.objects.filter(pk=1).values_list("value", flat=True).first()
     described = json.dumps(
-        [generation, TREND_RULE, sorted(instruments), as_of.isoformat(), WORKLIST_LIMIT, others]
+        [
+            generation,
+            TREND_RULE,
+            sorted(instruments),
+            as_of.isoformat(),
+            WORKLIST_LIMIT,
+            others,
+        ]
     )
     key = hashlib.sha256(described.encode()).hexdigest()
     summary = CaseloadSummary.objects.filter(organisation_id=organisation_id).first()
@@ -452,3 +482,136 @@ def trend_freshness(*, organisation: Any) -> Freshness:
         older_rule=older_rule,
         untracked=untracked,
     )
+
+
+# --- A key worker's caseload -----------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day where it is shorter)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    last = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return date(year, month, min(day.day, last))
+
+
+class Due:
+    """Where a person stands against the reassessment interval."""
+
+    NEVER = "never"
+    OVERDUE = "overdue"
+    SOON = "soon"
+    LATER = "later"
+
+
+# "Due soon" when the reassessment falls within this many days.
+DUE_SOON_DAYS = 30
+
+
+@dataclass(frozen=True)
+class CaseloadJourney:
+    instrument: str
+    latest_on: date
+    stage: str
+    integratedness_per_year: float | None
+    direction: str
+    turned_down: bool
+
+
+@dataclass(frozen=True)
+class CaseloadEntry:
+    person: Person
+    last_assessed_on: date | None
+    next_due_on: date | None
+    due: str
+    journeys: tuple[CaseloadJourney, ...]
+
+
+def key_worker_people(*, worker: Any) -> QuerySet[Person]:
+    """The people of the scope's organisation whose key worker is `worker`, whose record is
+    open (not restricted or erased), with the date of their latest completed assessment, those
+    to reassess first: never assessed, then the longest since their last assessment."""
+    return (
+        Person.objects.filter(
+            organisation_id=current_scope().organisation_id,
+            key_worker=worker,
+            status=Person.Status.ACTIVE,
+        )
+        .annotate(
+            last_assessed_on=Max(
+                "assessments__assessed_on",
+                filter=Q(assessments__status=AssessmentStatus.COMPLETED),
+            )
+        )
+        .order_by(F("last_assessed_on").asc(nulls_first=True), "pk")
+    )
+
+
+def due_state(last: date | None, *, today: date, months: int) -> tuple[date | None, str]:
+    if last is None:
+        return None, Due.NEVER
+    due_on = add_months(last, months)
+    if due_on < today:
+        return due_on, Due.OVERDUE
+    if (due_on - today).days <= DUE_SOON_DAYS:
+        return due_on, Due.SOON
+    return due_on, Due.LATER
+
+
+def caseload_entries(people: list[Person], *, today: date, months: int) -> list[CaseloadEntry]:
+    """Each person's reassessment date and, per questionnaire, the stage of their latest
+    assessment and their integratedness from the stored trends: three queries for the page."""
+    ids = [person.pk for person in people]
+    trends = {
+        (person_id, slug): (rate, direction)
+        for person_id, slug, rate, direction in SeriesTrend.objects.filter(
+            person_id__in=ids, key=OVERALL
+        ).values_list("person_id", "instrument", "integratedness_per_year", "direction")
+    }
+    turned = set(
+        JourneyTrend.objects.filter(person_id__in=ids, turned_down=True).values_list(
+            "person_id", "instrument"
+        )
+    )
+    latest: dict[tuple[int, str], tuple[date, str]] = {}
+    for person_id, slug, assessed_on, stage in (
+        Assessment.objects.filter(person_id__in=ids, status=AssessmentStatus.COMPLETED)
+        .order_by("person_id", "-assessed_on", "-pk")
+        .values_list("person_id", "instrument_version__slug", "assessed_on", "stage")
+    ):
+        latest.setdefault((person_id, slug), (assessed_on, stage))
+    entries = []
+    for person in people:
+        last = getattr(person, "last_assessed_on", None)
+        due_on, due = due_state(last, today=today, months=months)
+        journeys = tuple(
+            CaseloadJourney(
+                instrument=slug,
+                latest_on=on,
+                stage=stage,
+                integratedness_per_year=trends.get((person.pk, slug), (None, ""))[0],
+                direction=trends.get((person.pk, slug), (None, "not_enough_data"))[1],
+                turned_down=(person.pk, slug) in turned,
+            )
+            for (person_id, slug), (on, stage) in sorted(latest.items())
+            if person_id == person.pk
+        )
+        entries.append(CaseloadEntry(person, last, due_on, due, journeys))
+    return entries
+
+
+def key_worker_choices(*, organisation: Any) -> list[Any]:
+    """The members who may be a key worker: active caseworkers and managers of the
+    organisation, by name."""
+    return [
+        membership.user
+        for membership in Membership.objects.filter(
+            organisation=organisation,
+            is_active=True,
+            user__is_active=True,
+            role__in=[Role.CASEWORKER, Role.MANAGER],
+        )
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__username")
+    ]

@@ -11,15 +11,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pathmark.assessments.models import Assessment, AssessmentStatus
 from pathmark.assessments.selectors import completed_series
 from pathmark.audit.services import record
 from pathmark.core.appending import append_rows
-from pathmark.organisations.models import Organisation
+from pathmark.organisations.models import Membership, Organisation
 from pathmark.organisations.scoping import active_scope, checks_organisation, system_scope
 from pathmark.people.models import Person
 
@@ -31,6 +33,7 @@ from .models import (
     SeriesTrend,
     TrendGeneration,
     TrendRefresh,
+    WorklistReview,
 )
 from .selectors import instruments_by_version, norms_by_slug, norms_digests
 from .trajectory import TREND_RULE
@@ -254,13 +257,99 @@ SERIES_COLUMNS = [
 
 
 def erase_trends(person: Person, *, by: Any) -> int:
-    """The privacy registry's erase step: the person's trends go (they are figures about
-    them; the scores they came from stay, without identity, for aggregate reports)."""
-    series, _ = SeriesTrend.objects.filter(person_id=person.pk).delete()
-    journeys, _ = JourneyTrend.objects.filter(person_id=person.pk).delete()
-    if series or journeys:
+    """The privacy registry's erase step: the person's trends and the worklist notes about
+    them go (they are figures and words about them; the scores they came from stay, without
+    identity, for aggregate reports)."""
+    series, _counts = SeriesTrend.objects.filter(person_id=person.pk).delete()
+    journeys, _counts = JourneyTrend.objects.filter(person_id=person.pk).delete()
+    reviews, _counts = WorklistReview.objects.filter(person_id=person.pk).delete()
+    if series or journeys or reviews:
         trends_changed()
-    return series + journeys
+    return series + journeys + reviews
+
+
+# --- The key worker's caseload ---------------------------------------------------------------
+
+
+@checks_organisation
+@transaction.atomic
+def assign_key_worker(
+    *, by: Any, organisation: Organisation, person: Person, worker: Any | None
+) -> Person:
+    """Makes `worker` (an active member of the person's organisation, or None for nobody) the
+    person's key worker: the member whose "My caseload" lists them. Only the organisation
+    that registered the person assigns one; a shared record's key worker is theirs."""
+    if person.organisation_id != organisation.pk:
+        raise Person.DoesNotExist
+    if person.status != Person.Status.ACTIVE:
+        raise ValidationError(
+            _("Processing of this person's data is restricted, so their record cannot be changed.")
+        )
+    if (
+        worker is not None
+        and not Membership.objects.filter(
+            user=worker, organisation=organisation, is_active=True, user__is_active=True
+        ).exists()
+    ):
+        raise ValidationError(
+            {"key_worker": _("Choose an active member of your organisation as key worker.")}
+        )
+    before = person.key_worker_id
+    worker_id = worker.pk if worker is not None else None
+    if before != worker_id:
+        Person.objects.filter(pk=person.pk).update(key_worker_id=worker_id)
+        person.key_worker = worker
+        record(
+            actor=by,
+            organisation=organisation,
+            action="journey.key_worker_assigned",
+            target=person,
+            person_id=person.pk,
+            extra={"key_worker": worker_id, "was": before},
+        )
+    return person
+
+
+@checks_organisation
+@transaction.atomic
+def review_worklist_entry(
+    *, by: Any, organisation: Organisation, person_id: int, instrument: str, note: str = ""
+) -> WorklistReview:
+    """Records that `by` has looked at this journey on the worklist (with an optional note):
+    it leaves this organisation's worklist until a later assessment turns it down again.
+    Only a journey that is on the worklist now, and that this organisation may see, can be
+    marked; anything else answers as if it did not exist."""
+    note = note.strip()
+    if len(note) > 2000:
+        raise ValidationError({"note": _("Keep the note under 2,000 characters.")})
+    trend = (
+        JourneyTrend.objects.filter(person_id=person_id, instrument=instrument, turned_down=True)
+        .values("newest_assessment_id")
+        .first()
+    )
+    if trend is None:
+        raise JourneyTrend.DoesNotExist
+    review = WorklistReview.objects.create(
+        organisation=organisation,
+        person_id=person_id,
+        instrument=instrument,
+        newest_assessment_id=trend["newest_assessment_id"],
+        note=note,
+        reviewed_by=by,
+        reviewed_at=timezone.now(),
+    )
+    # The caseload summaries hold the worklist: they are worked out again without this entry
+    # (moving the generation on, so one being worked out at this moment is not kept).
+    trends_changed()
+    record(
+        actor=by,
+        organisation=organisation,
+        action="journey.worklist_reviewed",
+        target=review,
+        person_id=person_id,
+        extra={"instrument": instrument, "with_note": bool(note)},
+    )
+    return review
 
 
 def trends_changed() -> None:

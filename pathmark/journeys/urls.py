@@ -6,6 +6,9 @@ app_name = "journeys"
 urlpatterns = [
     path("person/<int:person_id>/", views.person_journey, name="person"),
     path("person/<int:person_id>/summary/", views.summary, name="summary"),
+    path("person/<int:person_id>/key-worker/", views.key_worker, name="key_worker"),
     path("cohort/", views.cohort, name="cohort"),
+    path("cohort/reviewed/", views.review_worklist, name="review_worklist"),
+    path("mine/", views.my_caseload, name="mine"),
     path("norms/", views.host_norms, name="norms"),
 ]

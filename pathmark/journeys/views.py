@@ -4,17 +4,25 @@ view with its worklist, and the host norms in force."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils import translation
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from pathmark.assessments.text import in_language
+from pathmark.audit.services import record
 from pathmark.instruments.registry import UnknownInstrument, get_instrument
-from pathmark.organisations.permissions import any_member, requires
+from pathmark.organisations.permissions import any_member, requires, role_may
+from pathmark.people.lookups import person_or_404
 from pathmark.people.models import Person
 
-from . import selectors
+from . import selectors, services
 from .caseload import DomainDistribution
+from .models import JourneyTrend
 from .presentation import ARROWS, instrument_titles, journey_view, reflection_words
 from .registry import all_host_norms
 from .trajectory import OVERALL, TURNED_DOWN_DOMAINS, Direction
@@ -141,6 +149,10 @@ def cohort(request: HttpRequest) -> HttpResponse:
                 for entry, person in worklist
             ],
             "more": max(0, found.turned_down - len(worklist)),
+            "can_review": role_may(
+                getattr(request.membership, "role", None),  # type: ignore[attr-defined]
+                "person.edit",
+            ),
             "arrows": ARROWS,
         },
     )
@@ -203,3 +215,123 @@ def host_norms(request: HttpRequest) -> HttpResponse:
             }
         )
     return render(request, "journeys/norms.html", {"entries": entries})
+
+
+# --- The key worker's day ---------------------------------------------------------------------
+
+CASELOAD_PAGE = 50
+
+
+@requires("person.view")
+def my_caseload(request: HttpRequest) -> HttpResponse:
+    """The people the signed-in member is key worker of: who to reassess first, their stage and
+    integratedness, and whether their journey turned down."""
+    months = settings.PATHMARK_REASSESSMENT_MONTHS
+    page = Paginator(selectors.key_worker_people(worker=request.user), CASELOAD_PAGE).get_page(
+        request.GET.get("page")
+    )
+    entries = selectors.caseload_entries(
+        list(page.object_list), today=timezone.localdate(), months=months
+    )
+    record(
+        actor=request.user,
+        organisation=request.organisation,  # type: ignore[attr-defined]
+        action="journey.caseload_viewed",
+        extra={"people": [entry.person.pk for entry in entries], "page": page.number},
+    )
+    titles = {}
+    for entry in entries:
+        for journey in entry.journeys:
+            if journey.instrument not in titles:
+                try:
+                    titles[journey.instrument] = instrument_titles(
+                        get_instrument(journey.instrument)
+                    )
+                except UnknownInstrument:
+                    titles[journey.instrument] = {"title": journey.instrument}
+    rows = [
+        {
+            "entry": entry,
+            "journeys": [
+                {
+                    "journey": journey,
+                    "arrow": _arrow(journey.direction),
+                    "title": titles[journey.instrument]["title"],
+                    "stage": titles[journey.instrument]
+                    .get("stages", {})
+                    .get(journey.stage, journey.stage or "—"),
+                }
+                for journey in entry.journeys
+            ],
+        }
+        for entry in entries
+    ]
+    return render(
+        request,
+        "journeys/my_caseload.html",
+        {"page": page, "rows": rows, "months": months},
+    )
+
+
+def _arrow(direction: str) -> str:
+    try:
+        return ARROWS[Direction(direction)]
+    except ValueError:
+        return ""
+
+
+@require_POST
+@requires("person.edit")
+def key_worker(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = person_or_404(request, person_id, action="person.viewed", own=True)
+    chosen = request.POST.get("key_worker", "")
+    choices = {
+        str(user.pk): user
+        for user in selectors.key_worker_choices(organisation=request.organisation)  # type: ignore[attr-defined]
+    }
+    if chosen and chosen not in choices:
+        messages.error(request, _("Choose an active member of your organisation as key worker."))
+        return redirect("people:detail", person.pk)
+    try:
+        services.assign_key_worker(
+            by=request.user,
+            organisation=request.organisation,  # type: ignore[attr-defined]
+            person=person,
+            worker=choices.get(chosen),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Key worker saved."))
+    return redirect("people:detail", person.pk)
+
+
+@require_POST
+@requires("person.edit")
+def review_worklist(request: HttpRequest) -> HttpResponse:
+    try:
+        person_id = int(request.POST.get("person", ""))
+    except ValueError:
+        raise Http404 from None
+    person = person_or_404(request, person_id, action="person.viewed")
+    try:
+        services.review_worklist_entry(
+            by=request.user,
+            organisation=request.organisation,  # type: ignore[attr-defined]
+            person_id=person.pk,
+            instrument=request.POST.get("instrument", "")[:100],
+            note=request.POST.get("note", ""),
+        )
+    except JourneyTrend.DoesNotExist:
+        raise Http404 from None
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Marked reviewed: %(name)s leaves the worklist until their journey turns down again.")
+            % {"name": person.display_name},
+        )
+    return redirect("journeys:cohort")
