@@ -5,13 +5,12 @@ database and export again gives the same files.
 The files are streamed: rows come from the database a chunk at a time and go straight into
 the file (a folder for `pathmark export`, a zip for the managers' download), so memory stays
 flat whether the organisation has a hundred people or a hundred thousand. Every cell is
-neutralised against spreadsheet formulas (see `tabular.neutralise`), and every exported person
+neutralised against spreadsheet formulas (see `core.spreadsheets`), and every exported person
 is audited as read, in bulk.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import zipfile
@@ -27,6 +26,7 @@ from pathmark.assessments.models import Assessment, AssessmentStatus
 from pathmark.assessments.selectors import instrument_of
 from pathmark.audit.services import record, record_many
 from pathmark.core.references import person_reference as core_person_reference
+from pathmark.core.spreadsheets import SafeCsvWriter
 from pathmark.instruments.definition import Instrument
 from pathmark.instruments.models import InstrumentVersion
 from pathmark.organisations.models import Organisation
@@ -42,7 +42,7 @@ from .formats import (
     item_example,
     people_columns,
 )
-from .tabular import neutralise, write_csv, write_xlsx
+from .tabular import write_csv, write_xlsx
 
 CHUNK_ROWS = 2000
 """Rows fetched from the database, audited and reported as progress at a time."""
@@ -275,9 +275,9 @@ class _Counter:
             self.progress(self.done, self.total)
 
 
-def _csv_writer(stream: TextIO) -> Any:
-    # The same dialect as `tabular.write_csv`: comma-separated, RFC 4180 line ends.
-    return csv.writer(stream, lineterminator="\r\n")
+def _csv_writer(stream: TextIO) -> SafeCsvWriter:
+    # The same writer as `tabular.write_csv`: every cell quoted and neutralised.
+    return SafeCsvWriter(stream)
 
 
 def write_export(
@@ -309,10 +309,10 @@ def write_export(
     people = 0
     with open_file(PEOPLE_FILE) as stream:
         writer = _csv_writer(stream)
-        writer.writerow([neutralise(column) for column in people_columns()])
+        writer.writerow(people_columns())
         chunk: list[int] = []
         for person_id, row in _people_rows(plan):
-            writer.writerow([neutralise(cell) for cell in row])
+            writer.writerow(row)
             chunk.append(person_id)
             if len(chunk) >= CHUNK_ROWS:
                 audit(chunk)
@@ -329,9 +329,9 @@ def write_export(
         rows = 0
         with open_file(name) as stream:
             writer = _csv_writer(stream)
-            writer.writerow([neutralise(column) for column in assessment_columns(instrument)])
+            writer.writerow(assessment_columns(instrument))
             for row in _assessment_rows(plan, instrument):
-                writer.writerow([neutralise(cell) for cell in row])
+                writer.writerow(row)
                 rows += 1
                 if rows % CHUNK_ROWS == 0:
                     counter.add(CHUNK_ROWS)

@@ -20,15 +20,23 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+# Formula neutralising is shared by every export (`core.spreadsheets`); re-exported here for
+# the readers and writers of this module and their tests.
+from pathmark.core.spreadsheets import (
+    FORMULA_STARTS,
+    PLAIN_NUMBER,
+    TEXT_MARKER,
+    SafeCsvWriter,
+    neutralise,
+    restore_text,
+    safe_cells,
+)
+
+__all__ = ["FORMULA_STARTS", "PLAIN_NUMBER", "TEXT_MARKER", "neutralise", "restore_text"]
+
 MAX_PROBLEMS = 200
 """Problems kept and shown per file; the rest are counted, not listed."""
 
-# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# The spreadsheet convention for "this cell is text": a leading apostrophe, which Excel and
-# LibreOffice hide. Export adds it; import removes it.
-TEXT_MARKER = "'"
-PLAIN_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 # Day and month in either order, with any common separator: 03/04/2021, 3.4.21, 03-04-2021.
 DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
@@ -225,7 +233,7 @@ def _table(
             continue
         if len(texts) < width:
             texts += [""] * (width - len(texts))
-        texts = [_unmarked(text) if text[:1] == TEXT_MARKER else text for text in texts]
+        texts = [_unmarked(text) if TEXT_MARKER in text else text for text in texts]
         if every_column_named:
             values = dict(zip(header, texts[:width], strict=True))
         else:
@@ -242,13 +250,8 @@ def _table(
 
 
 def _unmarked(text: str) -> str:
-    """A stripped cell without the text marker in front of it."""
-    return text[1:].strip()
-
-
-def restore_text(cell: str) -> str:
-    """Undo the text marker a spreadsheet or our export put in front of a cell."""
-    return cell[1:] if cell.startswith(TEXT_MARKER) else cell
+    """A stripped cell without the text markers `neutralise` put in it."""
+    return restore_text(text).strip()
 
 
 # --- Cells ----------------------------------------------------------------------------------
@@ -316,35 +319,22 @@ def format_number(value: int | float) -> str:
 # --- Writing --------------------------------------------------------------------------------
 
 
-def neutralise(cell: str) -> str:
-    """A text cell made safe to open in a spreadsheet: one that would run as a formula gets
-    the text marker. Plain numbers (a negative answer such as -2) are numbers, not formulas,
-    and are left alone; a cell that already starts with the marker gets a second one so that
-    `restore_text` gives back exactly what was written."""
-    if not cell or PLAIN_NUMBER.match(cell):
-        return cell
-    if cell.startswith(FORMULA_STARTS) or cell.startswith(TEXT_MARKER):
-        return TEXT_MARKER + cell
-    return cell
-
-
 def write_csv(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """CSV text with every cell neutralised, comma-separated, `\\r\\n` line ends (RFC 4180)."""
+    """CSV text with every cell quoted and neutralised (`core.spreadsheets.SafeCsvWriter`)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([neutralise(column) for column in columns])
-    for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
+    writer = SafeCsvWriter(buffer)
+    writer.writerow(columns)
+    writer.writerows(rows)
     return buffer.getvalue()
 
 
 def iter_csv_chunks(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
     """The same as `write_csv`, a few thousand rows at a time, for large exports."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([neutralise(column) for column in columns])
+    writer = SafeCsvWriter(buffer)
+    writer.writerow(columns)
     for count, row in enumerate(rows, start=1):
-        writer.writerow([neutralise(cell) for cell in row])
+        writer.writerow(row)
         if count % 5000 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -360,9 +350,9 @@ def write_xlsx(sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[str]
     workbook = Workbook(write_only=True)
     for title, columns, rows in sheets:
         sheet = workbook.create_sheet(title=title[:31])
-        sheet.append([neutralise(column) for column in columns])
+        sheet.append(safe_cells(columns))
         for row in rows:
-            sheet.append([neutralise(cell) for cell in row])
+            sheet.append(safe_cells(row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

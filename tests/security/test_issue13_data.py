@@ -1,0 +1,245 @@
+"""Issue 13, findings 3, 4, 5, 6 and 8: the data holes a break-in attempt found. Each test
+reproduces the finding as reported and failed on the code before its fix."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from pathmark.assessments.models import Assessment
+from pathmark.audit.models import AuditEvent
+from pathmark.organisations.models import Role
+from pathmark.organisations.permissions import ACTIONS_BY_ROLE
+from pathmark.organisations.scoping import organisation_scope, system_scope
+from pathmark.people.models import Consent, ConsentKind, ConsentMethod, DuplicateFlag
+from pathmark.privacy.registry import providers
+from pathmark.testing import PersonFactory, client_for, run_assessment
+from pathmark.transfer import tabular
+
+FORMULA = "Smith;=cmd|' /C calc'!A0;"
+
+
+def _share(person, organisation):  # type: ignore[no-untyped-def]
+    with system_scope("test: consent to share"):
+        return Consent.objects.create(
+            person=person,
+            kind=ConsentKind.SHARE,
+            shared_with=organisation,
+            purpose="Joint support",
+            method=ConsentMethod.IN_PERSON,
+            given_on=date(2025, 1, 2),
+        )
+
+
+# --- Finding 3: dates out of any sane range ------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="issue 13 finding 3: not fixed yet")
+def test_a_year_one_assessment_does_not_break_the_journey_page(world):
+    """Stored before the date rules existed (or loaded around them): the page still draws."""
+    person = PersonFactory(organisation=world.org_a, date_of_birth=None)
+    first = run_assessment(world.a_caseworker, world.org_a, person, assessed_on=date(2024, 1, 5))
+    run_assessment(world.a_caseworker, world.org_a, person, assessed_on=date(2025, 1, 5))
+    with system_scope("test: a legacy row with a year-1 date"):
+        Assessment.objects.filter(pk=first.pk).update(assessed_on=date(1, 1, 1))
+    response = client_for(world.a_caseworker).get(reverse("journeys:person", args=[person.pk]))
+    assert response.status_code == 200
+
+
+@pytest.mark.xfail(strict=True, reason="issue 13 finding 3: not fixed yet")
+def test_an_assessment_before_the_earliest_year_is_refused_by_the_service(world):
+    from django.core.exceptions import ValidationError
+
+    from pathmark.assessments import services
+
+    person = PersonFactory(organisation=world.org_b, date_of_birth=None)
+    _share(person, world.org_a)
+    scope = organisation_scope(organisation_id=world.org_a.pk, user_id=world.a_caseworker.pk)
+    with scope, pytest.raises(ValidationError):
+        services.start_assessment(
+            by=world.a_caseworker,
+            organisation=world.org_a,
+            person=person,
+            instrument_slug="integration-journey",
+            mode="caseworker_led",
+            language="en",
+            assessed_on=date(1, 1, 1),
+        )
+
+
+@pytest.mark.xfail(strict=True, reason="issue 13 finding 3: not fixed yet")
+def test_the_import_refuses_a_year_one_assessment(world, tmp_path, settings):
+    from pathmark.instruments.services import instrument_version_for
+    from pathmark.transfer.formats import assessment_columns
+    from pathmark.transfer.importing import ImportRefused, import_table
+
+    version = instrument_version_for("integration-journey")
+    instrument = version.instrument
+    PersonFactory(organisation=world.org_a, external_id="X1", date_of_birth=None)
+    columns = assessment_columns(instrument)
+    row = {"person_external_id": "X1", "assessed_on": "0001-01-01"}
+    row.update({item.id: "agree" for item in instrument.items})
+    path = tmp_path / "assessments.csv"
+    path.write_text(
+        ",".join(columns) + "\n" + ",".join(row.get(c, "") for c in columns) + "\n",
+        encoding="utf-8",
+    )
+    scope = organisation_scope(organisation_id=world.org_a.pk, user_id=world.a_manager.pk)
+    with scope, pytest.raises(ImportRefused) as refused:
+        import_table(
+            by=world.a_manager,
+            organisation=world.org_a,
+            table=tabular.read_table(path),
+            kind="assessments",
+            instrument_version=version,
+        )
+    assert [p.column for p in refused.value.result.problems.listed] == ["assessed_on"]
+
+
+# --- Finding 4: a formula through a semicolon ----------------------------------------------
+
+
+def _cells_with_separator(text: str, separator: str) -> list[str]:
+    """What a spreadsheet whose list separator is `separator` reads from a CSV line."""
+    return next(csv.reader(io.StringIO(text), delimiter=separator))
+
+
+def test_a_formula_after_a_semicolon_is_neither_split_out_nor_live():
+    written = tabular.write_csv(["name"], [[FORMULA]])
+    body = written.split("\r\n")[1]
+    for separator in (",", ";"):
+        for cell in _cells_with_separator(body, separator):
+            assert not cell.startswith(tabular.FORMULA_STARTS), (separator, cell)
+    # A spreadsheet that ignores the quotes (a paste, a careless import) splits it anyway:
+    # every piece it could make must still be inert.
+    for piece in body.strip('"').split(";"):
+        assert not piece.lstrip().startswith(("=", "+", "@")), piece
+    assert tabular.restore_text(_cells_with_separator(body, ",")[0]) == FORMULA
+
+
+# --- Finding 5: a related person loaded around the visibility check ------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="issue 13 finding 5: not fixed yet")
+def test_a_duplicate_flag_hides_a_candidate_no_longer_shared(world):
+    theirs = PersonFactory(organisation=world.org_b, name="Candidate Hidden Name")
+    consent = _share(theirs, world.org_a)
+    ours = PersonFactory(organisation=world.org_a, name="Our Person")
+    with system_scope("test: a flag made while the record was shared"):
+        DuplicateFlag.objects.create(person=ours, candidate=theirs, reason="same name")
+        consent.withdrawn_at = consent.recorded_at
+        consent.save(update_fields=["withdrawn_at"])
+    response = client_for(world.a_caseworker).get(reverse("people:detail", args=[ours.pk]))
+    assert response.status_code == 200
+    assert theirs.reference not in response.content.decode()
+
+
+# --- Finding 6: uploads held in the request ------------------------------------------------
+
+
+@pytest.fixture
+def managers_import(monkeypatch, settings, tmp_path):  # type: ignore[no-untyped-def]
+    actions = ACTIONS_BY_ROLE[Role.MANAGER] | {"data.import", "data.export"}
+    monkeypatch.setitem(ACTIONS_BY_ROLE, Role.MANAGER, actions)
+    settings.PATHMARK_PRIVATE_MEDIA = str(tmp_path / "private")
+
+
+def _bomb(rows: int) -> bytes:
+    """A small workbook that expands to many rows."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("people")
+    sheet.append(["external_id", "name"])
+    for number in range(rows):
+        sheet.append([f"X{number}", "A"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.xfail(strict=True, reason="issue 13 finding 6: not fixed yet")
+def test_a_workbook_expanding_past_the_limit_is_refused_with_the_limit_named(
+    world, settings, managers_import
+):
+    settings.PATHMARK_IMPORT_MAX_UNCOMPRESSED_BYTES = 100_000
+    data = _bomb(5_000)
+    assert len(data) < 100_000
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert sum(i.file_size for i in archive.infolist()) > 100_000
+    response = client_for(world.a_manager).post(
+        reverse("transfer:index"),
+        {"what": "people", "file": SimpleUploadedFile("people.xlsx", data)},
+    )
+    assert response.status_code == 200
+    assert "100 kB" in response.content.decode() or "100 KB" in response.content.decode()
+
+
+@pytest.mark.xfail(strict=True, reason="issue 13 finding 6: not fixed yet")
+def test_an_upload_stops_being_received_at_the_size_limit(world, settings, managers_import):
+    settings.PATHMARK_UPLOAD_MAX_BYTES = 10_000
+    data = b"external_id,name\n" + b"X1,A\n" * 5_000
+    response = client_for(world.a_manager).post(
+        reverse("transfer:index"),
+        {"what": "people", "file": SimpleUploadedFile("people.csv", data)},
+    )
+    assert response.status_code == 200
+    assert "larger than 10 kB" in response.content.decode()
+
+
+@pytest.mark.xfail(strict=True, reason="issue 13 finding 6: not fixed yet")
+def test_a_file_with_more_rows_than_allowed_fails_in_the_background_naming_the_limit(
+    world, settings, managers_import
+):
+    from pathmark.transfer.models import ImportJob
+
+    settings.PATHMARK_IMPORT_MAX_ROWS = 100
+    data = b"external_id,name\n" + b"X1,A\n" * 101
+    response = client_for(world.a_manager).post(
+        reverse("transfer:index"),
+        {"what": "people", "file": SimpleUploadedFile("people.csv", data)},
+    )
+    assert response.status_code == 302
+    with system_scope("test"):
+        job = ImportJob.objects.get()
+    assert job.status == "failed"
+    assert "100 rows" in job.failure
+
+
+# --- Finding 8: lists audited without the people shown -------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="issue 13 finding 8: not fixed yet")
+def test_a_search_that_showed_a_person_is_in_their_subject_access_copy(world):
+    person = PersonFactory(organisation=world.org_a, name="Listed Person")
+    PersonFactory(organisation=world.org_a, name="Someone Else")
+    client = client_for(world.a_caseworker)
+    assert client.get(reverse("people:list")).status_code == 200
+    with system_scope("test"):
+        listed = AuditEvent.objects.filter(action="person.listed").get()
+        export = next(p for p in providers() if p.key == "audit.entries").export
+        rows = export(person)
+    assert "person.listed" in [row["action"] for row in rows]
+    assert listed.extra.get("people") is not None
+
+
+@pytest.mark.xfail(strict=True, reason="issue 13 finding 8: not fixed yet")
+def test_the_caseload_worklist_records_the_people_it_showed(world):
+    person = PersonFactory(organisation=world.org_a, date_of_birth=None)
+    run_assessment(world.a_caseworker, world.org_a, person, assessed_on=date(2024, 1, 5))
+    run_assessment(
+        world.a_caseworker, world.org_a, person, assessed_on=date(2025, 1, 5), answer="disagree"
+    )
+    client = client_for(world.a_manager)
+    response = client.get(reverse("journeys:cohort"))
+    assert response.status_code == 200
+    with system_scope("test"):
+        export = next(p for p in providers() if p.key == "audit.entries").export
+        rows = export(person)
+    assert "journey.cohort_viewed" in [row["action"] for row in rows]
