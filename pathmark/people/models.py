@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from pathmark.core.references import person_reference
 from pathmark.organisations.scoping import Scope, ScopedManager
 
-from . import access
+from . import access, searchkeys
 
 
 class AgeBand(models.TextChoices):
@@ -149,6 +149,10 @@ class Person(models.Model):
     # Set by the privacy app's services (restriction of processing, erasure); never by a form.
     restricted_at = models.DateTimeField(_("processing restricted since"), null=True, blank=True)
     erased_at = models.DateTimeField(_("erased on"), null=True, blank=True)
+    # Derived from the names and the phone number on every save (`searchkeys`), so search is
+    # tolerant of case, accents, script and a typo, and of how a number was written.
+    name_key = models.CharField(max_length=600, blank=True, default="", editable=False)
+    phone_key = models.CharField(max_length=40, blank=True, default="", editable=False)
 
     objects = ScopedManager()
 
@@ -164,6 +168,8 @@ class Person(models.Model):
         "postcode",
         "gender_description",
         "household_role",
+        "name_key",
+        "phone_key",
     )
 
     class Meta:
@@ -174,6 +180,7 @@ class Person(models.Model):
             models.Index(fields=["organisation", "date_of_birth"], name="person_org_dob"),
             # The start page's "recently registered": the newest few, read from the index.
             models.Index(fields=["organisation", "-created_at", "-id"], name="person_org_recent"),
+            models.Index(fields=["organisation", "phone_key"], name="person_org_phone"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -189,6 +196,16 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # The keys are the names and phone in another form, not business logic: keeping them
+        # here means no write of a name (form, import, erasure, merge) can leave them stale.
+        self.name_key = searchkeys.name_key(self.name, self.preferred_name)
+        self.phone_key = searchkeys.phone_key(self.phone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "name_key", "phone_key"}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:

@@ -7,11 +7,13 @@ import re
 import unicodedata
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet, Value
 
 from pathmark.audit.services import record
 from pathmark.core.references import REFERENCE_PATTERN
 
+from . import searchkeys
 from .models import Consent, ConsentKind, Person
 
 
@@ -40,9 +42,55 @@ def _date_of_birth(query: str) -> date | None:
     return None
 
 
+PHONE_QUERY = re.compile(r"^\+?[\d\s().-]+$")
+CANDIDATES = 2000
+
+
+def _name_candidates(query_terms: list[searchkeys.Term]) -> Q:
+    """A condition that narrows the people to those who may match, in the database's own
+    terms: on PostgreSQL, pg_trgm's word similarity (`%>`, from the trigram index) or a
+    substring; on SQLite, a shared trigram of each word. `searchkeys.score` then decides."""
+    condition = Q()
+    for term in query_terms:
+        alternatives = Q()
+        for form in (*term.forms, *([term.skeleton] if len(term.skeleton) >= 3 else [])):
+            if connection.vendor == "postgresql":
+                from django.contrib.postgres.lookups import TrigramWordSimilar
+
+                alternatives |= Q(TrigramWordSimilar(F("name_key"), Value(form)))
+                alternatives |= Q(name_key__contains=form)
+            else:
+                for trigram in sorted(searchkeys.trigrams(form)):
+                    if trigram.strip() and " " not in trigram:
+                        alternatives |= Q(name_key__contains=trigram)
+                alternatives |= Q(name_key__contains=form)
+        condition &= alternatives
+    return condition
+
+
+def _by_name(people: QuerySet[Person], query: str) -> QuerySet[Person]:
+    query_terms = searchkeys.terms(query)
+    if not query_terms:
+        return people.none()
+    candidates = people.filter(_name_candidates(query_terms)).values_list("pk", "name_key")[
+        :CANDIDATES
+    ]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # pg_trgm's `%>` at the threshold `searchkeys` ranks by, for this transaction only.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                    [str(searchkeys.SIMILARITY_THRESHOLD)],
+                )
+        found = [pk for pk, key in candidates if searchkeys.matches(query_terms, key)]
+    return people.filter(pk__in=found)
+
+
 def search_people(*, query: str = "") -> QuerySet[Person]:
-    """People the current scope may see, optionally matching a name, reference (with or
-    without "P-"), date of birth, phone or e-mail."""
+    """People the current scope may see, optionally matching a reference (with or without
+    "P-"), e-mail, date of birth, phone number (however it was written), or a name (case,
+    accents, Arabic or Latin script and a typo forgiven; see `searchkeys`)."""
     people = Person.objects.exclude(status=Person.Status.ERASED)
     query = query.strip()
     if not query:
@@ -55,19 +103,16 @@ def search_people(*, query: str = "") -> QuerySet[Person]:
     born = _date_of_birth(query)
     if born is not None:
         return people.filter(date_of_birth=born)
+    phone = searchkeys.phone_key(query) if PHONE_QUERY.match(query) else ""
     if query.isdigit() and len(query) <= 9:
-        # A bare number is a reference written without its "P-" ("000301"), or part of a phone.
+        # A bare number is a reference written without its "P-" ("000301"), or a phone.
         condition = Q(pk=int(query))
-        if len(query) >= 6:
-            condition |= Q(phone__contains=query[-6:])
+        if len(phone) >= 6:
+            condition |= Q(phone_key__endswith=phone)
         return people.filter(condition)
-    condition = Q()
-    for word in query.split()[:5]:
-        condition &= Q(name__icontains=word) | Q(preferred_name__icontains=word)
-    digits = re.sub(r"\D", "", query)
-    if len(digits) >= 6:
-        condition |= Q(phone__contains=digits[-6:])
-    return people.filter(condition)
+    if len(phone) >= 6:
+        return people.filter(phone_key__endswith=phone)
+    return _by_name(people, query)
 
 
 def list_people(*, actor, organisation, query: str = "") -> QuerySet[Person]:  # type: ignore[no-untyped-def]

@@ -18,6 +18,7 @@ from pathmark.core.appending import append_rows
 from pathmark.organisations.models import Organisation
 from pathmark.organisations.scoping import check_organisation, checks_organisation
 
+from . import searchkeys
 from .models import (
     AgeBand,
     Consent,
@@ -422,6 +423,15 @@ def save_immigration_status(
     return status
 
 
+def _refresh_search_keys(person_ids: Sequence[int | None]) -> None:
+    """The search keys of people changed in bulk (`bulk_update` does not call `save`)."""
+    rows = list(Person.objects.filter(pk__in=person_ids).only("name", "preferred_name", "phone"))
+    for person in rows:
+        person.name_key = searchkeys.name_key(person.name, person.preferred_name)
+        person.phone_key = searchkeys.phone_key(person.phone)
+    Person.objects.bulk_update(rows, ["name_key", "phone_key"], batch_size=BULK_BATCH_SIZE)
+
+
 # --- Many people at once (imports) ----------------------------------------------------------
 
 BULK_BATCH_SIZE = 1000
@@ -476,11 +486,15 @@ def register_people_in_bulk(
     with transaction.atomic():
         created = append_rows(
             Person,
-            ["external_id", "created_at", *columns],
+            ["external_id", "created_at", "name_key", "phone_key", *columns],
             [
                 (
                     p.external_id,
                     getattr(p, "registered_at", None) or now,
+                    searchkeys.name_key(
+                        p.values.get("name") or "", p.values.get("preferred_name") or ""
+                    ),
+                    searchkeys.phone_key(p.values.get("phone") or ""),
                     *(p.values.get(name) for name in columns),
                 )
                 for p in creates
@@ -514,6 +528,8 @@ def register_people_in_bulk(
         if updates:
             rows = [Person(pk=p.existing_pk, updated_at=now, **p.values) for p in updates]
             Person.objects.bulk_update(rows, [*changed, "updated_at"], batch_size=BULK_BATCH_SIZE)
+            if {"name", "preferred_name", "phone"} & set(changed):
+                _refresh_search_keys([p.existing_pk for p in updates])
         # One detail object for every created person, so it is checked and written out once.
         created_extra = {**(extra or {}), "change": "created"}
         record_many(
