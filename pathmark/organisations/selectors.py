@@ -21,10 +21,15 @@ def is_administrator_of(user: object, organisation: Organisation) -> bool:
     ).exists()
 
 
+def host_organisation() -> Organisation | None:
+    """The partnership's host organisation (usually the council), if there is an active one."""
+    return Organisation.objects.filter(is_partnership_host=True, is_active=True).first()
+
+
 def host_organisation_of(user: object) -> Organisation | None:
     """The partnership's host organisation, if `user` is one of its active administrators:
     they, and only they, add organisations to the partnership."""
-    host = Organisation.objects.filter(is_partnership_host=True, is_active=True).first()
+    host = host_organisation()
     if host is None or not is_administrator_of(user, host):
         return None
     return host

@@ -53,6 +53,43 @@ class ImmigrationStatus(models.Model):
         return self.label
 
 
+class ImmigrationStatusVersion(models.Model):
+    """One saved state of a category of the partnership-wide list, kept for good: who
+    changed it, when, from what to what. Only the host organisation's administrators change
+    the list (see services.save_immigration_status), so every version names one of them."""
+
+    status = models.ForeignKey(ImmigrationStatus, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    label = models.CharField(_("label"), max_length=120)
+    is_active = models.BooleanField(_("in use"))
+    # Empty for the first version: there was nothing before it.
+    previous_label = models.CharField(_("label before"), max_length=120, blank=True)
+    previous_is_active = models.BooleanField(_("in use before"), null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    # Kept so the history still reads after the account is gone, and for the command line.
+    changed_by_username = models.CharField(max_length=150, blank=True)
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["status", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status", "number"], name="one_immigration_status_version_number"
+            )
+        ]
+        verbose_name = _("immigration status category version")
+
+    def __str__(self) -> str:
+        return f"{self.status.slug} v{self.number}"
+
+
 def _visible_people(scope: Scope) -> Q:
     return access.visible_people_q(organisation_id=scope.organisation_id, part=access.PERSON)
 

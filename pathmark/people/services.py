@@ -17,6 +17,7 @@ from pathmark.audit.services import record, record_many
 from pathmark.core.appending import append_rows
 from pathmark.organisations.models import Organisation
 from pathmark.organisations.scoping import check_organisation, checks_organisation
+from pathmark.organisations.selectors import host_organisation_of
 
 from . import searchkeys
 from .models import (
@@ -27,6 +28,7 @@ from .models import (
     DuplicateFlag,
     Household,
     ImmigrationStatus,
+    ImmigrationStatusVersion,
     Person,
 )
 from .selectors import possible_duplicates
@@ -392,8 +394,17 @@ def save_immigration_status(
     label: str,
     is_active: bool = True,
 ) -> ImmigrationStatus:
-    """Adds or changes a category of the partnership-wide list. Categories in use are never
-    deleted, only retired (`is_active=False`), so past records keep their meaning."""
+    """Adds or changes a category of the partnership-wide list. Only an administrator of the
+    partnership's host organisation, acting for it, may: the list is every organisation's,
+    so no single member organisation changes it for the others. Each save keeps a version
+    (who, when, from what to what) and is written to every organisation's audit log.
+    Categories in use are never deleted, only retired (`is_active=False`), so past records
+    keep their meaning."""
+    host = host_organisation_of(by)
+    if host is None or host.pk != organisation.pk:
+        raise PermissionDenied(
+            _("Only the administrators of the partnership's host organisation change this list.")
+        )
     label = label.strip()
     if not label:
         raise ValidationError({"label": _("Write the name of the category.")})
@@ -409,17 +420,37 @@ def save_immigration_status(
             or 0
         ) + 1
         status = ImmigrationStatus(slug=slug, position=position)
+        previous: tuple[str, bool | None] = ("", None)
+    else:
+        # Two administrators saving at once each get their own version number.
+        status = ImmigrationStatus.objects.select_for_update().get(pk=status.pk)
+        previous = (status.label, status.is_active)
+    if status.pk is not None and previous == (label, is_active):
+        return status
     status.label = label
     status.is_active = is_active
     status.full_clean()
     status.save()
-    record(
-        actor=by,
-        organisation=organisation,
-        action="reference.immigration_status_saved",
-        target=status,
-        extra={"slug": status.slug, "active": is_active},
+    last = status.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = ImmigrationStatusVersion.objects.create(
+        status=status,
+        number=last + 1,
+        label=label,
+        is_active=is_active,
+        previous_label=previous[0],
+        previous_is_active=previous[1],
+        changed_by=by,
+        changed_by_username=by.username,
     )
+    details = {"slug": status.slug, "active": is_active, "version": version.number}
+    for every in Organisation.objects.filter(is_active=True).order_by("pk"):
+        record(
+            actor=by,
+            organisation=every,
+            action="reference.immigration_status_saved",
+            target=status,
+            extra=details,
+        )
     return status
 
 

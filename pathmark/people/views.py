@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from pathmark.core.forms import attach_service_errors
 from pathmark.organisations.permissions import requires, role_may
+from pathmark.organisations.selectors import host_organisation, host_organisation_of
 
 from . import selectors, services
 from .forms import (
@@ -321,7 +322,12 @@ def household(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @requires("reference.manage")
 def immigration_statuses(request: HttpRequest, status_id: int | None = None) -> HttpResponse:
-    """The partnership's list of immigration status categories, for administrators."""
+    """The partnership's list of immigration status categories. Every administrator sees it;
+    only the host organisation's administrators change it (anyone else gets the 404 of a
+    missing page for the change form and for a post)."""
+    may_change = is_host_administration(request)
+    if not may_change and (status_id is not None or request.method == "POST"):
+        raise Http404
     status = None
     if status_id is not None:
         status = ImmigrationStatus.objects.filter(pk=status_id).first()
@@ -340,11 +346,26 @@ def immigration_statuses(request: HttpRequest, status_id: int | None = None) -> 
             )
         except ValidationError as error:
             attach_service_errors(form, error)
+        except PermissionDenied:
+            raise Http404 from None
         else:
             messages.success(request, _("Saved."))
             return redirect("people:immigration_statuses")
     return render(
         request,
         "people/immigration_statuses.html",
-        {"form": form, "editing": status, "statuses": ImmigrationStatus.objects.all()},
+        {
+            "form": form if may_change else None,
+            "editing": status,
+            "statuses": ImmigrationStatus.objects.all(),
+            "versions": status.versions.select_related("changed_by") if status else (),
+            "host": host_organisation(),
+        },
     )
+
+
+def is_host_administration(request: HttpRequest) -> bool:
+    """Whether the request acts for the partnership's host organisation as one of its
+    administrators: they, and only they, change partnership-wide reference data."""
+    host = host_organisation_of(request.user)
+    return host is not None and host.pk == request.organisation.pk  # type: ignore[attr-defined]
