@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from pathmark.instruments.definition import DataFileError, Problem
+
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}$")
@@ -31,26 +33,10 @@ def theme_term_id(slug: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"theme:{slug}"))
 
 
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    field: str
-    message: str
-
-    def format(self, source: str) -> str:
-        return f"{source}:{self.line}: {self.field}: {self.message}"
-
-
-class ThemesFileError(ValueError):
+class ThemesFileError(DataFileError):
     """A themes file that cannot be used; `problems` lists every fault found, by line."""
 
-    def __init__(self, problems: list[Problem], *, source: str) -> None:
-        self.problems = sorted(problems, key=lambda problem: problem.line)
-        self.source = source
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return "\n".join(problem.format(self.source) for problem in self.problems)
+    default_source = "<themes>"
 
 
 @dataclass(frozen=True)
