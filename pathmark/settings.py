@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "pathmark.journeys",
     "pathmark.directory",
     "pathmark.plans",
+    "pathmark.reports",
     "pathmark.transfer",
     "pathmark.demo",
     "pathmark.site",
@@ -341,6 +342,11 @@ PATHMARK_DEMO = env_bool("PATHMARK_DEMO", DEBUG)
 # A key worker's people fall due for reassessment this many months after their latest
 # completed assessment ("My caseload" lists the overdue and due first).
 PATHMARK_REASSESSMENT_MONTHS = env_int("PATHMARK_REASSESSMENT_MONTHS", 6)
+# Reports shown outside the organisation that owns the people hide every count below this
+# (and enough others that none can be worked out by subtraction).
+PATHMARK_REPORT_MINIMUM = env_int("PATHMARK_REPORT_MINIMUM", 5)
+if PATHMARK_REPORT_MINIMUM < 2:
+    raise ImproperlyConfigured("PATHMARK_REPORT_MINIMUM must be 2 or more (5 is usual).")
 PAGE_SIZE = 25
 # Languages without a two-letter ISO 639-1 code that records may hold (ISO 639-3 codes).
 PATHMARK_EXTRA_LANGUAGES = env_list(

@@ -32,13 +32,16 @@ ACTIONS_BY_ROLE: dict[str, frozenset[str]] = {
             "data.export",
             # The organisation's own services in the directory (directory app).
             "directory.edit",
+            # The partnership's reports: aggregates only, small numbers suppressed (reports).
+            "reports.view",
         }
     ),
     # Providers see people only through referrals they receive (referrals app); they keep
     # their organisation's services in the directory up to date.
     Role.SERVICE_PROVIDER: frozenset({"directory.edit"}),
-    # Analysts see aggregates, never individual records.
-    Role.ANALYST: frozenset(),
+    # Analysts see aggregates, never individual records: the partnership's reports, read in
+    # the aggregate-only scope with small numbers suppressed (reports app).
+    Role.ANALYST: frozenset({"reports.view"}),
     Role.ADMINISTRATOR: frozenset(
         {
             "audit.view",

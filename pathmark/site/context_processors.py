@@ -18,4 +18,5 @@ def pathmark(request: HttpRequest) -> dict[str, object]:
         "can_manage_reference": role_may(role, "reference.manage"),
         "can_manage_users": role_may(role, "users.manage"),
         "can_transfer": role_may(role, "data.import"),
+        "can_see_reports": role_may(role, "reports.view"),
     }

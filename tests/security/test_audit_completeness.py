@@ -59,6 +59,7 @@ READS_NOTHING = {
         "POST",
     ): "an upload the form refuses writes nothing; an accepted one is audited",
     ("transfer:job", "POST"): "the job page answers a POST like a GET and changes nothing",
+    ("reports:index", "GET"): "a list of the reports, with no figures",
 }
 
 
