@@ -43,11 +43,13 @@ def test_analyst_home_shows_no_people(world):
     assert "Not For Analysts" not in body
 
 
-def test_analyst_home_says_what_they_will_be_able_to_do_and_links_only_to_pages_that_exist(world):
+def test_analyst_home_links_to_the_reports_and_only_to_pages_that_exist(world):
     analyst = client_for(world.member(world.org_a, Role.ANALYST))
     body = analyst.get("/").content.decode()
-    assert "What you will be able to do here" in body and "/journeys/norms/" in body
-    assert analyst.get("/journeys/norms/").status_code == 200
+    assert "Your reports" in body
+    for url in ("/reports/needs/", "/reports/outcomes/", "/journeys/norms/"):
+        assert url in body
+        assert analyst.get(url).status_code == 200
 
 
 def test_service_provider_home_says_what_they_will_be_able_to_do(world):
