@@ -27,6 +27,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 DEFAULT_MINIMUM = 5
 TOTAL = "__total__"
 """The key of the totals row and of the totals column."""
@@ -111,7 +113,8 @@ def suppress_together(
     tables: Sequence[CountTable], *, minimum: int = DEFAULT_MINIMUM
 ) -> list[SuppressedTable]:
     """Tables that print the same row totals (the same groups, counted once) suppressed until
-    each hides the same totals as the others. The row totals must agree."""
+    each hides the same totals as the others and no hidden figure follows from all of them
+    together. The row totals must agree."""
     shared_rows = {row for table in tables for row in (*table.rows, TOTAL)}
     for row in shared_rows:
         totals = {table.value((row, TOTAL)) for table in tables if row in (*table.rows, TOTAL)}
@@ -121,9 +124,64 @@ def suppress_together(
     while True:
         results = [suppress(table, minimum=minimum, also_hide=forced) for table in tables]
         margins = {cell for result in results for cell in result.hidden if cell[1] == TOTAL}
-        if margins <= forced:
+        if not margins <= forced:
+            forced |= margins
+            continue
+        # Each table alone hides nothing that can be worked out; through the totals they share,
+        # the tables together might. A group whose figure follows is hidden whole, everywhere.
+        exposed = determined_together(results)
+        if not exposed:
             return results
-        forced |= margins
+        for row, _column in exposed:
+            forced |= {(row, column) for table in tables for column in (*table.columns, TOTAL)}
+
+
+def determined_together(results: Sequence[SuppressedTable]) -> set[Cell]:
+    """Hidden figures that the shown ones determine exactly, reading every table's row and
+    column sums at once (a hidden row total shared by the tables is one unknown): those whose
+    coordinate is zero in every solution of the homogeneous system."""
+    unknowns: dict[tuple[int, Cell], int] = {}
+    for number, result in enumerate(results):
+        for cell in sorted(result.hidden):
+            key = (0, cell) if cell[1] == TOTAL else (number, cell)
+            unknowns.setdefault(key, len(unknowns))
+    if not unknowns:
+        return set()
+    lines: list[list[float]] = []
+    for number, result in enumerate(results):
+        table = result.table
+
+        def position(
+            cell: Cell, number: int = number, result: SuppressedTable = result
+        ) -> int | None:
+            if cell not in result.hidden:
+                return None
+            return unknowns[(0, cell) if cell[1] == TOTAL else (number, cell)]
+
+        sums = [[(row, c) for c in table.columns] + [(row, TOTAL)] for row in (*table.rows, TOTAL)]
+        sums += [
+            [(r, column) for r in table.rows] + [(TOTAL, column)]
+            for column in (*table.columns, TOTAL)
+        ]
+        for cells in sums:
+            line = [0.0] * len(unknowns)
+            for index, cell in enumerate(cells):
+                found = position(cell)
+                if found is not None:
+                    line[found] += -1.0 if index == len(cells) - 1 else 1.0
+            if any(line):
+                lines.append(line)
+    if not lines:
+        return {cell for (_number, cell) in unknowns}
+    matrix = np.array(lines)
+    _u, singular, vh = np.linalg.svd(matrix)
+    rank = int((singular > 1e-9 * max(matrix.shape)).sum())
+    free = vh[rank:]
+    return {
+        cell
+        for (_number, cell), index in unknowns.items()
+        if free.shape[0] == 0 or np.abs(free[:, index]).max() < 1e-9
+    }
 
 
 def _close_cycles(values: Mapping[Cell, int], hidden: set[Cell]) -> None:

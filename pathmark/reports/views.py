@@ -74,11 +74,7 @@ def _report_page(request: HttpRequest, build: Callable[..., Report]) -> HttpResp
 
 def _export(report: Report, export: str) -> HttpResponse:
     name = slugify(f"pathmark-{report.kind}")
-    body: str | bytes
-    if export == "csv":
-        body = tables_as_csv(report.tables)
-    else:
-        body = tables_as_xlsx(report.tables)
+    body = tables_as_csv(report.tables) if export == "csv" else tables_as_xlsx(report.tables)
     response = HttpResponse(body, content_type=EXPORT_TYPES[export])
     response["Content-Disposition"] = f'attachment; filename="{name}.{export}"'
     return response

@@ -136,7 +136,13 @@ def test_no_hidden_count_can_be_recovered_and_no_shown_count_is_small(grid, mini
     for cell in result.table.cells():
         shown = result.shown(*cell)
         assert shown is None or shown == 0 or shown >= minimum, cell
-    assert recoverable([result]) == {}
+    assert only_zeros(recoverable([result]))
+
+
+def only_zeros(recovered: dict) -> bool:  # type: ignore[type-arg]
+    """Nothing but zeros comes out: a hidden zero beside a shown total of zero is no secret
+    (counts of zero are shown anyway), every count above zero must stay unknown."""
+    return all(value == 0 for value in recovered.values())
 
 
 @settings(max_examples=60, deadline=None)
@@ -166,7 +172,7 @@ def test_tables_sharing_their_groups_cannot_be_played_off_against_each_other(
         for cell in result.table.cells():
             shown = result.shown(*cell)
             assert shown is None or shown == 0 or shown >= 5
-    assert recoverable(results) == {}
+    assert only_zeros(recoverable(results))
 
 
 def test_the_attack_does_find_a_cell_hidden_alone():
