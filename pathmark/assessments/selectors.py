@@ -17,6 +17,7 @@ from pathmark.instruments.definition import Instrument
 from pathmark.instruments.models import InstrumentVersion
 from pathmark.organisations.permissions import role_may
 from pathmark.organisations.scoping import current_scope
+from pathmark.people import access
 from pathmark.people.models import Person
 
 from .charts import BarChart, domain_bar_chart
@@ -60,8 +61,12 @@ def assessment_for(
 ) -> Assessment:
     """The assessment if the current scope may see it (and, `for_writing`, change it);
     `Assessment.DoesNotExist` otherwise, whether it is missing or belongs elsewhere."""
+    # The page shows the person too: their record, not only their assessments, must be
+    # visible (`access.visible_related`), as `select_related` alone would not ask.
     assessment = (
-        Assessment.objects.exclude(person__status=Person.Status.ERASED)
+        access.visible_related(
+            Assessment.objects.exclude(person__status=Person.Status.ERASED), "person"
+        )
         .select_related("person", "person__organisation", "instrument_version", "organisation")
         .get(pk=assessment_id)
     )
@@ -222,8 +227,10 @@ def person_assessment_summary(*, person: Person) -> dict[str, object]:
 
 def drafts_of_organisation(*, organisation: Any, limit: int = 10) -> list[Assessment]:
     """Unfinished assessments this organisation started, oldest first, for the start page."""
+    drafts = Assessment.objects.filter(organisation=organisation, status="draft")
+    # Each draft names its person: only those whose record this scope may see.
     return list(
-        Assessment.objects.filter(organisation=organisation, status="draft")
+        access.visible_related(drafts, "person")
         .select_related("person", "instrument_version")
         .defer("instrument_version__definition")
         .order_by("created_at")[:limit]

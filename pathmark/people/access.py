@@ -166,6 +166,28 @@ def visible_people_q(*, organisation_id: int, person: str = "", part: str = PERS
     )
 
 
+def visible_related(queryset: Any, relation: str, *, part: str = PERSON) -> Any:
+    """`queryset` narrowed to the rows whose *other* person, reached through the foreign key
+    `relation`, the current scope may see for `part`.
+
+    A scoped model is filtered by its own person (`visible_with_person`), and following a
+    foreign key to `Person` one row at a time goes through the scoped base manager; but
+    `select_related`, `prefetch_related` of a plain queryset or `values("relation__…")` join
+    the related person in without asking. Every query that shows a person reached from
+    another row (a duplicate flag's candidate, a household member, a referral's client) goes
+    through here. System work sees everyone; any other scope must hold a grant."""
+    from pathmark.organisations.scoping import current_scope
+
+    scope = current_scope()
+    if scope.is_system:
+        return queryset
+    if scope.organisation_id is None:
+        return queryset.none()
+    return queryset.filter(
+        visible_people_q(organisation_id=scope.organisation_id, person=relation, part=part)
+    )
+
+
 def other_organisations_q(*, organisation_id: int, person: str, part: str) -> Q:
     """Like `visible_people_q` without the registering organisation: the people of *other*
     organisations this one may see (few), for rows that copy their person's organisation."""

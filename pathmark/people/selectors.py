@@ -13,8 +13,8 @@ from django.db.models import F, Q, QuerySet, Value
 from pathmark.audit.services import record
 from pathmark.core.references import REFERENCE_PATTERN
 
-from . import searchkeys
-from .models import Consent, ConsentKind, Person
+from . import access, searchkeys
+from .models import Consent, ConsentKind, DuplicateFlag, Person
 
 
 def normalise_name(name: str) -> str:
@@ -135,6 +135,14 @@ def person_for(*, actor, organisation, person_id: int, action: str = "person.vie
     )
     record(actor=actor, organisation=organisation, action=action, target=person)
     return person
+
+
+def open_duplicate_flags(person: Person) -> QuerySet[DuplicateFlag]:
+    """The person's unresolved possible duplicates whose candidate the current scope may still
+    see: a flag raised while another organisation's record was shared must not show that
+    record once the sharing ends (`access.visible_related`)."""
+    flags = DuplicateFlag.objects.filter(person=person, resolved=False)
+    return access.visible_related(flags, "candidate").select_related("candidate")
 
 
 def consents_of(person: Person) -> QuerySet[Consent]:

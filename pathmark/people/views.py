@@ -144,11 +144,7 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "person": person,
             "is_owner": is_owner,
             "consents": selectors.consents_of(person),
-            "duplicate_flags": person.duplicate_flags.filter(resolved=False).select_related(
-                "candidate"
-            )
-            if is_owner
-            else [],
+            "duplicate_flags": selectors.open_duplicate_flags(person) if is_owner else [],
             "country": country_name(person.country_of_origin) if person.country_of_origin else "",
             "spoken_languages": [language_name(code) for code in person.languages],
             "preferred_language": language_name(person.preferred_language)

@@ -126,7 +126,6 @@ def test_a_formula_after_a_semicolon_is_neither_split_out_nor_live():
 # --- Finding 5: a related person loaded around the visibility check ------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 finding 5: not fixed yet")
 def test_a_duplicate_flag_hides_a_candidate_no_longer_shared(world):
     theirs = PersonFactory(organisation=world.org_b, name="Candidate Hidden Name")
     consent = _share(theirs, world.org_a)
@@ -138,6 +137,56 @@ def test_a_duplicate_flag_hides_a_candidate_no_longer_shared(world):
     response = client_for(world.a_caseworker).get(reverse("people:detail", args=[ours.pk]))
     assert response.status_code == 200
     assert theirs.reference not in response.content.decode()
+
+
+@pytest.fixture
+def assessments_without_the_person():  # type: ignore[no-untyped-def]
+    """A kind of grant covering a person's assessments but not their record (as a referral's
+    narrower consent may): whoever holds it must not see the person through an assessment.
+    The fixture's value maps organisation ids to the person ids they hold it for."""
+    from django.db.models import Q
+
+    from pathmark.people import access
+
+    held: dict[int, list[int]] = {}
+
+    def condition(*, organisation_id, person, part):  # type: ignore[no-untyped-def]
+        if part != access.ASSESSMENTS:
+            return None
+        return Q(**{f"{access.person_pk(person)}__in": held.get(organisation_id, [])})
+
+    kind = access.register(
+        access.GrantKind(
+            code="test-assessments-only", label="test", condition=condition, grants=lambda _: []
+        )
+    )
+    yield held
+    access.unregister(kind.code)
+
+
+def test_the_start_page_names_no_person_whose_record_is_not_visible(
+    world, assessments_without_the_person
+):
+    from pathmark.assessments.selectors import drafts_of_organisation
+    from pathmark.instruments.services import instrument_version_for
+
+    theirs = PersonFactory(organisation=world.org_b, name="Drafted Hidden Name")
+    assessments_without_the_person[world.org_a.pk] = [theirs.pk]
+    with system_scope("test: assessments shared, the record not"):
+        draft = Assessment.objects.create(
+            person=theirs,
+            organisation=world.org_a,
+            instrument_version=instrument_version_for("integration-journey"),
+            mode="caseworker_led",
+            language="en",
+            assessed_on=date(2025, 6, 1),
+        )
+    with organisation_scope(organisation_id=world.org_a.pk, user_id=world.a_caseworker.pk):
+        assert Assessment.objects.filter(person=theirs).exists()
+        assert drafts_of_organisation(organisation=world.org_a) == []
+    client = client_for(world.a_caseworker)
+    assert "Drafted Hidden Name" not in client.get(reverse("site:home")).content.decode()
+    assert client.get(reverse("assessments:result", args=[draft.pk])).status_code == 404
 
 
 # --- Finding 6: uploads held in the request ------------------------------------------------
