@@ -345,6 +345,9 @@ PATHMARK_REASSESSMENT_MONTHS = env_int("PATHMARK_REASSESSMENT_MONTHS", 6)
 # Reports shown outside the organisation that owns the people hide every count below this
 # (and enough others that none can be worked out by subtraction).
 PATHMARK_REPORT_MINIMUM = env_int("PATHMARK_REPORT_MINIMUM", 5)
+# Reports reading at least this many assessments are worked out in the background (with
+# progress shown) and kept for reuse until the data changes.
+PATHMARK_REPORT_BACKGROUND_ASSESSMENTS = env_int("PATHMARK_REPORT_BACKGROUND_ASSESSMENTS", 50_000)
 if PATHMARK_REPORT_MINIMUM < 2:
     raise ImproperlyConfigured("PATHMARK_REPORT_MINIMUM must be 2 or more (5 is usual).")
 PAGE_SIZE = 25

@@ -8,13 +8,16 @@ disagree. Each call writes one audit entry saying who looked at which report wit
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count, Max, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -68,6 +71,17 @@ class Filters:
     group_by: Dimension = Dimension.NONE
     domain: str | None = None
     """One domain id (or `overall`); None for every domain."""
+
+    @classmethod
+    def from_json(cls, saved: dict[str, Any]) -> Filters:
+        return cls(
+            instrument=saved["instrument"],
+            organisation_id=saved["organisation"],
+            date_from=date.fromisoformat(saved["date_from"]) if saved["date_from"] else None,
+            date_to=date.fromisoformat(saved["date_to"]) if saved["date_to"] else None,
+            group_by=Dimension(saved["group_by"]),
+            domain=saved["domain"],
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -150,19 +164,48 @@ class Reading:
     organisation_id: int
 
 
-def readings(filters: Filters, *, up_to: date | None = None) -> Iterator[Reading]:
+Progress = Callable[[int, int], None]
+"""Called with (assessments read, assessments in the report) as a report is worked out."""
+
+PROGRESS_EVERY = 5000
+
+
+def _cohort_rows(filters: Filters) -> QuerySet[Assessment]:
+    rows = Assessment.objects.filter(
+        status=AssessmentStatus.COMPLETED, instrument_version__slug=filters.instrument
+    ).exclude(person__status=Person.Status.RESTRICTED)
+    if filters.organisation_id is not None:
+        rows = rows.filter(person__organisation_id=filters.organisation_id)
+    if filters.date_from is not None:
+        rows = rows.filter(assessed_on__gte=filters.date_from)
+    if filters.date_to is not None:
+        rows = rows.filter(assessed_on__lte=filters.date_to)
+    return rows
+
+
+def cohort_size(filters: Filters) -> int:
+    """How many assessments a report with these filters reads (whether to run it in the
+    background)."""
+    with aggregate_scope(f"size of a report on {filters.instrument}"):
+        return _cohort_rows(filters).count()
+
+
+def data_fingerprint() -> str:
+    """Changes whenever an assessment or a person changes (completed, imported, rescored,
+    restricted, erased): a stored report made under another fingerprint is not reused."""
+    with aggregate_scope("whether stored reports are still current"):
+        assessments = Assessment.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+        people = Person.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    return f"{assessments['n']}:{assessments['last']}:{people['n']}:{people['last']}"
+
+
+def readings(filters: Filters, *, progress: Progress | None = None) -> Iterator[Reading]:
     """Completed assessments on the instrument in the period, by person and date, in the
     aggregate-only scope. People whose processing is restricted are left out."""
     with aggregate_scope(f"reports on {filters.instrument}"):
-        rows = Assessment.objects.filter(
-            status=AssessmentStatus.COMPLETED, instrument_version__slug=filters.instrument
-        ).exclude(person__status=Person.Status.RESTRICTED)
-        if filters.organisation_id is not None:
-            rows = rows.filter(person__organisation_id=filters.organisation_id)
-        if filters.date_from is not None:
-            rows = rows.filter(assessed_on__gte=filters.date_from)
-        if filters.date_to is not None or up_to is not None:
-            rows = rows.filter(assessed_on__lte=filters.date_to or up_to)
+        rows = _cohort_rows(filters)
+        total = rows.count() if progress is not None else 0
+        read = 0
         values = rows.order_by("person_id", "assessed_on", "id").values_list(
             "person_id",
             "assessed_on",
@@ -185,12 +228,17 @@ def readings(filters: Filters, *, up_to: date | None = None) -> Iterator[Reading
             arrived,
             owner,
         ) in values.iterator(chunk_size=5000):
+            read += 1
+            if progress is not None and read % PROGRESS_EVERY == 0:
+                progress(read, total)
             scores = {
                 key: float(value) for key, value in (domains or {}).items() if value is not None
             }
             if overall is not None:
                 scores[OVERALL] = float(overall)
             yield Reading(person_id, on, scores, gender, band, language, arrived, owner)
+        if progress is not None:
+            progress(read, total)
 
 
 def by_person(rows: Iterator[Reading]) -> Iterator[list[Reading]]:
@@ -273,6 +321,10 @@ def series_keys(instrument: Instrument, filters: Filters) -> list[tuple[str, str
     return keys
 
 
+def audit_view(viewer: Viewer, kind: str, filters: Filters) -> None:
+    _audit(viewer, kind, filters)
+
+
 def _audit(viewer: Viewer, kind: str, filters: Filters, *, action: str = "report.viewed") -> None:
     record(
         actor=actor_or_command_line(viewer.user),
@@ -289,7 +341,9 @@ def _hidden_text() -> str:
 # --- Needs ------------------------------------------------------------------------------------
 
 
-def needs_report(*, viewer: Viewer, filters: Filters, audit: bool = True) -> Report:
+def needs_report(
+    *, viewer: Viewer, filters: Filters, audit: bool = True, progress: Progress | None = None
+) -> Report:
     """People below the host norm per domain, by group: each person's latest assessment in the
     period against the norm in force on its date."""
     instrument = get_instrument(filters.instrument)
@@ -300,7 +354,7 @@ def needs_report(*, viewer: Viewer, filters: Filters, audit: bool = True) -> Rep
     people: dict[str, int] = defaultdict(int)
     below: dict[tuple[str, str], int] = defaultdict(int)
     in_force: dict[date, dict[str, float]] = {}
-    for series in by_person(readings(filters)):
+    for series in by_person(readings(filters, progress=progress)):
         latest = series[-1]
         group = group_of(latest, filters.group_by)
         people[group] += 1
@@ -408,7 +462,9 @@ UNIT_LABELS = {
 }
 
 
-def outcomes_report(*, viewer: Viewer, filters: Filters, audit: bool = True) -> Report:
+def outcomes_report(
+    *, viewer: Viewer, filters: Filters, audit: bool = True, progress: Progress | None = None
+) -> Report:
     """Change per domain between each person's first and latest assessment in the period, and
     the same change as a rate a year, on its own (progress) and relative to the host norm in
     force at each date (integratedness), with 95 % intervals."""
@@ -426,7 +482,7 @@ def outcomes_report(*, viewer: Viewer, filters: Filters, audit: bool = True) -> 
             in_force[on] = {k: n.value for k, n in norms.in_force(on).items()} if norms else {}
         return in_force[on]
 
-    for series in by_person(readings(filters)):
+    for series in by_person(readings(filters, progress=progress)):
         first, latest = series[0], series[-1]
         if latest.assessed_on <= first.assessed_on:
             continue
@@ -533,3 +589,53 @@ def _estimate_table(title: str, unit: str, rows: list[EstimateRow], filters: Fil
 
 def _number(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
+
+
+# --- Stored reports (large cohorts run in the background) -------------------------------------
+
+
+def report_key(kind: str, filters: Filters, viewer: Viewer, language: str) -> str:
+    """The question a stored report answers: the same report, filters, language and data,
+    for members of the same organisation (suppression depends on whose members look)."""
+    parts = [
+        kind,
+        json.dumps(filters.as_json(), sort_keys=True),
+        str(viewer.organisation_id),
+        language,
+        data_fingerprint(),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def stored_form(report: Report) -> dict[str, Any]:
+    return {
+        "kind": report.kind,
+        "title": report.title,
+        "filters": report.filters.as_json(),
+        "suppressing": report.suppressing,
+        "minimum": report.minimum,
+        "people": report.people,
+        "tables": [[t.title, t.columns, t.rows] for t in report.tables],
+        "rows": [row.as_json() for row in report.rows],
+        "bars": report.bars,
+        "intervals": report.intervals,
+        "notes": report.notes,
+    }
+
+
+def from_stored_form(data: dict[str, Any]) -> Report:
+    filters = Filters.from_json(data["filters"])
+    rows = [EstimateRow(**{**row, "status": RowStatus(row["status"])}) for row in data["rows"]]
+    return Report(
+        kind=data["kind"],
+        title=data["title"],
+        filters=filters,
+        suppressing=data["suppressing"],
+        minimum=data["minimum"],
+        people=data["people"],
+        tables=[Table(title, columns, lines) for title, columns, lines in data["tables"]],
+        rows=rows,
+        bars=[tuple(bar) for bar in data["bars"]],  # type: ignore[misc]
+        intervals=[tuple(mark) for mark in data["intervals"]],  # type: ignore[misc]
+        notes=data["notes"],
+    )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
-from django.utils.translation import get_language_bidi
+from django.utils.translation import get_language, get_language_bidi
 from django.views.decorators.http import require_GET
 
 from pathmark.assessments.charts import domain_bar_chart
@@ -16,15 +17,21 @@ from pathmark.organisations.permissions import requires
 from .charts import interval_chart
 from .exports import tables_as_csv, tables_as_xlsx
 from .forms import ReportFiltersForm
+from .models import RunStatus
 from .selectors import (
     Filters,
     Report,
     Viewer,
     audit_export,
+    audit_view,
+    cohort_size,
+    from_stored_form,
     minimum_count,
     needs_report,
     outcomes_report,
+    report_key,
 )
+from .services import request_report_run
 
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -41,23 +48,41 @@ def index(request: HttpRequest) -> HttpResponse:
 @requires("reports.view")
 @require_GET
 def needs(request: HttpRequest) -> HttpResponse:
-    return _report_page(request, needs_report)
+    return _report_page(request, needs_report, "needs")
 
 
 @requires("reports.view")
 @require_GET
 def outcomes(request: HttpRequest) -> HttpResponse:
-    return _report_page(request, outcomes_report)
+    return _report_page(request, outcomes_report, "outcomes")
 
 
-def _report_page(request: HttpRequest, build: Callable[..., Report]) -> HttpResponse:
+def _report_page(request: HttpRequest, build: Callable[..., Report], kind: str) -> HttpResponse:
     form = ReportFiltersForm(request.GET or None)
     if request.GET and not form.is_valid():
         return render(request, "reports/report.html", {"form": form}, status=400)
     filters = form.filters() if form.is_bound else Filters()
     viewer = Viewer(request.user, request.organisation)  # type: ignore[attr-defined]
     export = request.GET.get("export")
-    report = build(viewer=viewer, filters=filters, audit=export not in EXPORT_TYPES)
+    size = cohort_size(filters)
+    if size >= settings.PATHMARK_REPORT_BACKGROUND_ASSESSMENTS:
+        run = request_report_run(
+            by=request.user,
+            organisation=request.organisation,  # type: ignore[attr-defined]
+            kind=kind,
+            filters=filters,
+            key=report_key(kind, filters, viewer, get_language()),
+            total=size,
+            language=get_language(),
+        )
+        if run.status != RunStatus.COMPLETE:
+            audit_view(viewer, kind, filters)
+            return render(request, "reports/running.html", {"run": run, "form": form})
+        report = from_stored_form(run.result)
+        if export not in EXPORT_TYPES:
+            audit_view(viewer, kind, filters)
+    else:
+        report = build(viewer=viewer, filters=filters, audit=export not in EXPORT_TYPES)
     if export in EXPORT_TYPES:
         audit_export(viewer, report, export)
         return _export(report, export)

@@ -183,3 +183,45 @@ def test_the_command_refuses_a_bad_filter_with_the_option_name(world):
 
     with pytest.raises(CommandError, match="--to: Choose a date on or after"):
         call_command("reports", "outcomes", "--from", "2026-01-01", "--to", "2025-01-01")
+
+
+def test_a_large_cohort_runs_in_the_background_and_is_kept_for_reuse(
+    world, partnership, settings, django_capture_on_commit_callbacks
+):
+    from pathmark.reports.models import ReportRun, RunStatus
+
+    settings.PATHMARK_REPORT_BACKGROUND_ASSESSMENTS = 10
+    client = client_for(analyst(world, world.org_c))
+    url = reverse("reports:outcomes")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.get(url, {"group_by": "organisation"})
+    assert "Report being prepared" in first.content.decode()
+    (run,) = ReportRun.objects.all()
+    assert run.status == RunStatus.COMPLETE and run.done == run.total == 30
+    page = client.get(url, {"group_by": "organisation"}).content.decode()
+    assert world.org_b.name in page and "Report being prepared" not in page
+    assert ReportRun.objects.count() == 1
+    # Another organisation's analysts are shown their own run (what they may see differs).
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(analyst(world, world.org_a)).get(url, {"group_by": "organisation"})
+    assert ReportRun.objects.count() == 2
+
+
+def test_a_stored_report_is_not_reused_once_the_data_changed(
+    world, partnership, settings, django_capture_on_commit_callbacks
+):
+    from datetime import date
+
+    from pathmark.reports.models import ReportRun
+
+    from .conftest import completed
+
+    settings.PATHMARK_REPORT_BACKGROUND_ASSESSMENTS = 10
+    client = client_for(analyst(world, world.org_c))
+    url = reverse("reports:needs")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(url)
+    completed(partnership[1][0], date(2026, 6, 1), 90)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(url)
+    assert ReportRun.objects.count() == 2
