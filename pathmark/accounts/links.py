@@ -2,9 +2,11 @@
 address every emailed or printed link starts with.
 
 A link carries Django's password-reset token: an HMAC of the account's id, password hash,
-last sign-in and e-mail address with a timestamp. Nothing is stored, so there is nothing to
-leak from the database; the link stops working as soon as the password is set (the hash
-changes), and PASSWORD_RESET_TIMEOUT after it was made.
+last sign-in, e-mail address and state version, with a timestamp. Nothing is stored, so
+there is nothing to leak from the database; the link stops working as soon as the password
+is set (the hash changes), when anything else about the account changes (switched off or
+on, a membership added, changed or ended, two-factor reset: the state version goes up), and
+PASSWORD_RESET_TIMEOUT after it was made.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +22,16 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from .models import User
+
+
+class SetPasswordTokens(PasswordResetTokenGenerator):
+    """Django's token, also spent by any change of the account's state."""
+
+    def _make_hash_value(self, user: User, timestamp: int) -> str:  # type: ignore[override]
+        return f"{super()._make_hash_value(user, timestamp)}:{user.state_version}"
+
+
+set_password_tokens = SetPasswordTokens()
 
 
 def site_address(request: HttpRequest | None = None) -> str:
@@ -44,7 +56,7 @@ def set_password_url(user: User, *, request: HttpRequest | None = None) -> str:
         "accounts:set_password",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
+            "token": set_password_tokens.make_token(user),
         },
     )
     return absolute_url(path, request)

@@ -12,6 +12,10 @@ class User(AbstractUser):
 
     email = models.EmailField(_("e-mail address"), blank=True)
     preferred_language = models.CharField(_("preferred language"), max_length=10, default="en")
+    # Goes up with every change of the account's state (switched off or on, a membership
+    # added, changed or ended, a password set, two-factor reset). Set-password links carry
+    # it, so any such change spends every link made before it (see links.py).
+    state_version = models.PositiveIntegerField(default=0, editable=False)
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

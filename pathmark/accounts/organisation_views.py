@@ -126,7 +126,7 @@ def _first_administrator_link(request: HttpRequest) -> dict[str, object] | None:
         organisation is None
         or user is None
         or user.has_usable_password()
-        or not account_selectors.may_get_set_password_link(user, organisation)
+        or not account_selectors.may_get_set_password_link(request.user, user)  # type: ignore[arg-type]
     ):
         return None
     return {

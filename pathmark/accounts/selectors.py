@@ -14,6 +14,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pathmark.organisations.models import Membership, Organisation, Role
+from pathmark.organisations.selectors import host_organisation_of
 
 from .models import User
 
@@ -65,6 +66,9 @@ class Member:
     membership: Membership
     has_two_factor: bool
     locked_out: bool
+    # Whether the administrator looking owns the account (see `owns_account`): only then may
+    # they see its sign-in details and act on it everywhere.
+    owned: bool = True
 
     @property
     def user(self) -> User:
@@ -88,20 +92,22 @@ def memberships_of(organisation: Organisation) -> QuerySet[Membership]:
     )
 
 
-def members_of(organisation: Organisation) -> list[Member]:
+def members_of(organisation: Organisation, *, viewer: User) -> list[Member]:
     memberships = list(memberships_of(organisation))
     locked = locked_out_usernames([m.user.username for m in memberships])
+    owned = owned_accounts(viewer, [m.user_id for m in memberships])
     return [
         Member(
             membership=m,
             has_two_factor=m.has_two_factor,  # type: ignore[attr-defined]
             locked_out=m.user.username in locked,
+            owned=m.user_id in owned,
         )
         for m in memberships
     ]
 
 
-def member_of(organisation: Organisation, user_id: int) -> Member:
+def member_of(organisation: Organisation, user_id: int, *, viewer: User) -> Member:
     """The member of `organisation` with this user id; `Membership.DoesNotExist` for anyone
     else, so an administrator of another organisation gets the same 404 as for no one."""
     membership = memberships_of(organisation).get(user_id=user_id)
@@ -109,7 +115,56 @@ def member_of(organisation: Organisation, user_id: int) -> Member:
         membership=membership,
         has_two_factor=membership.has_two_factor,  # type: ignore[attr-defined]
         locked_out=bool(locked_out_usernames([membership.user.username])),
+        owned=owns_account(viewer, membership.user),  # type: ignore[arg-type]
     )
+
+
+# --- Who owns an account --------------------------------------------------------------------
+#
+# One account can work for several organisations. Whatever affects it everywhere (its second
+# factor, its lock-out, switching it off or on, its password, its sessions, and what it
+# reveals about signing in) belongs to no single one of them: an administrator of any one
+# organisation could otherwise take over another's staff. Its owners are the administrators
+# of every organisation it belongs to, and the host organisation's administrators.
+
+
+def account_organisations(user: User) -> list[Organisation]:
+    """The active organisations the account has a membership of, whether the membership is
+    active or was deactivated there (that organisation still has a say in it)."""
+    return list(
+        Organisation.objects.filter(is_active=True, memberships__user=user)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def owned_accounts(by: User, user_ids: list[int]) -> set[int]:
+    """Those of `user_ids` whose accounts `by` owns (see `owns_account`), in two queries."""
+    if host_organisation_of(by) is not None:
+        return set(user_ids)
+    administered = set(
+        Membership.objects.filter(
+            user=by,
+            role=Role.ADMINISTRATOR,
+            is_active=True,
+            user__is_active=True,
+            organisation__is_active=True,
+        ).values_list("organisation_id", flat=True)
+    )
+    belongs: dict[int, set[int]] = {}
+    for user_id, organisation_id in Membership.objects.filter(
+        user_id__in=user_ids, organisation__is_active=True
+    ).values_list("user_id", "organisation_id"):
+        belongs.setdefault(user_id, set()).add(organisation_id)
+    return {
+        user_id for user_id in user_ids if belongs.get(user_id) and belongs[user_id] <= administered
+    }
+
+
+def owns_account(by: User, user: User) -> bool:
+    """Whether `by` may act on `user`'s account everywhere: as an active administrator of
+    every organisation it belongs to, or of the partnership's host organisation."""
+    return user.pk in owned_accounts(by, [user.pk])
 
 
 def is_active_administrator(user: User, organisation: Organisation) -> bool:
@@ -139,15 +194,10 @@ def is_last_administrator(membership: Membership) -> bool:
     )
 
 
-def may_get_set_password_link(user: User, organisation: Organisation) -> bool:
-    """Whether an administrator of `organisation` may be given a link that sets this user's
-    password. Only for an active account that works for that organisation alone: whoever
-    holds the link can sign in as the user, so an administrator must not get one for someone
-    who can also see another organisation's records."""
-    return (
-        user.is_active
-        and not Membership.objects.filter(user=user).exclude(organisation=organisation).exists()
-    )
+def may_get_set_password_link(by: User, user: User) -> bool:
+    """Whether `by` may be given a link that sets `user`'s password. Whoever holds the link
+    can sign in as the user, so only for an active account they own (`owns_account`)."""
+    return user.is_active and owns_account(by, user)
 
 
 def account_for_email(email: str) -> User | None:

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -178,16 +179,58 @@ def _not_yourself(by: User, user: User) -> None:
         raise PermissionDenied(_("You cannot do this to your own account."))
 
 
+def _check_owner(by: User, user: User) -> None:
+    """Refuses an action that affects `user`'s account everywhere unless `by` owns it (an
+    administrator of every organisation it belongs to, or of the host organisation)."""
+    if not selectors.owns_account(by, user):
+        raise PermissionDenied(
+            _(
+                "They also work for another organisation, so this would affect their work "
+                "there too. Only someone who administers every organisation they work for, "
+                "or an administrator of the partnership's host organisation, can do it. You "
+                "can remove them from your organisation."
+            )
+        )
+
+
+def _record_for_account(
+    *,
+    by: User | None,
+    organisation: Organisation | None,
+    user: User,
+    action: str,
+    extra: dict[str, object] | None = None,
+) -> None:
+    """Writes an action on `user`'s account to the log of every organisation it belongs to
+    (and of the organisation acted for), so each of them sees what was done to its member."""
+    organisations = {o.pk: o for o in selectors.account_organisations(user)}
+    if organisation is not None:
+        organisations.setdefault(organisation.pk, organisation)
+    # An account of no organisation (the command line's `users link`) is logged once, with none.
+    for every in organisations.values() or [organisation]:
+        record(actor=audit_actor(by), organisation=every, action=action, target=user, extra=extra)
+
+
+def spend_set_password_links(user: User) -> None:
+    """Makes every set-password link made so far stop working (links.py): called by each
+    change of the account's state, in the change's transaction."""
+    User.objects.filter(pk=user.pk).update(state_version=F("state_version") + 1)
+    user.refresh_from_db(fields=["state_version"])
+
+
 @transaction.atomic
 def deactivate_member(*, by: User, organisation: Organisation, membership: Membership) -> None:
     """Ends the user's work for `organisation` at once: the membership stops, every session
-    ends, and if they act for no other organisation the account itself is switched off."""
+    ends, and if they act for no other organisation the account itself is switched off.
+    Ending every session affects their other organisations too, so only an owner of the
+    account may (see selectors.owns_account)."""
     user = membership.user
     _not_yourself(by, user)
     # Two administrators deactivating each other at once must not both succeed.
     _lock_administrators(organisation)
     membership.refresh_from_db()
     _refuse_leaving_no_administrator(by, membership)
+    _check_owner(by, user)
     membership.is_active = False
     membership.save(update_fields=["is_active"])
     still_member = Membership.objects.filter(
@@ -197,53 +240,64 @@ def deactivate_member(*, by: User, organisation: Organisation, membership: Membe
         user.is_active = False
         user.save(update_fields=["is_active"])
     ended = end_sessions(user)
-    record(
-        actor=by,
+    spend_set_password_links(user)
+    _record_for_account(
+        by=by,
         organisation=organisation,
+        user=user,
         action="user.deactivated",
-        target=user,
         extra={"account_disabled": not still_member, "sessions": ended},
     )
 
 
 @transaction.atomic
 def reactivate_member(*, by: User, organisation: Organisation, membership: Membership) -> None:
+    """Lets the member work for `organisation` again. Switching a switched-off account back
+    on affects every organisation it belongs to, so only an owner of the account may."""
     user = membership.user
+    if not user.is_active:
+        _check_owner(by, user)
     membership.is_active = True
     membership.save(update_fields=["is_active"])
     if not user.is_active:
         user.is_active = True
         user.save(update_fields=["is_active"])
-    record(actor=by, organisation=organisation, action="user.reactivated", target=user)
+    spend_set_password_links(user)
+    _record_for_account(by=by, organisation=organisation, user=user, action="user.reactivated")
 
 
 @transaction.atomic
-def reset_two_factor(*, by: User, organisation: Organisation, membership: Membership) -> None:
+def reset_two_factor(*, by: User, organisation: Organisation, user: User) -> None:
     """For a member who lost their phone and backup codes: removes their authenticator and
-    codes and ends their sessions; they set up a new one when they next sign in."""
-    user = membership.user
+    codes and ends their sessions; they set up a new one when they next sign in. Only an
+    owner of the account: without the second factor, the password alone opens every
+    organisation the account works for."""
     _not_yourself(by, user)
+    _check_owner(by, user)
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     ended = end_sessions(user)
-    record(
-        actor=by,
+    spend_set_password_links(user)
+    _record_for_account(
+        by=by,
         organisation=organisation,
+        user=user,
         action="user.two_factor_reset",
-        target=user,
         extra={"sessions": ended},
     )
 
 
 @transaction.atomic
-def unlock_member(*, by: User, organisation: Organisation, membership: Membership) -> int:
-    """Lifts a lock-out after too many failed sign-ins, from every address."""
-    cleared = reset_lockout(username=membership.user.username)
-    record(
-        actor=by,
+def unlock_account(*, by: User, organisation: Organisation, user: User) -> int:
+    """Lifts a lock-out after too many failed sign-ins, from every address. Only an owner of
+    the account: the lock-out protects it in every organisation it works for."""
+    _check_owner(by, user)
+    cleared = reset_lockout(username=user.username)
+    _record_for_account(
+        by=by,
         organisation=organisation,
+        user=user,
         action="user.unlocked",
-        target=membership.user,
         extra={"attempts_cleared": cleared},
     )
     return cleared
@@ -276,7 +330,7 @@ class AddedMember:
     membership: Membership
     new_account: bool
     # Whether whoever added them may be shown a set-password link: the account has no
-    # password yet and works for no other organisation (see may_get_set_password_link).
+    # password yet and whoever added them owns the account (see may_get_set_password_link).
     needs_link: bool
 
 
@@ -425,8 +479,9 @@ def enrol_member(
         user.is_active = True
         user.save(update_fields=["is_active"])
     membership = Membership.objects.create(user=user, organisation=organisation, role=role)
+    spend_set_password_links(user)
     needs_link = not user.has_usable_password() and (
-        by is None or selectors.may_get_set_password_link(user, organisation)
+        by is None or selectors.may_get_set_password_link(by, user)
     )
     record(
         actor=audit_actor(by),
@@ -463,6 +518,7 @@ def change_role(
         _refuse_leaving_no_administrator(by, membership)
     membership.role = role
     membership.save(update_fields=["role"])
+    spend_set_password_links(membership.user)
     record(
         actor=audit_actor(by),
         organisation=organisation,
@@ -512,6 +568,7 @@ def remove_member(*, by: User | None, organisation: Organisation, membership: Me
     if account_disabled:
         user.is_active = False
         user.save(update_fields=["is_active"])
+    spend_set_password_links(user)
     record(
         actor=audit_actor(by),
         organisation=organisation,
@@ -530,8 +587,9 @@ def issue_set_password_link(
     *, by: User | None, organisation: Organisation | None, user: User
 ) -> None:
     """Records that a new set-password link was made for `user` (the link itself is made
-    where it is shown: see links.py). From the app, only for another member whose every
-    membership is in the administrator's organisation; from the command line, for anyone."""
+    where it is shown: see links.py). From the app, only for another member whose account
+    the administrator owns (selectors.owns_account); from the command line, for anyone.
+    Written to the log of every organisation the account belongs to."""
     if by is not None:
         if organisation is None:
             raise PermissionDenied
@@ -539,7 +597,7 @@ def issue_set_password_link(
         _not_yourself(by, user)
         if not user.is_active:
             raise PermissionDenied(_("Their account is switched off. Reactivate them first."))
-        if not selectors.may_get_set_password_link(user, organisation):
+        if not selectors.may_get_set_password_link(by, user):
             raise PermissionDenied(
                 _(
                     "They also work for another organisation, so a link that sets their "
@@ -547,11 +605,11 @@ def issue_set_password_link(
                     "server's operator can make one with `pathmark users link`."
                 )
             )
-    record(
-        actor=audit_actor(by),
+    _record_for_account(
+        by=by,
         organisation=organisation,
+        user=user,
         action="user.set_password_link_issued",
-        target=user,
         extra={"had_password": user.has_usable_password()},
     )
 

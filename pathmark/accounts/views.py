@@ -42,7 +42,7 @@ from .forms import (
     NewAuthenticatorForm,
     TwoFactorRequirementForm,
 )
-from .links import link_expires_at, set_password_url, site_address
+from .links import link_expires_at, set_password_tokens, set_password_url, site_address
 from .middleware import mark_signed_in, two_factor_exempt
 from .ratelimit import limit_attempts
 
@@ -198,6 +198,7 @@ class SetPasswordView(PasswordResetConfirmView):
 
     template_name = "accounts/set_password.html"
     form_class = SetPasswordForm
+    token_generator = set_password_tokens
 
     def get_user(self, uidb64: str):  # type: ignore[no-untyped-def]
         user = super().get_user(uidb64)
@@ -314,7 +315,7 @@ def users(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/users.html",
         {
-            "members": selectors.members_of(organisation),
+            "members": selectors.members_of(organisation, viewer=request.user),  # type: ignore[arg-type]
             "requirement_form": TwoFactorRequirementForm(
                 initial={"required": organisation.require_two_factor}
             ),
@@ -324,7 +325,11 @@ def users(request: HttpRequest) -> HttpResponse:
 
 def _member_or_404(request: HttpRequest, user_id: int) -> selectors.Member:
     try:
-        return selectors.member_of(request.organisation, user_id)  # type: ignore[attr-defined]
+        return selectors.member_of(
+            request.organisation,  # type: ignore[attr-defined]
+            user_id,
+            viewer=request.user,  # type: ignore[arg-type]
+        )
     except Membership.DoesNotExist:
         raise Http404 from None
 
@@ -337,9 +342,11 @@ SHOW_LINK_FOR = "pathmark_show_set_password_link_for"
 @requires("users.manage")
 def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     member = _member_or_404(request, user_id)
-    organisation = request.organisation  # type: ignore[attr-defined]
     is_self = member.user.pk == request.user.pk
-    may_get_link = not is_self and selectors.may_get_set_password_link(member.user, organisation)
+    may_get_link = not is_self and selectors.may_get_set_password_link(
+        request.user,  # type: ignore[arg-type]
+        member.user,
+    )
     link = None
     if request.session.pop(SHOW_LINK_FOR, None) == member.user.pk and may_get_link:
         link = set_password_url(member.user, request=request)
@@ -511,14 +518,22 @@ def send_set_password_link(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 def _act_on_member(
-    request: HttpRequest, user_id: int, service: Callable[..., object], done: str
+    request: HttpRequest,
+    user_id: int,
+    service: Callable[..., object],
+    done: str,
+    *,
+    on_account: bool = False,
 ) -> HttpResponse:
+    """Runs an administrator's action on a member: on the membership, or (`on_account`) on
+    the account itself, which the service allows only to an owner of the account."""
     member = _member_or_404(request, user_id)
+    target = {"user": member.user} if on_account else {"membership": member.membership}
     try:
         service(
             by=request.user,
             organisation=request.organisation,  # type: ignore[attr-defined]
-            membership=member.membership,
+            **target,
         )
     except PermissionDenied as refusal:
         messages.error(request, str(refusal) or _("That is not allowed."))
@@ -552,6 +567,7 @@ def reset_user_two_factor(request: HttpRequest, user_id: int) -> HttpResponse:
         user_id,
         services.reset_two_factor,
         _("Two-factor reset. They will set up a new authenticator app when they next sign in."),
+        on_account=True,
     )
 
 
@@ -559,7 +575,11 @@ def reset_user_two_factor(request: HttpRequest, user_id: int) -> HttpResponse:
 @requires("users.manage")
 def unlock_user(request: HttpRequest, user_id: int) -> HttpResponse:
     return _act_on_member(
-        request, user_id, services.unlock_member, _("Unlocked. They can sign in again now.")
+        request,
+        user_id,
+        services.unlock_account,
+        _("Unlocked. They can sign in again now."),
+        on_account=True,
     )
 
 

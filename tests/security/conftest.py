@@ -12,6 +12,7 @@ from datetime import date
 
 import pytest
 from django.apps import apps
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import HealthCheck, settings
 
 from pathmark.assessments import services as assessment_services
@@ -184,6 +185,44 @@ def _prepared_export(by, organisation):  # type: ignore[no-untyped-def]
     return job
 
 
+def _third_organisation_administrator(world: World, shared_member) -> Principal:  # type: ignore[no-untyped-def]
+    """The administrator of an organisation that one of B's staff also works for (she
+    accepted its invitation): the way in of issue 13's finding 1. They may see her as their
+    member, change her role there or remove her; nothing that reaches her account in B (its
+    second factor, lock-out, sessions, password, switching it off or on) nor B's members."""
+    org_e = OrganisationFactory(slug="third-organisation", name="Third Organisation")
+    MembershipFactory(user=shared_member, organisation=org_e, role=Role.CASEWORKER)
+    administrator = UserFactory(username="third-organisation-administrator")
+    MembershipFactory(user=administrator, organisation=org_e, role=Role.ADMINISTRATOR)
+    return Principal("third-organisation administrator", administrator, Role.ADMINISTRATOR)
+
+
+def _shared_member(world: World):  # type: ignore[no-untyped-def]
+    """A caseworker of B with an authenticator, backup codes, a session, and a lock-out from
+    a password-guesser's address: everything an administrator elsewhere must not touch."""
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    from pathmark.accounts.services import _replace_backup_codes
+    from pathmark.accounts.sessions import SessionStore
+
+    user = UserFactory(username="shared-b-caseworker", email="shared@city-council.example")
+    MembershipFactory(user=user, organisation=world.org_b, role=Role.CASEWORKER)
+    TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    _replace_backup_codes(user)
+    session = SessionStore()
+    session["_auth_user_id"] = str(user.pk)
+    session.create()
+    AccessAttempt.objects.create(
+        username=user.username,
+        ip_address="198.51.100.7",
+        user_agent="guesser",
+        failures_since_start=50,
+        attempt_time=timezone.now(),
+    )
+    return user
+
+
 def _outsiders(world: World) -> list[Principal]:
     principals = [
         Principal(f"{world.org_a.slug} {role}", world.member(world.org_a, role), role)
@@ -216,6 +255,11 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
     # Export files go to a folder of the test's own, not the project's private folder.
     settings.PATHMARK_PRIVATE_MEDIA = str(tmp_path / "private")
     org_d = OrganisationFactory(slug="partner-org", name="Partner Organisation")
+    # B hosts the partnership: the partnership-wide reference data is B's to change, and the
+    # administrators of A, C and the third organisation must not.
+    type(world.org_b).objects.filter(pk=world.org_b.pk).update(is_partnership_host=True)
+    world.org_b.refresh_from_db()
+    shared_member = _shared_member(world)
     b_caseworker = world.b_caseworker
     with system_scope("security tests: organisation B's records"):
         person = PersonFactory(
@@ -279,7 +323,11 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
         other_version=instrument_version_for("indicators-of-integration"),
         secrets=secrets,
         owners=world.members[world.org_b.slug],
-        outsiders=_outsiders(world),
+        outsiders=[
+            *_outsiders(world),
+            _third_organisation_administrator(world, shared_member),
+        ],
+        shared_member=shared_member,
         export_job=export_job,
     )
 

@@ -136,6 +136,8 @@ class Target:
     owners: dict[str, Any]  # B's members by role
     outsiders: list[Principal] = field(default_factory=list)
     export_job: Any = None  # an export B prepared, its zip holding B's person
+    # A caseworker of B who also works for a third organisation (issue 13, finding 1).
+    shared_member: Any = None
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,7 @@ KWARG_VALUES: dict[str, Callable[[Target], list[Any]]] = {
     "consent_id": lambda t: [t.share_consent.pk, t.withdrawn_consent.pk],
     "assessment_id": lambda t: [t.completed.pk, t.draft.pk],
     "household_id": lambda t: [t.household.pk],
-    "user_id": lambda t: [t.owners["caseworker"].pk],
+    "user_id": lambda t: [t.owners["caseworker"].pk, t.shared_member.pk],
     # Immigration status categories are the partnership's shared list, not B's; any will do.
     "status_id": lambda t: [t.immigration_status.pk],
     "job_id": lambda t: [t.import_job.pk],
@@ -369,9 +371,18 @@ def scoped_models() -> list[type[models.Model]]:
 
 
 def b_state(target: Target) -> dict[str, dict[Any, tuple[Any, ...]]]:
-    """Every row organisation B may see, field by field, and B's staff accounts."""
-    from pathmark.accounts.models import User
+    """Every row organisation B may see, field by field, B's staff accounts with their second
+    factors, lock-outs and sessions, and the partnership-wide reference data B hosts."""
+    from axes.models import AccessAttempt
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from pathmark.accounts.models import User, UserSession
     from pathmark.organisations.models import Membership
+    from pathmark.people.models import ImmigrationStatus
+
+    # B's working staff (the probe signs in B's former and deactivated members itself).
+    b_staff = [*target.owners.values(), target.shared_member]
 
     state: dict[str, dict[Any, tuple[Any, ...]]] = {
         "organisations.membership": {
@@ -385,6 +396,36 @@ def b_state(target: Target) -> dict[str, dict[Any, tuple[Any, ...]]]:
             for row in User.objects.filter(memberships__organisation=target.org_b).values_list(
                 "pk", "is_active", "password"
             )
+        },
+        "accounts.second_factor": {
+            **{
+                ("app", row[0]): row
+                for row in TOTPDevice.objects.filter(user__in=b_staff).values_list(
+                    "pk", "user_id", "key", "confirmed"
+                )
+            },
+            **{
+                ("backup codes", row[0]): row
+                for row in StaticDevice.objects.filter(user__in=b_staff).values_list(
+                    "pk", "user_id", "confirmed"
+                )
+            },
+        },
+        "axes.accessattempt": {
+            row[0]: row
+            for row in AccessAttempt.objects.filter(
+                username__in=[user.username for user in b_staff]
+            ).values_list("pk", "username", "failures_since_start")
+        },
+        "accounts.usersession": {
+            row[0]: row
+            for row in UserSession.objects.filter(user__in=b_staff).values_list(
+                "session_key", "user_id"
+            )
+        },
+        "people.immigrationstatus": {
+            row[0]: row
+            for row in ImmigrationStatus.objects.values_list("pk", "slug", "label", "is_active")
         },
         "organisations.organisation": {
             row[0]: row

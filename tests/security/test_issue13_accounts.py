@@ -9,17 +9,61 @@ sign-in rate limit that one office address or a window boundary could defeat.
 
 from __future__ import annotations
 
-import pytest
-from django.test import Client
+from urllib.parse import urlsplit
 
+import pytest
+from axes.models import AccessAttempt
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from pathmark.accounts import services
+from pathmark.accounts.links import set_password_url
+from pathmark.accounts.models import User, UserSession
+from pathmark.accounts.tests.helpers import give_authenticator
 from pathmark.audit.models import AuditEvent
-from pathmark.organisations.models import Role
+from pathmark.organisations.models import Membership, Role
 from pathmark.people.models import ImmigrationStatus
-from pathmark.testing import client_for
+from pathmark.testing import MembershipFactory, UserFactory, client_for
+
+SHARED_EMAIL = "amira.shared@northbridge.example"
+# What affects an account in every organisation it works for.
+ACCOUNT_WIDE = ["reset-two-factor", "unlock", "deactivate", "set-password-link"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():  # type: ignore[no-untyped-def]
+    """The sign-in counters live in the cache, which outlives a test's transaction."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def amira(world) -> User:  # type: ignore[no-untyped-def]
+    """A caseworker of B with an authenticator and a signed-in session."""
+    user = UserFactory(username="amira-shared", email=SHARED_EMAIL)
+    MembershipFactory(user=user, organisation=world.org_b, role=Role.CASEWORKER)
+    give_authenticator(user)
+    client_for(user)  # a session of hers, which an account-wide action would end
+    return user
+
+
+@pytest.fixture
+def shared_amira(world, amira) -> User:  # type: ignore[no-untyped-def]
+    """Amira also works for C (she accepted C's invitation earlier)."""
+    MembershipFactory(user=amira, organisation=world.org_c, role=Role.CASEWORKER)
+    return amira
 
 
 def _c_admin(world):  # type: ignore[no-untyped-def]
     return world.member(world.org_c, Role.ADMINISTRATOR)
+
+
+def _b_admin(world):  # type: ignore[no-untyped-def]
+    return world.member(world.org_b, Role.ADMINISTRATOR)
 
 
 def _as_c(world) -> Client:  # type: ignore[no-untyped-def]
@@ -28,6 +72,86 @@ def _as_c(world) -> Client:  # type: ignore[no-untyped-def]
     session["pathmark_organisation"] = world.org_c.pk
     session.save()
     return client
+
+
+def _lock_out(user: User) -> None:
+    AccessAttempt.objects.create(
+        username=user.username,
+        ip_address="198.51.100.7",
+        user_agent="guesser",
+        failures_since_start=50,
+        attempt_time=timezone.now(),
+    )
+
+
+# --- Finding 1: an account of several organisations has an owner ---------------------------
+
+
+@pytest.mark.parametrize("action", ACCOUNT_WIDE)
+def test_administrator_of_one_of_her_organisations_cannot_act_on_her_account(
+    world, shared_amira, action
+):
+    _lock_out(shared_amira)
+    sessions = UserSession.objects.filter(user=shared_amira).count()
+    _as_c(world).post(f"/accounts/users/{shared_amira.pk}/{action}/")
+    shared_amira.refresh_from_db()
+    assert TOTPDevice.objects.filter(user=shared_amira).exists()
+    assert StaticDevice.objects.filter(user=shared_amira).exists()
+    assert AccessAttempt.objects.filter(username=shared_amira.username).exists()
+    assert UserSession.objects.filter(user=shared_amira).count() == sessions
+    assert Membership.objects.get(user=shared_amira, organisation=world.org_c).is_active
+    assert not AuditEvent.objects.filter(
+        action__in=["user.two_factor_reset", "user.unlocked", "user.deactivated"]
+    ).exists()
+
+
+def test_administrator_of_one_of_her_organisations_cannot_reactivate_her_account(
+    world, shared_amira
+):
+    # Switched off everywhere, as an owner of her account would have done it.
+    User.objects.filter(pk=shared_amira.pk).update(is_active=False)
+    Membership.objects.filter(user=shared_amira).update(is_active=False)
+    _as_c(world).post(f"/accounts/users/{shared_amira.pk}/reactivate/")
+    shared_amira.refresh_from_db()
+    assert not shared_amira.is_active
+
+
+def test_administrator_of_one_of_her_organisations_does_not_see_her_sign_in_details(
+    world, shared_amira
+):
+    _lock_out(shared_amira)
+    page = _as_c(world).get(f"/accounts/users/{shared_amira.pk}/").content.decode()
+    assert "Locked out after too many wrong passwords" not in page
+    assert "Set up" not in page
+    assert "Last sign-in" not in page
+    listing = _as_c(world).get("/accounts/users/").content.decode()
+    assert "Locked out" not in listing
+
+
+def test_owner_resets_her_two_factor_and_every_organisation_of_hers_sees_it(world, shared_amira):
+    """An administrator of both B and C owns the account; the entry lands in both logs."""
+    owner = _b_admin(world)
+    MembershipFactory(user=owner, organisation=world.org_c, role=Role.ADMINISTRATOR)
+    response = client_for(owner).post(f"/accounts/users/{shared_amira.pk}/reset-two-factor/")
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=shared_amira).exists()
+    logged_in = set(
+        AuditEvent.objects.filter(action="user.two_factor_reset").values_list(
+            "organisation_id", flat=True
+        )
+    )
+    assert logged_in == {world.org_b.pk, world.org_c.pk}
+
+
+def test_host_administrator_owns_every_account(world, shared_amira):
+    world.org_a.is_partnership_host = True
+    world.org_a.save(update_fields=["is_partnership_host"])
+    host_admin = world.member(world.org_a, Role.ADMINISTRATOR)
+    services.unlock_account(by=host_admin, organisation=world.org_a, user=shared_amira)
+    logged_in = set(
+        AuditEvent.objects.filter(action="user.unlocked").values_list("organisation_id", flat=True)
+    )
+    assert logged_in == {world.org_a.pk, world.org_b.pk, world.org_c.pk}
 
 
 # --- Finding 2: the partnership's immigration statuses belong to the host --------------------
@@ -74,3 +198,37 @@ def test_host_changes_to_the_list_are_versioned_and_in_every_organisations_log(
         )
     )
     assert logged_in == {world.org_a.pk, world.org_b.pk, world.org_c.pk}
+
+
+# --- Finding 7: a change of the account's state spends outstanding links ------------------
+
+
+def _link_works(link: str) -> bool:
+    """Django's set-password view moves a good token into the session and redirects; a
+    spent one is answered with the "link no longer works" page."""
+    return Client().get(urlsplit(link).path).status_code == 302
+
+
+def test_deactivating_and_reactivating_spends_an_outstanding_link(world):
+    admin = world.member(world.org_a, Role.ADMINISTRATOR)
+    newcomer = UserFactory(username="newcomer", email="newcomer@example.org")
+    membership = MembershipFactory(user=newcomer, organisation=world.org_a)
+    link = set_password_url(newcomer)
+    assert _link_works(link)
+    services.deactivate_member(by=admin, organisation=world.org_a, membership=membership)
+    services.reactivate_member(by=admin, organisation=world.org_a, membership=membership)
+    assert not _link_works(link)
+
+
+def test_a_change_of_membership_spends_an_outstanding_link(world):
+    admin = world.member(world.org_a, Role.ADMINISTRATOR)
+    newcomer = UserFactory(username="newcomer", email="newcomer@example.org")
+    membership = MembershipFactory(user=newcomer, organisation=world.org_a)
+    link = set_password_url(newcomer)
+    services.change_role(
+        by=admin, organisation=world.org_a, membership=membership, role=Role.MANAGER
+    )
+    assert not _link_works(link)
+
+
+# --- Finding 9: the sign-in rate limit -------------------------------------------------------

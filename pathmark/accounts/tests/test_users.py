@@ -70,7 +70,10 @@ def test_administrator_cannot_deactivate_themselves(world):
 
 
 def test_member_of_two_organisations_keeps_the_other_when_deactivated_in_one(world):
+    """By an administrator of both, who owns the account (a single organisation's may not:
+    see tests/security/test_issue13_accounts.py)."""
     MembershipFactory(user=world.a_caseworker, organisation=world.org_b, role=Role.CASEWORKER)
+    MembershipFactory(user=_admin(world), organisation=world.org_b, role=Role.ADMINISTRATOR)
     client_for(_admin(world)).post(f"/accounts/users/{world.a_caseworker.pk}/deactivate/")
     world.a_caseworker.refresh_from_db()
     assert world.a_caseworker.is_active
