@@ -4,8 +4,11 @@ consent, and assessments spread over two years. Safe to run again: it adds only 
 from __future__ import annotations
 
 import random
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,13 +21,16 @@ from pathmark.instruments.definition import Instrument
 from pathmark.instruments.models import InstrumentVersion
 from pathmark.instruments.scoring import score_responses
 from pathmark.instruments.services import instrument_version_for
-from pathmark.journeys.models import JourneyTrend
+from pathmark.journeys.models import HostSurvey, JourneyTrend
+from pathmark.journeys.registry import host_norms_for
 from pathmark.journeys.services import assign_key_worker, refresh_trends
 from pathmark.organisations.models import Membership, Organisation, OrganisationKind, Role
 from pathmark.organisations.scoping import system_scope
 from pathmark.people.models import ConsentKind, ConsentMethod, ImmigrationStatus, Person
 from pathmark.people.services import PersonToRegister, record_consent, register_people_in_bulk
+from pathmark.transfer.surveys import publish_survey_file
 
+from .survey import DEMO_SURVEYS, synthetic_survey_csv
 from .synthetic import Trajectory, synthetic_person, synthetic_trajectory
 
 DEMO_PASSWORD = "pathmark-demo-2026"  # noqa: S105 — documented demo password, synthetic data only
@@ -94,6 +100,7 @@ def load_demo_partnership(
     with system_scope("loading the synthetic demo partnership"), transaction.atomic():
         organisations = _organisations(summary)
         users = _staff(organisations, summary)
+        _host_surveys(organisations["northbridge-council"], users.get("admin"), today)
         versions = {slug: instrument_version_for(slug) for slug in INSTRUMENTS}
         statuses = {status.slug: status for status in ImmigrationStatus.objects.all()}
         rng = random.Random(seed)
@@ -344,3 +351,41 @@ def _answers(
             value = min(scored)[1]
             answers[item.id] = [value] if item.type == "multiple_choice" else value
     return answers
+
+
+def _host_surveys(host: Organisation, by: Any, today: date) -> None:
+    """The demo's host norms come from synthetic surveys of the host population, published
+    through the same code as an uploaded survey (`transfer.surveys`), not from invented
+    numbers: each instrument surveyed three times (see `survey.DEMO_SURVEYS`)."""
+    if HostSurvey.objects.exists():
+        return
+    for number, slug in enumerate(INSTRUMENTS):
+        instrument = instrument_version_for(slug).instrument
+        base = host_norms_for(slug)
+        first = base.in_force(date(2019, 1, 1)) if base else {}
+        for index, (valid_from, label, shift, affected) in enumerate(DEMO_SURVEYS):
+            if valid_from > today:
+                continue
+            means = {
+                domain.id: (first[domain.id].value if domain.id in first else 60.0)
+                + (shift if any(word in domain.id for word in affected) else shift / 4)
+                for domain in instrument.domains
+            }
+            text = synthetic_survey_csv(
+                instrument, true_means=means, respondents=400, seed=2026 + 10 * number + index
+            )
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / f"{slug}-host-survey-{valid_from}.csv"
+                path.write_text(text, encoding="utf-8")
+                publish_survey_file(
+                    path,
+                    by=by,
+                    organisation=host,
+                    instrument=slug,
+                    valid_from=valid_from,
+                    source="Synthetic survey of 400 residents generated for the Pathmark demo "
+                    "(not real data)",
+                    label=label,
+                    min_group=30,
+                    is_synthetic=True,
+                )

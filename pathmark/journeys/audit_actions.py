@@ -9,6 +9,7 @@ register(
     Action("journey.caseload_viewed", _("%(actor)s viewed their caseload")),
     Action("journey.exported", _("%(actor)s exported a person's journey")),
     Action("journey.key_worker_assigned", _("%(actor)s changed a person's key worker")),
+    Action("journey.norms_published", _("%(actor)s published host norms from a survey")),
     Action("journey.summary_viewed", _("%(actor)s viewed a person's journey summary")),
     Action("journey.trends_refreshed", _("%(actor)s refreshed the stored journey trends")),
     Action("journey.viewed", _("%(actor)s viewed a person's journey")),

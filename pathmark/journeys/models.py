@@ -307,3 +307,66 @@ class WorklistReview(models.Model):
         return f"review of P-{self.person_id:06d} {self.instrument}"
 
     visible_in_scope = staticmethod(_summary_of_the_scope)
+
+
+class HostSurvey(models.Model):
+    """One dated version of an instrument's host norms, worked out from a survey of the host
+    population that the partnership's host organisation uploaded (`survey.estimate_norms`).
+    It is in force from `valid_from` until a later version; earlier versions stay in force for
+    earlier dates. Aggregates only: the respondents' answers are not kept."""
+
+    instrument = models.SlugField(_("instrument"), max_length=100)
+    valid_from = models.DateField(_("in force from"))
+    label = models.CharField(_("what changed"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=300)
+    respondents = models.PositiveIntegerField(_("respondents"))
+    min_group = models.PositiveIntegerField(_("smallest group with its own norm"))
+    is_synthetic = models.BooleanField(_("synthetic demo data"), default=False)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument", "valid_from"], name="journeys_survey_instrument_date"
+            )
+        ]
+        ordering = ["instrument", "valid_from"]
+        verbose_name = _("host survey")
+        verbose_name_plural = _("host surveys")
+
+    def __str__(self) -> str:
+        return f"{self.instrument} survey from {self.valid_from}"
+
+
+class SurveyNorm(models.Model):
+    """One key's norm in one survey, for the whole population (`group_kind` "") or a group."""
+
+    survey = models.ForeignKey(HostSurvey, on_delete=models.CASCADE, related_name="norms")
+    key = models.CharField(_("domain"), max_length=100)
+    group_kind = models.CharField(_("group"), max_length=20, blank=True)
+    group_value = models.CharField(_("group value"), max_length=40, blank=True)
+    n = models.PositiveIntegerField(_("respondents"))
+    value = models.FloatField(_("mean score"))
+    ci_low = models.FloatField(_("95% interval, low"))
+    ci_high = models.FloatField(_("95% interval, high"))
+    low = models.FloatField(_("usual range, low"))
+    high = models.FloatField(_("usual range, high"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "key", "group_kind", "group_value"],
+                name="journeys_survey_norm_key",
+            )
+        ]
+        verbose_name = _("survey norm")
+        verbose_name_plural = _("survey norms")
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.group_kind}={self.group_value}: {self.value:.1f}"

@@ -9,7 +9,7 @@ line and field. Pure Python (no Django).
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import yaml
@@ -35,6 +35,15 @@ _VERSION_REQUIRED = ("valid_from", "norms")
 _VERSION_OPTIONAL = ("label",)
 
 
+# The order in which a person's groups are tried for a norm of their own.
+GROUP_ORDER = ("age_band", "gender", "area")
+
+
+def _in_force(norms: tuple[HostNorm, ...], on: date) -> HostNorm | None:
+    current = [norm for norm in norms if norm.valid_from <= on]
+    return current[-1] if current else None
+
+
 class NormsFileError(DataFileError):
     """A norms file that cannot be used."""
 
@@ -58,6 +67,43 @@ class HostNorms:
     description: Text | None
     versions: tuple[NormVersion, ...]
     by_key: Mapping[str, tuple[HostNorm, ...]]
+    groups: Mapping[tuple[str, str], Mapping[str, tuple[HostNorm, ...]]] = field(
+        default_factory=dict
+    )
+    """Norms of groups of the host population (("gender", "woman") → key → dated norms),
+    from surveys with enough respondents in the group; a member of a group is compared with
+    their group's norm where it has one for that key and date, else with `by_key`."""
+
+    def for_groups(self, groups: Mapping[str, str]) -> dict[str, tuple[HostNorm, ...]]:
+        """The dated norms per key a person in these groups (kind → value) is compared with:
+        for each key and date, the first of their groups (in `GROUP_ORDER`) with a norm in
+        force then, else the whole population's."""
+        chosen: dict[str, tuple[HostNorm, ...]] = {}
+        for key, whole in self.by_key.items():
+            candidates = [
+                self.groups.get((kind, groups[kind]), {}).get(key, ())
+                for kind in GROUP_ORDER
+                if groups.get(kind)
+            ]
+            if not any(candidates):
+                chosen[key] = whole
+                continue
+            dates = sorted(
+                {norm.valid_from for norm in whole}
+                | {norm.valid_from for found in candidates for norm in found}
+            )
+            merged: list[HostNorm] = []
+            for day in dates:
+                norm = _in_force(whole, day)
+                for found in candidates:
+                    own = _in_force(found, day)
+                    if own is not None and (norm is None or own.valid_from >= norm.valid_from):
+                        norm = own
+                        break
+                if norm is not None and (not merged or merged[-1] != norm):
+                    merged.append(norm if norm.valid_from == day else replace(norm, valid_from=day))
+            chosen[key] = tuple(merged)
+        return chosen
 
     def in_force(self, on: date) -> dict[str, HostNorm]:
         """The norm of each key in force on a date (keys without one yet are left out)."""

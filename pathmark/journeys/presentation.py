@@ -161,12 +161,47 @@ def gap_words(series: Series) -> str:
     if latest is None or latest.host_norm is None:
         return _("no host norm for this area")
     gap = latest.gap_to_host_norm or 0.0
-    values = {"gap": points_text(gap), "norm": points_text(latest.host_norm.value)}
+    norm = latest.host_norm
+    values = {"gap": points_text(gap), "norm": points_text(norm.value)}
     if gap == 0:
-        return _("at the host norm (%(norm)s)") % values
-    if gap < 0:
-        return _("%(gap)s points above the host norm (%(norm)s)") % values
-    return _("%(gap)s points below the host norm (%(norm)s)") % values
+        words = _("at the host norm (%(norm)s)") % values
+    elif gap < 0:
+        words = _("%(gap)s points above the host norm (%(norm)s)") % values
+    else:
+        words = _("%(gap)s points below the host norm (%(norm)s)") % values
+    return f"{words}{norm_basis_words(norm, latest.score)}"
+
+
+def group_words(group: tuple[str, str]) -> str:
+    kind, value = group
+    if kind == "age_band":
+        return _("residents aged %(band)s") % {"band": value}
+    if kind == "gender":
+        return {"woman": _("women"), "man": _("men"), "non_binary": _("non-binary people")}.get(
+            value, value
+        )
+    if kind == "area":
+        return _("residents of %(area)s") % {"area": value}
+    return _("all residents")
+
+
+def norm_basis_words(norm: HostNorm, score: float | None) -> str:
+    """What a surveyed norm rests on, and whether the score is within its uncertainty:
+    "; norm of women, 212 residents surveyed, 95 % interval 61–64"."""
+    if norm.n is None or norm.ci_low is None or norm.ci_high is None:
+        return ""
+    values = {
+        "who": group_words(norm.group),
+        "n": norm.n,
+        "low": points_text(norm.ci_low),
+        "high": points_text(norm.ci_high),
+    }
+    words = "; " + (
+        _("norm of %(who)s, %(n)s residents surveyed, 95%% interval %(low)s–%(high)s") % values
+    )
+    if score is not None and norm.ci_low <= score <= norm.ci_high:
+        words += "; " + _("within the norm's own uncertainty")
+    return words
 
 
 def projection_words(series: Series) -> str:

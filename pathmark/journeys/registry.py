@@ -9,15 +9,19 @@ administrator's edit shows on the next page view without a restart.
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pathmark.instruments.registry import list_instruments
 
-from .norms import HostNorms, parse_norms
+from .norms import HostNorms, NormVersion, parse_norms
+from .trajectory import HostNorm
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "data"
 SUFFIX = ".norms.yaml"
@@ -65,4 +69,125 @@ def all_host_norms() -> dict[str, tuple[Path, HostNorms]]:
 
 def host_norms_for(slug: str) -> HostNorms | None:
     entry = all_host_norms().get(slug)
+    return entry[1] if entry else None
+
+
+# --- Norms from surveys of the host population ------------------------------------------------
+
+
+def _survey_rows() -> list[tuple[Any, ...]]:
+    from .models import SurveyNorm
+
+    return list(
+        SurveyNorm.objects.order_by("survey__valid_from", "key").values_list(
+            "survey__instrument",
+            "survey__valid_from",
+            "survey__label",
+            "survey__source",
+            "key",
+            "group_kind",
+            "group_value",
+            "n",
+            "value",
+            "ci_low",
+            "ci_high",
+            "low",
+            "high",
+        )
+    )
+
+
+def merge_surveys(
+    files: dict[str, tuple[str, HostNorms]], rows: list[tuple[Any, ...]]
+) -> dict[str, tuple[str, HostNorms]]:
+    """The norms in force per instrument: the uploaded surveys' dated versions (with their
+    group norms) where the partnership has surveyed the host population, else the file's."""
+    by_instrument: dict[str, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        by_instrument.setdefault(row[0], []).append(row)
+    merged = dict(files)
+    for slug, found in by_instrument.items():
+        # A partnership's own surveys replace the built-in (illustrative) file altogether:
+        # its norms are its own measurements, not a mix with invented numbers.
+        origin, base = "", None
+        by_key: dict[str, dict[date, HostNorm]] = {
+            key: {norm.valid_from: norm for norm in norms}
+            for key, norms in (base.by_key.items() if base else [])
+        }
+        groups: dict[tuple[str, str], dict[str, dict[date, HostNorm]]] = {}
+        versions = {version.valid_from: version for version in (base.versions if base else ())}
+        changed: dict[date, list[str]] = {}
+        labels: dict[date, str] = {}
+        sources: list[str] = []
+        for (
+            _slug,
+            valid_from,
+            label,
+            source,
+            key,
+            kind,
+            group_value,
+            n,
+            mean,
+            ci_low,
+            ci_high,
+            low,
+            high,
+        ) in found:
+            norm = HostNorm(
+                valid_from,
+                mean,
+                low,
+                high,
+                {"en": label} if label else None,
+                n=n,
+                ci_low=ci_low,
+                ci_high=ci_high,
+                group=(kind, group_value),
+            )
+            if kind:
+                groups.setdefault((kind, group_value), {}).setdefault(key, {})[valid_from] = norm
+            else:
+                by_key.setdefault(key, {})[valid_from] = norm
+                changed.setdefault(valid_from, []).append(key)
+            labels[valid_from] = label
+            if source not in sources:
+                sources.append(source)
+        for valid_from, keys in changed.items():
+            versions[valid_from] = NormVersion(
+                valid_from, {"en": labels[valid_from]} if labels[valid_from] else {}, tuple(keys)
+            )
+        norms = HostNorms(
+            instrument=slug,
+            source="; ".join(sources) + (f"; {base.source}" if base else ""),
+            description=base.description if base else None,
+            versions=tuple(versions[day] for day in sorted(versions)),
+            by_key={
+                key: tuple(dated[day] for day in sorted(dated)) for key, dated in by_key.items()
+            },
+            groups={
+                group: {
+                    key: tuple(dated[day] for day in sorted(dated)) for key, dated in keys.items()
+                }
+                for group, keys in groups.items()
+            },
+        )
+        surveys = len({row[1] for row in found})
+        merged[slug] = (
+            (f"{origin} + " if origin else "")
+            + ngettext("%(count)s survey", "%(count)s surveys", surveys) % {"count": surveys},
+            norms,
+        )
+    return merged
+
+
+def norms_in_force() -> dict[str, tuple[str, HostNorms]]:
+    """Instrument slug → (where the norms come from, norms): the uploaded surveys' versions
+    where there are any, else the norm files'. One small query a call."""
+    files = {slug: (path.name, norms) for slug, (path, norms) in all_host_norms().items()}
+    return merge_surveys(files, _survey_rows())
+
+
+def norms_in_force_for(slug: str) -> HostNorms | None:
+    entry = norms_in_force().get(slug)
     return entry[1] if entry else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -49,6 +49,7 @@ from .caseload import (
 )
 from .models import (
     CaseloadSummary,
+    HostSurvey,
     JourneyTrend,
     RefreshStatus,
     SeriesTrend,
@@ -56,7 +57,7 @@ from .models import (
     TrendRefresh,
     WorklistReview,
 )
-from .registry import all_host_norms, host_norms_for
+from .registry import norms_in_force, norms_in_force_for
 from .trajectory import OVERALL, TREND_RULE, HostNorm, Journey, ScoredAssessment, journey_of
 
 # The cohort worklist names at most this many people (the steepest drops first); the page
@@ -64,23 +65,85 @@ from .trajectory import OVERALL, TREND_RULE, HostNorm, Journey, ScoredAssessment
 WORKLIST_LIMIT = 200
 
 
-def norms_by_key(slug: str) -> dict[str, tuple[HostNorm, ...]]:
-    norms = host_norms_for(slug)
-    return dict(norms.by_key) if norms else {}
+def norms_by_key(
+    slug: str, groups: dict[str, str] | None = None
+) -> dict[str, tuple[HostNorm, ...]]:
+    """The dated norms per key that a person in `groups` is compared with on this instrument
+    (the whole population's where their groups have no norm of their own)."""
+    norms = norms_in_force_for(slug)
+    if not norms:
+        return {}
+    return norms.for_groups(groups) if groups else dict(norms.by_key)
 
 
-def norms_by_slug() -> dict[str, dict[str, tuple[HostNorm, ...]]]:
-    """Every instrument's host norms per series key: what stored trends are computed against."""
-    return {slug: dict(norms.by_key) for slug, (_path, norms) in all_host_norms().items()}
+def norms_by_slug(
+    groups: dict[str, str] | Iterable[tuple[str, str]] | None = None,
+) -> dict[str, dict[str, tuple[HostNorm, ...]]]:
+    """Every instrument's host norms per series key for a person in `groups` (the whole
+    population's without): what stored trends are computed against."""
+    groups = dict(groups or {})
+    return {
+        slug: norms.for_groups(groups) if groups else dict(norms.by_key)
+        for slug, (_origin, norms) in norms_in_force().items()
+    }
 
 
-def norms_digests(norms: dict[str, dict[str, tuple[HostNorm, ...]]]) -> dict[str, str]:
-    """A short fingerprint of each instrument's norms, stored with every trend computed
-    against them, so that trends computed against other norms show as out of date."""
+def groups_with_norms() -> set[tuple[str, str]]:
+    """The groups of the host population that have a norm of their own on any instrument."""
+    return {group for _origin, norms in norms_in_force().values() for group in norms.groups}
+
+
+def person_norms(slug: str, person: Person) -> dict[str, tuple[HostNorm, ...]]:
+    """The dated norms per key this person is compared with on this instrument."""
+    return norms_by_key(slug, person_groups(person.age_band, person.gender, person.postcode))
+
+
+def person_groups(age_band: str, gender: str, postcode: str) -> dict[str, str]:
+    """The groups of the host population a person belongs to, for group norms: age band,
+    gender and area (the outward part of the postcode, e.g. "NB1")."""
+    area = postcode.strip().upper().split(" ")[0] if postcode else ""
+    return {
+        kind: value
+        for kind, value in (("age_band", age_band), ("gender", gender), ("area", area))
+        if value
+    }
+
+
+def norms_digests(
+    norms: dict[str, dict[str, tuple[HostNorm, ...]]] | None = None,
+) -> dict[str, str]:
+    """A short fingerprint of each instrument's norms in force (the whole population's and
+    every group's), stored with every trend computed against them, so that trends computed
+    against other norms show as out of date. (`norms`, when given, is the whole population's
+    only, as `norms_by_slug()` gives them: for tests that compute against chosen norms.)"""
     digests = {}
-    for slug, by_key in norms.items():
+    if norms is None:
+        described = {
+            slug: [dict(found.by_key), {str(k): dict(v) for k, v in sorted(found.groups.items())}]
+            for slug, (_origin, found) in norms_in_force().items()
+        }
+    else:
+        described = {slug: [by_key, {}] for slug, by_key in norms.items()}
+    for slug, (by_key, groups) in described.items():
         text = repr(
-            sorted(
+            [
+                sorted(
+                    (key, [(n.valid_from.isoformat(), n.value) for n in found])
+                    for key, found in by_key.items()
+                ),
+                sorted(
+                    (
+                        group,
+                        sorted(
+                            (key, [(n.valid_from.isoformat(), n.value) for n in found])
+                            for key, found in keyed.items()
+                        ),
+                    )
+                    for group, keyed in groups.items()
+                ),
+            ]
+            if groups
+            else sorted(
                 (key, [(n.valid_from.isoformat(), n.value) for n in found])
                 for key, found in by_key.items()
             )
@@ -120,7 +183,7 @@ def journeys_of(person: Person, *, as_of: date | None = None) -> tuple[Journey, 
                     ScoredAssessment(a.assessed_on, a.domain_scores, a.overall_score)
                     for a in assessments
                 ],
-                norms=norms_by_key(slug),
+                norms=person_norms(slug, person),
                 as_of=as_of,
             )
         )
@@ -460,7 +523,7 @@ def trend_freshness(*, organisation: Any) -> Freshness:
         .first()
     )
     journeys = JourneyTrend.objects.all()
-    digests = norms_digests(norms_by_slug())
+    digests = norms_digests()
     outdated = ~Q(rule=TREND_RULE) | ~Q(instrument__in=list(digests)) & ~Q(norms_digest="")
     for slug, digest in digests.items():
         outdated |= Q(instrument=slug) & ~Q(norms_digest=digest)
@@ -615,3 +678,12 @@ def key_worker_choices(*, organisation: Any) -> list[Any]:
         .select_related("user")
         .order_by("user__first_name", "user__last_name", "user__username")
     ]
+
+
+def survey_min_groups() -> dict[str, int]:
+    """Each surveyed instrument's smallest group with its own norm, in its latest survey."""
+    return dict(
+        HostSurvey.objects.order_by("instrument", "valid_from").values_list(
+            "instrument", "min_group"
+        )
+    )

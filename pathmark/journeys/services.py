@@ -28,14 +28,23 @@ from pathmark.people.models import Person
 from .caseload import JourneyTrends, NormsBySlug, caseload_trends
 from .models import (
     CaseloadSummary,
+    HostSurvey,
     JourneyTrend,
     RefreshStatus,
     SeriesTrend,
+    SurveyNorm,
     TrendGeneration,
     TrendRefresh,
     WorklistReview,
 )
-from .selectors import instruments_by_version, norms_by_slug, norms_digests
+from .selectors import (
+    groups_with_norms,
+    instruments_by_version,
+    norms_by_slug,
+    norms_digests,
+    person_groups,
+)
+from .survey import NormEstimate
 from .trajectory import TREND_RULE
 
 # People recomputed per query (and, in a rebuild, per transaction): the ids fit in one
@@ -81,13 +90,34 @@ def refresh_trends(*, person_ids: Iterable[int]) -> Refreshed:
         transaction.atomic(),
     ):
         instruments = instruments_by_version()
-        norms = norms_by_slug()
-        digests = norms_digests(norms)
+        norms = _NormsByGroups(groups_with_norms())
+        digests = norms_digests()
         for start in range(0, len(ids), REFRESH_CHUNK):
             summary.add(
                 _refresh_chunk(ids[start : start + REFRESH_CHUNK], instruments, norms, digests)
             )
     return summary
+
+
+class _NormsByGroups:
+    """The norms each person's trends are computed against: the whole population's, or those
+    of the groups they belong to that have norms of their own (worked out once per set of
+    groups)."""
+
+    def __init__(self, with_norms: set[tuple[str, str]]) -> None:
+        self.with_norms = with_norms
+        self.found: dict[tuple[tuple[str, str], ...], NormsBySlug] = {}
+
+    def signature(self, age_band: str, gender: str, postcode: str) -> tuple[tuple[str, str], ...]:
+        if not self.with_norms:
+            return ()
+        groups = person_groups(age_band, gender, postcode)
+        return tuple(sorted(group for group in groups.items() if group in self.with_norms))
+
+    def __call__(self, signature: tuple[tuple[str, str], ...]) -> NormsBySlug:
+        if signature not in self.found:
+            self.found[signature] = norms_by_slug(signature)
+        return self.found[signature]
 
 
 Fingerprint = tuple[int, int, int, Any, int, str]
@@ -107,19 +137,22 @@ def _fingerprint(journey: JourneyTrends, norms_digest: str) -> Fingerprint:
 def _refresh_chunk(
     ids: list[int],
     instruments: dict[int, Any],
-    norms: NormsBySlug,
+    norms: _NormsByGroups,
     digests: dict[str, str],
 ) -> Refreshed:
     # Lock the people first (in id order, so two refreshes cannot deadlock): two refreshes of
     # one person at once would both delete and then both insert. A no-op on SQLite, whose
     # writers already queue.
-    organisation_of = dict(
+    organisation_of = {}
+    by_signature: dict[tuple[tuple[str, str], ...], list[int]] = {}
+    for pk, organisation_id, age_band, gender, postcode in (
         Person.objects.select_for_update()
         .filter(pk__in=ids)
         .order_by("pk")
-        .values_list("pk", "organisation_id")
-    )
-    rows = completed_series(person_ids=ids)
+        .values_list("pk", "organisation_id", "age_band", "gender", "postcode")
+    ):
+        organisation_of[pk] = organisation_id
+        by_signature.setdefault(norms.signature(age_band, gender, postcode), []).append(pk)
     before: dict[tuple[int, str], Fingerprint] = {
         (person_id, slug): tuple(rest)  # type: ignore[misc]
         for person_id, slug, *rest in JourneyTrend.objects.filter(person_id__in=ids).values_list(
@@ -137,7 +170,13 @@ def _refresh_chunk(
     series: list[tuple[Any, ...]] = []
     after: dict[tuple[int, str], Fingerprint] = {}
     turned_down = 0
-    for person_journeys in caseload_trends(rows, instruments=instruments, norms=norms):
+    for person_journeys in (
+        found
+        for signature, people in by_signature.items()
+        for found in caseload_trends(
+            completed_series(person_ids=people), instruments=instruments, norms=norms(signature)
+        )
+    ):
         for journey in person_journeys:
             person_id, slug = journey.person_id, journey.instrument
             organisation_id = organisation_of[person_id]
@@ -502,3 +541,90 @@ def run_refresh(job_id: int, *, progress: Progress | None = None) -> Refreshed:
             job.save(update_fields=["status", "finished_at", "person_ids", "failure"])
             raise
     return summary
+
+
+# --- Host norms from a survey of the host population ---------------------------------------
+
+
+@checks_organisation
+@transaction.atomic
+def publish_host_survey(
+    *,
+    by: Any,
+    organisation: Organisation,
+    instrument: str,
+    valid_from: Any,
+    source: str,
+    label: str = "",
+    respondents: int,
+    min_group: int,
+    estimates: Iterable[NormEstimate],
+    is_synthetic: bool = False,
+) -> HostSurvey:
+    """Stores a survey's norms as a dated version of the instrument's host norms, in force
+    from `valid_from` for everyone in the partnership, and queues a rebuild of every stored
+    trend against them. Only the partnership's host organisation publishes norms (they are
+    the partnership's shared reference); a version of the same date is refused rather than
+    silently replaced, so each upload stays in the record."""
+    if not organisation.is_partnership_host:
+        raise ValidationError(_("Only the partnership's host organisation publishes host norms."))
+    estimates = list(estimates)
+    if not any(estimate.is_whole_population for estimate in estimates):
+        raise ValidationError(
+            _("The survey gives no norm: each area needs at least two respondents with a score.")
+        )
+    if HostSurvey.objects.filter(instrument=instrument, valid_from=valid_from).exists():
+        raise ValidationError(
+            {
+                "valid_from": _(
+                    "There is already a survey of this questionnaire in force from that date; "
+                    "choose another date."
+                )
+            }
+        )
+    survey = HostSurvey.objects.create(
+        instrument=instrument,
+        valid_from=valid_from,
+        label=label[:200],
+        source=source[:300],
+        respondents=respondents,
+        min_group=min_group,
+        is_synthetic=is_synthetic,
+        organisation=organisation,
+        uploaded_by=by if getattr(by, "pk", None) else None,
+    )
+    SurveyNorm.objects.bulk_create(
+        SurveyNorm(
+            survey=survey,
+            key=estimate.key,
+            group_kind=estimate.group_kind,
+            group_value=estimate.group_value,
+            n=estimate.n,
+            value=round(estimate.value, 2),
+            ci_low=round(estimate.ci_low, 2),
+            ci_high=round(estimate.ci_high, 2),
+            low=round(estimate.low, 2),
+            high=round(estimate.high, 2),
+        )
+        for estimate in estimates
+    )
+    record(
+        actor=by,
+        organisation=organisation,
+        action="journey.norms_published",
+        target=survey,
+        extra={
+            "instrument": instrument,
+            "valid_from": str(valid_from),
+            "respondents": respondents,
+            "groups": sorted(
+                {f"{e.group_kind}={e.group_value}" for e in estimates if e.group_kind}
+            ),
+        },
+    )
+    # Integratedness is relative to the norms: every trend is worked out again.
+    job = start_rebuild(by=by, reason=f"host norms of {instrument} from {valid_from} published")
+    from .tasks import refresh_trends_job
+
+    transaction.on_commit(lambda: refresh_trends_job.enqueue(job.pk))
+    return survey

@@ -110,6 +110,13 @@ class HostNorm:
     low: float | None = None
     high: float | None = None
     label: Mapping[str, str] | None = None
+    # From a survey of the host population: how many residents it rests on and the 95 %
+    # interval of `value` (None for a norm written by hand in a file).
+    n: int | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    # The group whose norm this is ("" for the whole population), e.g. ("gender", "woman").
+    group: tuple[str, str] = ("", "")
 
 
 def years_between(start: date, end: date) -> float:

@@ -23,9 +23,9 @@ from pathmark.people.models import Person
 from . import selectors, services
 from .caseload import DomainDistribution
 from .models import JourneyTrend
-from .presentation import ARROWS, instrument_titles, journey_view, reflection_words
-from .registry import all_host_norms
-from .trajectory import OVERALL, TURNED_DOWN_DOMAINS, Direction
+from .presentation import ARROWS, group_words, instrument_titles, journey_view, reflection_words
+from .registry import norms_in_force
+from .trajectory import OVERALL, TURNED_DOWN_DOMAINS, Direction, HostNorm
 
 
 @requires("person.view")
@@ -39,7 +39,7 @@ def person_journey(request: HttpRequest, person_id: int) -> HttpResponse:
     views = [
         journey_view(
             journey,
-            norms=selectors.norms_by_key(journey.instrument.slug),
+            norms=selectors.person_norms(journey.instrument.slug, found.person),
             as_of=found.as_of,
         )
         for journey in found.journeys
@@ -79,7 +79,7 @@ def summary(request: HttpRequest, person_id: int) -> HttpResponse:
         views = [
             journey_view(
                 journey,
-                norms=selectors.norms_by_key(journey.instrument.slug),
+                norms=selectors.person_norms(journey.instrument.slug, found.person),
                 as_of=found.as_of,
                 language=language,
             )
@@ -182,7 +182,8 @@ def host_norms(request: HttpRequest) -> HttpResponse:
     """The reference norms in force and their history. Not personal data, so every member may
     read them; administrators change them by editing the files shown."""
     entries = []
-    for slug, (path, norms) in sorted(all_host_norms().items()):
+    min_groups = selectors.survey_min_groups()
+    for slug, (origin, norms) in sorted(norms_in_force().items()):
         try:
             named = instrument_titles(get_instrument(slug))
         except UnknownInstrument:
@@ -193,11 +194,22 @@ def host_norms(request: HttpRequest) -> HttpResponse:
             {
                 "slug": slug,
                 "title": title,
-                "file": path.name,
+                "file": origin,
                 "source": norms.source,
                 "description": in_language(norms.description) if norms.description else "",
+                "min_group": min_groups.get(slug),
+                "groups": [
+                    {"group": group_words(group), "title": titles.get(key, key), "norm": norm}
+                    for group, by_key in sorted(norms.groups.items())
+                    for key in keys
+                    if (norm := _in_force_now(by_key.get(key, ()))) is not None
+                ],
                 "versions": [
                     {
+                        "surveyed": any(
+                            norm is not None and norm.n is not None
+                            for norm in norms.in_force(version.valid_from).values()
+                        ),
                         "valid_from": version.valid_from,
                         "label": in_language(version.label) if version.label else "",
                         "rows": [
@@ -214,7 +226,11 @@ def host_norms(request: HttpRequest) -> HttpResponse:
                 ],
             }
         )
-    return render(request, "journeys/norms.html", {"entries": entries})
+    may_upload = request.organisation.is_partnership_host and role_may(  # type: ignore[attr-defined]
+        getattr(request.membership, "role", None),  # type: ignore[attr-defined]
+        "reference.manage",
+    )
+    return render(request, "journeys/norms.html", {"entries": entries, "may_upload": may_upload})
 
 
 # --- The key worker's day ---------------------------------------------------------------------
@@ -335,3 +351,9 @@ def review_worklist(request: HttpRequest) -> HttpResponse:
             % {"name": person.display_name},
         )
     return redirect("journeys:cohort")
+
+
+def _in_force_now(norms: tuple[HostNorm, ...]) -> HostNorm | None:
+    today = timezone.localdate()
+    current = [norm for norm in norms if norm.valid_from <= today]
+    return current[-1] if current else None

@@ -47,3 +47,52 @@ class ConfirmForm(forms.Form):
     leave_out_rows_with_problems = forms.BooleanField(
         label=_("Import the rows without problems and leave out the others"), required=False
     )
+
+
+class HostSurveyForm(forms.Form):
+    instrument = forms.ChoiceField(label=_("Questionnaire"), choices=())
+    valid_from = forms.DateField(
+        label=_("In force from"),
+        help_text=_("The date the survey describes; journeys use these norms from this date."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=300,
+        help_text=_("Who surveyed whom, and when, e.g. “Northbridge residents’ survey, 2025”."),
+    )
+    label = forms.CharField(label=_("What changed (optional)"), max_length=200, required=False)
+    min_group = forms.IntegerField(
+        label=_("Smallest group with its own norm"),
+        min_value=2,
+        initial=30,
+        help_text=_("A group (age band, gender, area) needs at least this many respondents."),
+    )
+    file = forms.FileField(
+        label=_("Survey answers"),
+        help_text=_(
+            "One row per resident, one column per item as in the assessment template, with "
+            "optional columns age_band, gender and area. A .csv or .xlsx file, up to 20 MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].choices = [
+            (instrument.slug, instrument.title.get(DEFAULT_LANGUAGE, instrument.slug))
+            for instrument in list_instruments()
+        ]
+
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        upload = self.cleaned_data["file"]
+        check_upload(upload)
+        return upload
+
+    def clean_valid_from(self):  # type: ignore[no-untyped-def]
+        from django.utils import timezone
+
+        day = self.cleaned_data["valid_from"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day

@@ -11,5 +11,6 @@ urlpatterns = [
     path("export/", views.export, name="export"),
     path("exports/<int:export_id>/download/", views.export_download, name="export_download"),
     path("exports/<int:export_id>/delete/", views.export_discard, name="export_discard"),
+    path("host-survey/", views.host_survey, name="host_survey"),
     path("templates/<slug:kind>.<slug:file_format>", views.template, name="template"),
 ]

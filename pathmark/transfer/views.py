@@ -3,7 +3,13 @@ download and delete an export; and the blank templates."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import tempfile
+from pathlib import Path
+
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from pathmark.audit.services import record
 from pathmark.instruments.registry import UnknownInstrument, get_instrument
+from pathmark.journeys.models import HostSurvey
+from pathmark.journeys.services import publish_host_survey
+from pathmark.journeys.survey import NormEstimate
 from pathmark.organisations.permissions import any_member, requires, role_may
 
 from . import services
@@ -22,8 +31,9 @@ from .exporting import (
     template_csv,
     template_xlsx,
 )
-from .forms import ConfirmForm, UploadForm
+from .forms import ConfirmForm, HostSurveyForm, UploadForm
 from .models import ExportJob, ImportJob, ImportStatus
+from .surveys import plan_survey
 from .tabular import TableError, read_table
 
 PREVIEW_ROWS = 20
@@ -268,3 +278,106 @@ def template(request: HttpRequest, kind: str, file_format: str) -> HttpResponse:
         )
     response["Content-Disposition"] = f'attachment; filename="{name}-template.{file_format}"'
     return response
+
+
+# --- Host norms from a survey of the host population -------------------------------------
+
+SURVEY_SALT = "pathmark.transfer.host-survey"
+SURVEY_PREVIEW_SECONDS = 3600
+
+
+def _host_or_404(request: HttpRequest) -> None:
+    if not request.organisation.is_partnership_host:  # type: ignore[attr-defined]
+        raise Http404
+
+
+@requires("reference.manage")
+def host_survey(request: HttpRequest) -> HttpResponse:
+    """The host organisation's administrators upload a survey of the host population; the
+    page shows the norms it gives (sample sizes and 95 % intervals) before they publish."""
+    _host_or_404(request)
+    form = HostSurveyForm(request.POST or None, request.FILES or None)
+    preview = None
+    problems = None
+    if request.method == "POST" and "token" in request.POST:
+        return _publish_survey(request)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+            handle.flush()
+            try:
+                table = read_table(Path(handle.name), source=upload.name)
+            except TableError as error:
+                form.add_error("file", str(error))
+                table = None
+        if table is not None:
+            plan = plan_survey(
+                table,
+                instrument=form.cleaned_data["instrument"],
+                min_group=form.cleaned_data["min_group"],
+            )
+            if plan.result.problems:
+                problems = plan.result.problems
+            else:
+                payload = {
+                    "instrument": form.cleaned_data["instrument"],
+                    "valid_from": form.cleaned_data["valid_from"].isoformat(),
+                    "source": form.cleaned_data["source"],
+                    "label": form.cleaned_data["label"],
+                    "min_group": form.cleaned_data["min_group"],
+                    "respondents": len(plan.respondents),
+                    "estimates": [dataclasses.astuple(e) for e in plan.estimates],
+                }
+                preview = {
+                    "payload": payload,
+                    "token": signing.dumps(payload, salt=SURVEY_SALT, compress=True),
+                    "whole": [e for e in plan.estimates if not e.group_kind],
+                    "groups": [e for e in plan.estimates if e.group_kind],
+                }
+    return render(
+        request,
+        "transfer/host_survey.html",
+        {
+            "form": form,
+            "preview": preview,
+            "problems": problems,
+            "surveys": HostSurvey.objects.order_by("-valid_from", "instrument")[:50],
+        },
+    )
+
+
+def _publish_survey(request: HttpRequest) -> HttpResponse:
+    try:
+        payload = signing.loads(
+            request.POST["token"], salt=SURVEY_SALT, max_age=SURVEY_PREVIEW_SECONDS
+        )
+    except signing.BadSignature:
+        messages.error(request, _("The preview has expired; upload the file again."))
+        return redirect("transfer:host_survey")
+    try:
+        publish_host_survey(
+            by=request.user,
+            organisation=request.organisation,  # type: ignore[attr-defined]
+            instrument=payload["instrument"],
+            valid_from=dt.date.fromisoformat(payload["valid_from"]),
+            source=payload["source"],
+            label=payload["label"],
+            respondents=payload["respondents"],
+            min_group=payload["min_group"],
+            estimates=[NormEstimate(*row) for row in payload["estimates"]],
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("transfer:host_survey")
+    messages.success(
+        request,
+        _(
+            "Host norms published. Every journey is being worked out again against them; the "
+            "caseload page shows the progress."
+        ),
+    )
+    return redirect("journeys:norms")

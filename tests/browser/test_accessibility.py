@@ -427,6 +427,7 @@ JOURNEYS = [
     ),
     Visit("caseload journeys", "journeys:cohort", "tom", goto("/journeys/cohort/")),
     Visit("my caseload", "journeys:mine", "amira", goto("/journeys/mine/")),
+    Visit("host survey upload", "transfer:host_survey", "admin", goto("/transfer/host-survey/")),
     Visit("host norms", "journeys:norms", "amira", goto("/journeys/norms/")),
 ]
 
