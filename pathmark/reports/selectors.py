@@ -414,7 +414,21 @@ def needs_report(
         suppressing=suppressing,
         minimum=minimum,
         people=everyone,
-        tables=[Table(_("People below the host norm, by domain"), columns, rows)],
+        tables=[
+            Table(_("People below the host norm, by domain"), columns, rows),
+            Table(
+                _("Everyone, by domain"),
+                [_("Domain"), _("People below the host norm"), _("Share below")],
+                [
+                    [
+                        title,
+                        _shown_or_hidden(result.shown(TOTAL, "below")),
+                        _share(result.shown(TOTAL, "below"), everyone),
+                    ]
+                    for result, (_key, title) in zip(results, keys, strict=True)
+                ],
+            ),
+        ],
         bars=chart_rows,
     )
     if norms is None:

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("needs/", views.needs, name="needs"),
     path("outcomes/", views.outcomes, name="outcomes"),
+    path("funder-report.pdf", views.funder, name="funder"),
 ]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import get_language, get_language_bidi
 from django.views.decorators.http import require_GET
@@ -16,7 +18,9 @@ from pathmark.organisations.permissions import requires
 
 from .charts import interval_chart
 from .exports import tables_as_csv, tables_as_xlsx
+from .figures import Dimension
 from .forms import ReportFiltersForm
+from .funder_pdf import funder_pdf
 from .models import RunStatus
 from .selectors import (
     Filters,
@@ -42,7 +46,8 @@ EXPORT_TYPES = {
 @requires("reports.view")
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/index.html", {"report_minimum": minimum_count()})
+    context = {"report_minimum": minimum_count(), "form": ReportFiltersForm()}
+    return render(request, "reports/index.html", context)
 
 
 @requires("reports.view")
@@ -55,6 +60,40 @@ def needs(request: HttpRequest) -> HttpResponse:
 @require_GET
 def outcomes(request: HttpRequest) -> HttpResponse:
     return _report_page(request, outcomes_report, "outcomes")
+
+
+@requires("reports.view")
+@require_GET
+def funder(request: HttpRequest) -> HttpResponse:
+    """The funder report as a PDF for a period and one organisation or the whole partnership,
+    in English (see funder_pdf.py), from the same figures as the pages."""
+    form = ReportFiltersForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return render(request, "reports/report.html", {"form": form}, status=400)
+    chosen = form.filters() if form.is_bound else Filters()
+    filters = replace(chosen, group_by=Dimension.NONE, domain=None)
+    viewer = Viewer(request.user, request.organisation)  # type: ignore[attr-defined]
+    with translation.override("en"):
+        needs_figures = needs_report(viewer=viewer, filters=filters, audit=False)
+        outcome_figures = outcomes_report(viewer=viewer, filters=filters, audit=False)
+        organisation = form.cleaned_data.get("organisation") if form.is_bound else None
+        body = funder_pdf(
+            needs=needs_figures,
+            outcomes=outcome_figures,
+            organisation=organisation.name if organisation else "The whole partnership",
+            period=_period(filters),
+            minimum=needs_figures.minimum if needs_figures.suppressing else None,
+        )
+    audit_export(viewer, needs_figures, "pdf")
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="pathmark-funder-report.pdf"'
+    return response
+
+
+def _period(filters: Filters) -> str:
+    start = filters.date_from.isoformat() if filters.date_from else "the first assessment"
+    end = filters.date_to.isoformat() if filters.date_to else "today"
+    return f"assessments from {start} to {end}"
 
 
 def _report_page(request: HttpRequest, build: Callable[..., Report], kind: str) -> HttpResponse:

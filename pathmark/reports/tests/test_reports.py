@@ -225,3 +225,39 @@ def test_a_stored_report_is_not_reused_once_the_data_changed(
     with django_capture_on_commit_callbacks(execute=True):
         client.get(url)
     assert ReportRun.objects.count() == 2
+
+
+def pdf_text(content: bytes) -> list[str]:
+    """The strings drawn on the pages of an fpdf2 PDF (its content streams inflated)."""
+    import zlib
+
+    drawn: list[str] = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", content, re.S):
+        try:
+            text = zlib.decompress(stream).decode("latin-1")
+        except zlib.error:
+            continue
+        drawn += re.findall(r"\((.*?)\) ?Tj", text)
+    return drawn
+
+
+def test_the_funder_pdf_holds_the_page_figures_and_nothing_small(world, partnership):
+    client = client_for(analyst(world, world.org_c))
+    before = AuditEvent.objects.count()
+    response = client.get(reverse("reports:funder"), {"date_from": "2025-01-01"})
+    assert response["Content-Type"] == "application/pdf"
+    drawn = pdf_text(response.content)
+    assert "What the partnership learns" in drawn and "Economic stability" in drawn
+    assert "15 people in this part of the report." in drawn
+    assert all(int(t) == 0 or int(t) >= 5 for t in drawn if re.fullmatch(r"\d+", t))
+    assert "Secretname" not in " ".join(drawn)
+    assert AuditEvent.objects.filter(pk__gt=before).get().action == "report.exported"
+
+
+def test_a_funder_pdf_about_a_small_organisation_hides_its_count(world, partnership):
+    response = client_for(analyst(world, world.org_c)).get(
+        reverse("reports:funder"), {"organisation": world.org_a.pk}
+    )
+    drawn = pdf_text(response.content)
+    assert "The number of people is hidden because it is small." in drawn
+    assert not any(t in drawn for t in ("3", "3 people in this part of the report."))
