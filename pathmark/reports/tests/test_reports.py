@@ -73,7 +73,7 @@ def test_outside_the_organisation_a_small_group_is_hidden_and_cannot_be_subtract
 ):
     filters = Filters(group_by=Dimension.ORGANISATION)
     report = needs_report(viewer=Viewer(analyst(world, world.org_c), world.org_c), filters=filters)
-    (table,) = report.tables
+    table = report.tables[0]
     a_row = next(row for row in table.rows if row[0] == world.org_a.name)
     total_row = next(row for row in table.rows if row[0] == "Total")
     assert a_row[1] == "hidden"
