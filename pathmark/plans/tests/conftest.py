@@ -38,3 +38,20 @@ class ActionFactory(SystemScopedFactory):
     goal = factory.SubFactory(GoalFactory)
     kind = ActionKind.CLIENT_STEP
     text = "Join the Tuesday conversation club"
+
+
+def DirectoryServiceFactory(  # noqa: N802 - reads as the other factories
+    *, name: str, domain: str, instrument: str = "integration-journey", **fields
+):  # type: ignore[no-untyped-def]
+    """A referable directory service whose first theme addresses `domain`."""
+    from pathmark.directory.catalogue import themes
+    from pathmark.directory.models import DirectoryOrganisation, Service, TaxonomyTerm
+
+    theme = themes().themes_for_domain(instrument, domain)[0]
+    term, _created = TaxonomyTerm.objects.get_or_create(
+        id=theme.term_id, defaults={"code": theme.slug, "name": theme.title_in("en")}
+    )
+    provider = DirectoryOrganisation.objects.create(name=f"{name} provider")
+    service = Service.objects.create(organization=provider, name=name, **fields)
+    service.themes.add(term)
+    return service
