@@ -10,6 +10,7 @@ urlpatterns = [
     path("people/", include("pathmark.people.urls")),
     path("assessments/", include("pathmark.assessments.urls")),
     path("journeys/", include("pathmark.journeys.urls")),
+    path("plans/", include("pathmark.plans.urls")),
     path("privacy/", include("pathmark.privacy.urls")),
     path("transfer/", include("pathmark.transfer.urls")),
     path("reports/", include("pathmark.reports.urls")),

@@ -21,6 +21,7 @@ from pathmark.people.models import Person
 
 from . import selectors, services
 from .forms import DomainAnswersForm, StartAssessmentForm, initial_answers
+from .hooks import next_steps_for
 from .models import Assessment, DiscardReason
 from .text import answer_labels, direction, in_language, language_of
 
@@ -351,6 +352,8 @@ def result(request: HttpRequest, assessment_id: int) -> HttpResponse:
         {
             "assessment": assessment,
             "result": selectors.result_of(assessment),
+            # Links that apps above assessments add (a plan drafted from it, say).
+            "next_steps": next_steps_for(assessment=assessment, request=request),
             # The answers stay with the organisation that ran it and the person's own record.
             "answered": _answered(assessment, instrument)
             if assessment.organisation_id == request.organisation.pk and assessment.answers

@@ -13,7 +13,15 @@ from .models import Role
 
 ACTIONS_BY_ROLE: dict[str, frozenset[str]] = {
     Role.CASEWORKER: frozenset(
-        {"person.view", "person.register", "person.edit", "consent.record", "assessment.run"}
+        {
+            "person.view",
+            "person.register",
+            "person.edit",
+            "consent.record",
+            "assessment.run",
+            # Drafting and changing personal integration plans (plans app).
+            "plan.edit",
+        }
     ),
     Role.MANAGER: frozenset(
         {
@@ -22,6 +30,7 @@ ACTIONS_BY_ROLE: dict[str, frozenset[str]] = {
             "person.edit",
             "consent.record",
             "assessment.run",
+            "plan.edit",
             "audit.view",
             # Data-subject rights over records the organisation registered (privacy app).
             "person.export",

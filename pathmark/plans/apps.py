@@ -8,7 +8,14 @@ class PlansConfig(AppConfig):
     verbose_name = _("Personal integration plans")
 
     def ready(self) -> None:
+        from pathmark.assessments.hooks import result_next_steps
+        from pathmark.people.hooks import person_page_sections
+
         from .providers import register_plans
+        from .receivers import person_page_section, result_next_step
 
         # Plans are personal data: subject access and erasure must reach them.
         register_plans()
+        # The person page lists the person's plans; a result page offers to draft one.
+        person_page_sections.connect(person_page_section)
+        result_next_steps.connect(result_next_step)

@@ -223,6 +223,37 @@ def _shared_member(world: World):  # type: ignore[no-untyped-def]
     return user
 
 
+def _drafted_plan(assessment: Assessment, by, organisation):  # type: ignore[no-untyped-def]
+    """A plan B drafted from the completed assessment, with a goal and an action of its own
+    holding the answer marker, so a leak of the plan's text is caught."""
+    from pathmark.plans import services as plan_services
+
+    with organisation_scope(organisation_id=organisation.pk, user_id=by.pk, role=Role.CASEWORKER):
+        plan = plan_services.draft_plan(by=by, organisation=organisation, assessment=assessment)
+        goal = plan_services.add_goal(
+            by=by,
+            organisation=organisation,
+            plan=plan,
+            expected_version=plan.version,
+            instrument_slug="integration-journey",
+            domain_id="personal-agency",
+            priority=9,
+            target_text=f"Plan goal {ANSWER_MARKER}",
+            review_date=date(2026, 1, 1),
+        )
+        plan.refresh_from_db()
+        action = plan_services.add_action(
+            by=by,
+            organisation=organisation,
+            goal=goal,
+            expected_version=plan.version,
+            kind="client_step",
+            text=f"Plan action {ANSWER_MARKER}",
+        )
+        plan.refresh_from_db()
+    return plan, goal, action
+
+
 def _outsiders(world: World) -> list[Principal]:
     principals = [
         Principal(f"{world.org_a.slug} {role}", world.member(world.org_a, role), role)
@@ -291,6 +322,7 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
     completed = _completed_assessment(person, b_caseworker, world.org_b)
     draft = _probe_draft(person, b_caseworker, world.org_b)
     export_job = _prepared_export(world.b_manager, world.org_b)
+    plan, plan_goal, plan_action = _drafted_plan(completed, b_caseworker, world.org_b)
     secrets = (
         PERSON_NAME,
         *PERSON_NAME.split(),
@@ -329,6 +361,9 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
         ],
         shared_member=shared_member,
         export_job=export_job,
+        plan=plan,
+        plan_goal=plan_goal,
+        plan_action=plan_action,
     )
 
 

@@ -138,6 +138,9 @@ class Target:
     export_job: Any = None  # an export B prepared, its zip holding B's person
     # A caseworker of B who also works for a third organisation (issue 13, finding 1).
     shared_member: Any = None
+    plan: Any = None  # a plan B drafted from `completed`, with goals and actions
+    plan_goal: Any = None  # a goal of `plan` whose text holds the answer marker
+    plan_action: Any = None  # an action of `plan_goal`, its text holding the marker
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,9 @@ KWARG_VALUES: dict[str, Callable[[Target], list[Any]]] = {
     "status_id": lambda t: [t.immigration_status.pk],
     "job_id": lambda t: [t.import_job.pk],
     "export_id": lambda t: [t.export_job.pk],
+    "plan_id": lambda t: [t.plan.pk],
+    "goal_id": lambda t: [t.plan_goal.pk],
+    "action_id": lambda t: [t.plan_action.pk],
     # Blank import templates: one for people, one for an instrument's assessments.
     "kind": lambda t: ["people", "integration-journey"],
     "file_format": lambda t: ["csv"],
@@ -278,6 +284,55 @@ POSTS: dict[str, Callable[[Target], list[dict[str, Any]]]] = {
     ],
     "assessments:review": lambda t: [{"instrument_version": t.draft.instrument_version_id}],
     "assessments:discard": lambda t: [{}],
+    "plans:draft": lambda t: [{}],
+    "plans:add_goal": lambda t: [
+        {
+            "version": t.plan.version,
+            "domain_id": "health-wellbeing",
+            "priority": 4,
+            "target_text": f"{PERSONAL_MARK}See a dentist",
+            "review_date": "2027-02-01",
+        }
+    ],
+    "plans:edit_goal": lambda t: [
+        {
+            "version": t.plan.version,
+            "priority": 1,
+            "target_text": f"{PERSONAL_MARK}Overwritten goal",
+            "target_score": "75",
+            "review_date": "2027-02-01",
+        },
+        {"version": t.plan.version, "remove": "1"},
+    ],
+    "plans:add_action": lambda t: [
+        {
+            "version": t.plan.version,
+            "kind": "client_step",
+            "text": f"{PERSONAL_MARK}Practise",
+            "due_date": "2027-01-01",
+        }
+    ],
+    "plans:edit_action": lambda t: [
+        {
+            "version": t.plan.version,
+            "kind": "caseworker_task",
+            "text": f"{PERSONAL_MARK}Overwritten action",
+            "done": "on",
+        },
+        {"version": t.plan.version, "remove": "1"},
+    ],
+    "plans:agree": lambda t: [
+        {"version": t.plan.version, "agreed_on": "2025-06-02", "method": "in_person"}
+    ],
+    "plans:review": lambda t: [
+        {
+            "version": t.plan.version,
+            "reviewed_on": "2025-06-03",
+            "progress_notes": f"{PERSONAL_MARK}Progress",
+            "next_assessment": t.completed.pk,
+        }
+    ],
+    "plans:close": lambda t: [{"version": t.plan.version}],
     "accounts:switch_organisation": lambda t: [{"organisation": t.org_b.pk}],
     "accounts:login": lambda t: [{"username": "nobody-at-all", "password": "not-a-password"}],
     "set_language": lambda t: [{"language": "ar", "next": "/"}],

@@ -1,0 +1,66 @@
+"""How the plans app answers the hooks of the apps below it (connected in
+`PlansConfig.ready()`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from pathmark.assessments.hooks import NextStep
+from pathmark.assessments.models import Assessment, AssessmentStatus
+from pathmark.organisations.permissions import role_may
+from pathmark.people.hooks import PersonPageSection
+from pathmark.people.models import Person
+
+from .models import Plan
+from .selectors import plans_of
+
+
+def _may_draft(request: Any, person: Person) -> bool:
+    membership = getattr(request, "membership", None)
+    return (
+        membership is not None
+        and role_may(membership.role, "plan.edit")
+        and person.status == Person.Status.ACTIVE
+    )
+
+
+@dataclass(frozen=True)
+class PersonPlans:
+    plans: list[Plan]
+    draft_url: str
+
+
+def person_page_section(*, person: Person, request: Any) -> PersonPageSection:
+    """The plans part of the person page: their plans, and drafting one from the latest
+    completed assessment."""
+    draft_url = ""
+    if _may_draft(request, person):
+        latest = (
+            Assessment.objects.filter(person=person, status=AssessmentStatus.COMPLETED)
+            .order_by("-assessed_on", "-pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if latest is not None:
+            draft_url = reverse("plans:draft", kwargs={"assessment_id": latest})
+    return PersonPageSection(
+        template="plans/_person_section.html",
+        context=PersonPlans(plans=list(plans_of(person)), draft_url=draft_url),
+        order=15,
+    )
+
+
+def result_next_step(*, assessment: Any, request: Any) -> list[NextStep] | None:
+    """ "Draft a plan" on a completed assessment's result page."""
+    if not _may_draft(request, assessment.person):
+        return None
+    return [
+        NextStep(
+            _("Draft a plan from this assessment"),
+            reverse("plans:draft", kwargs={"assessment_id": assessment.pk}),
+        )
+    ]
