@@ -30,6 +30,7 @@ from pathmark.people.models import ConsentKind, ConsentMethod, ImmigrationStatus
 from pathmark.people.services import PersonToRegister, record_consent, register_people_in_bulk
 from pathmark.transfer.surveys import publish_survey_file
 
+from .plans import load_demo_plans
 from .survey import DEMO_SURVEYS, synthetic_survey_csv
 from .synthetic import Trajectory, synthetic_person, synthetic_trajectory
 
@@ -87,6 +88,7 @@ class DemoSummary:
     users: int = 0
     people_created: int = 0
     assessments_created: int = 0
+    plans_created: int = 0
     trends_refreshed: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -209,6 +211,15 @@ def load_demo_partnership(
             .values_list("pk", flat=True)
         )
         summary.trends_refreshed += refresh_trends(person_ids=set(without_trends)).people
+        # A few plans on each assessing organisation's people (synthetic, through the services).
+        for slug, organisation in organisations.items():
+            caseworker = next(
+                (users[u] for u, _, s, r in STAFF if s == slug and r == Role.CASEWORKER), None
+            )
+            if caseworker is not None:
+                summary.plans_created += load_demo_plans(
+                    organisation=organisation, caseworker=caseworker
+                )
         record(
             actor=None,
             organisation=None,

@@ -108,3 +108,17 @@ def test_every_page_says_the_data_is_synthetic(demo, client, settings):
     for url in ("/", "/people/"):
         assert "every person shown here is synthetic" in client.get(url).content.decode()
     assert "synthetic" in Client().get("/accounts/login/").content.decode()
+
+
+def test_demo_has_synthetic_plans_some_agreed_and_reviewed(demo):
+    from pathmark.plans.models import Plan, PlanStatus, Review
+
+    assert demo.plans_created > 0
+    with system_scope("test"):
+        statuses = set(Plan.objects.values_list("status", flat=True))
+        assert {PlanStatus.DRAFT, PlanStatus.AGREED} <= statuses
+        assert Plan.objects.filter(goals__isnull=False).exists()
+        notes = list(Review.objects.values_list("progress_notes", flat=True))
+    assert notes and all(note.startswith("Synthetic demo note") for note in notes)
+    again = load_demo_partnership(people=60, seed=7)
+    assert again.plans_created == 0

@@ -42,13 +42,14 @@ class Command(BaseCommand):
                         "people_created": summary.people_created,
                         "assessments_created": summary.assessments_created,
                         "trends_refreshed": summary.trends_refreshed,
+                        "plans_created": summary.plans_created,
                     }
                 )
             )
             return
         self.stdout.write(
-            f"Demo partnership ready: {summary.people_created} people and {summary.assessments_created} "
-            "assessments added (all synthetic)."
+            f"Demo partnership ready: {summary.people_created} people, {summary.assessments_created} "
+            f"assessments and {summary.plans_created} plans added (all synthetic)."
         )
         self.stdout.write(f"Sign in at {site_address()}/ with password {DEMO_PASSWORD!r} as:")
         for username, organisation, role in summary.logins:
