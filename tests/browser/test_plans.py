@@ -56,9 +56,7 @@ def test_caseworker_drafts_edits_and_agrees_a_plan_on_a_phone(page, sign_in, wor
     assert fits_the_screen(page)
 
 
-def test_a_conflicting_edit_shows_what_the_other_caseworker_changed(
-    page, sign_in, world, assessed
-):
+def test_a_conflicting_edit_shows_what_the_other_caseworker_changed(page, sign_in, world, assessed):
     with organisation_scope(organisation_id=world.org_a.pk, user_id=world.a_caseworker.pk):
         plan = plan_services.draft_plan(
             by=world.a_caseworker, organisation=world.org_a, assessment=assessed
