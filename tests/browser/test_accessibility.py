@@ -432,6 +432,70 @@ JOURNEYS = [
 ]
 
 
+def plan_path(name: str) -> Callable[[Site], str]:
+    """A page of one of Amira's organisation's demo plans still in draft."""
+
+    def path(site: Site) -> str:
+        from pathmark.plans.models import Plan
+
+        with system_scope("accessibility: a demo plan"):
+            plan = (
+                Plan.objects.filter(
+                    organisation__slug="northbridge-refugee-support", status="draft"
+                )
+                .order_by("pk")
+                .first()
+            )
+            goal = plan.goals.order_by("priority").first()
+            action = goal.actions.order_by("order").first()
+        return {
+            "detail": f"/plans/{plan.pk}/",
+            "add_goal": f"/plans/{plan.pk}/goals/add/",
+            "agree": f"/plans/{plan.pk}/agree/",
+            "review": f"/plans/{plan.pk}/review/",
+            "close": f"/plans/{plan.pk}/close/",
+            "history": f"/plans/{plan.pk}/history/",
+            "print": f"/plans/{plan.pk}/print/",
+            "edit_goal": f"/plans/goals/{goal.pk}/",
+            "add_action": f"/plans/goals/{goal.pk}/actions/add/",
+            "edit_action": f"/plans/actions/{action.pk}/",
+        }[name]
+
+    return path
+
+
+PLANS = [
+    Visit(
+        "draft a plan, asks first",
+        "plans:draft",
+        "amira",
+        goto(lambda site: f"/plans/from-assessment/{site.completed.pk}/"),
+    ),
+    Visit("plan", "plans:detail", "amira", goto(plan_path("detail"))),
+    Visit("plan history", "plans:history", "amira", goto(plan_path("history"))),
+    Visit("plan to print, client's language", "plans:print", "amira", goto(plan_path("print"))),
+    Visit(
+        "plan printed in Arabic",
+        "plans:print",
+        "amira",
+        goto(lambda site: plan_path("print")(site) + "?language=ar"),
+    ),
+    Visit("add a goal", "plans:add_goal", "amira", goto(plan_path("add_goal"))),
+    Visit("add a goal, errors", "plans:add_goal", "amira", submit_empty(plan_path("add_goal"))),
+    Visit("change a goal", "plans:edit_goal", "amira", goto(plan_path("edit_goal"))),
+    Visit("add an action", "plans:add_action", "amira", goto(plan_path("add_action"))),
+    Visit(
+        "add an action, errors", "plans:add_action", "amira", submit_empty(plan_path("add_action"))
+    ),
+    Visit("change an action", "plans:edit_action", "amira", goto(plan_path("edit_action"))),
+    Visit("record agreement", "plans:agree", "amira", goto(plan_path("agree"))),
+    Visit("record agreement, errors", "plans:agree", "amira", submit_empty(plan_path("agree"))),
+    Visit("review a plan", "plans:review", "amira", goto(plan_path("review"))),
+    Visit("review a plan, errors", "plans:review", "amira", submit_empty(plan_path("review"))),
+    Visit("close a plan, asks first", "plans:close", "amira", goto(plan_path("close"))),
+]
+
+
 def download_subject_access(browsing: Browsing, page: Any) -> Any:
     """The readable copy is a file the person is given; it is opened on its own, as they
     would open it, with no stylesheet of the site."""
@@ -829,6 +893,7 @@ GROUPS = {
     "people": PEOPLE,
     "assessments": ASSESSMENTS,
     "journeys": JOURNEYS,
+    "plans": PLANS,
     "privacy": PRIVACY,
     "transfer": TRANSFER,
     "audit": AUDIT,
