@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from pathmark.assessments.models import Assessment, AssessmentStatus
 from pathmark.audit.services import record
 from pathmark.directory.models import Service
+from pathmark.instruments.registry import UnknownInstrument, get_instrument
 from pathmark.organisations.scoping import checks_organisation
 from pathmark.people.models import ConsentMethod, Person
 
@@ -216,6 +217,14 @@ def _goal_values(
     }
 
 
+def _is_domain(instrument_slug: str, domain_id: str) -> bool:
+    try:
+        instrument = get_instrument(instrument_slug)
+    except UnknownInstrument:
+        return False
+    return any(domain.id == domain_id for domain in instrument.domains)
+
+
 @checks_organisation
 @transaction.atomic
 def add_goal(
@@ -232,6 +241,8 @@ def add_goal(
     review_date: date,
 ) -> Goal:
     plan = _locked(plan.pk, organisation=organisation, expected_version=expected_version)
+    if not _is_domain(instrument_slug, domain_id):
+        raise ValidationError({"domain_id": _("Choose one of the questionnaire's areas of life.")})
     values = _goal_values(
         priority=priority,
         target_text=target_text,

@@ -245,3 +245,19 @@ def test_a_review_date_in_the_future_is_refused(world, assessment):
             progress_notes="Too early",
         )
     assert "reviewed_on" in error.value.message_dict
+
+
+def test_a_goal_names_an_area_of_the_questionnaire(world, assessment):
+    plan = draft(world, assessment)
+    with pytest.raises(ValidationError) as error:
+        as_a(
+            world,
+            services.add_goal,
+            plan=plan,
+            expected_version=1,
+            instrument_slug="integration-journey",
+            domain_id="not-a-domain",
+            priority=4,
+            review_date=date(2027, 1, 1),
+        )
+    assert "domain_id" in error.value.message_dict
