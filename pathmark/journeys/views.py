@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from pathmark.assessments.text import in_language
 from pathmark.audit.services import record
+from pathmark.core.languages import site_language
 from pathmark.instruments.registry import UnknownInstrument, get_instrument
 from pathmark.organisations.permissions import any_member, requires, role_may
 from pathmark.people.lookups import person_or_404
@@ -54,13 +55,7 @@ def person_journey(request: HttpRequest, person_id: int) -> HttpResponse:
 def _summary_language(request: HttpRequest, person: Person) -> str:
     """The language asked for (a caseworker may print an English copy too), else the person's
     preferred language when the site has it, else English."""
-    available = {code for code, _name in settings.LANGUAGES}
-    for wanted in (request.GET.get("language", ""), person.preferred_language):
-        if wanted in available:
-            return wanted
-        if wanted and wanted.split("-")[0] in available:
-            return wanted.split("-")[0]
-    return settings.LANGUAGE_CODE
+    return site_language(request.GET.get("language", ""), person.preferred_language)
 
 
 @requires("person.view")

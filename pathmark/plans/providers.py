@@ -35,18 +35,22 @@ def export_plans(person: Person) -> list[Row]:
                     "target_text": goal.target_text,
                     "target_score": goal.target_score,
                     "review_date": iso(goal.review_date),
-                    "actions": [
-                        {
-                            "kind": action.kind,
-                            "text": action.text,
-                            "service_id": action.service_id,
-                            "due_date": iso(action.due_date),
-                            "done_at": iso(action.done_at),
-                        }
-                        for action in goal.actions.all()
-                    ],
                 }
                 for goal in plan.goals.all()
+            ],
+            # A table of its own beside the goals: the readable copy draws one level of
+            # tables inside a record, not tables inside tables.
+            "actions": [
+                {
+                    "domain_id": goal.domain_id,
+                    "kind": action.kind,
+                    "text": action.text,
+                    "service_id": action.service_id,
+                    "due_date": iso(action.due_date),
+                    "done_at": iso(action.done_at),
+                }
+                for goal in plan.goals.all()
+                for action in goal.actions.all()
             ],
             "agreements": [
                 {

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from pathmark.assessments.models import Assessment, AssessmentStatus
 from pathmark.assessments.selectors import assessment_for
 from pathmark.core.forms import attach_service_errors
+from pathmark.core.languages import site_language
 from pathmark.organisations.permissions import requires
 from pathmark.people.models import Person
 
@@ -223,24 +224,13 @@ def history(request: HttpRequest, plan_id: int) -> HttpResponse:
     )
 
 
-def _print_language(request: HttpRequest, person: Person) -> str:
-    """The language asked for, else the person's preferred language when the site has it,
-    else English (as the journey summary chooses)."""
-    available = {code for code, _name in settings.LANGUAGES}
-    for wanted in (request.GET.get("language", ""), person.preferred_language):
-        if wanted in available:
-            return wanted
-        if wanted and wanted.split("-")[0] in available:
-            return wanted.split("-")[0]
-    return settings.LANGUAGE_CODE
-
-
 @requires("person.view")
 def printable(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The plan in plain words for the client to keep, in their language. Only the plan
     itself is in that language: the page around it stays in the caseworker's."""
     plan = _plan_or_404(request, plan_id, action="plan.printed")
-    language = _print_language(request, plan.person)
+    # As the journey summary: the language asked for, else the client's, else English.
+    language = site_language(request.GET.get("language", ""), plan.person.preferred_language)
     with translation.override(language):
         view = presentation.plan_view(plan, language=language)
         body = render_to_string(

@@ -64,4 +64,21 @@ def test_subject_access_copy_includes_the_plan(world, action):
             format="json",
         )
     plans = next(rows for provider, rows in copy.sections if provider.key == "plans.plans")
-    assert plans[0]["goals"][0]["actions"][0]["text"] == "Join the Tuesday conversation club"
+    assert plans[0]["goals"][0]["domain_id"] == "language"
+    assert plans[0]["actions"][0]["text"] == "Join the Tuesday conversation club"
+
+
+def test_the_readable_copy_shows_the_plan_as_tables_not_object_dumps(world, action):
+    from pathmark.privacy.rendering import as_html
+
+    with organisation_scope(organisation_id=world.org_a.pk):
+        copy = privacy_services.export_personal_data(
+            by=world.a_manager,
+            organisation=world.org_a,
+            person=action.goal.plan.person,
+            format="html",
+        )
+    page = as_html(copy)
+    assert "Join the Tuesday conversation club" in page
+    assert "Talk to the GP receptionist without help" in page
+    assert "Table(" not in page
