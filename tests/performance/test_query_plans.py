@@ -194,3 +194,21 @@ def test_reading_a_record_writes_only_its_audit_entry(world, caseload):
     client.get("/")  # the session's first request starts its idle clock
     for url in (f"/people/{people[0].pk}/", f"/journeys/person/{people[0].pk}/"):
         assert writes_of_page(client, url) == ['INSERT INTO "audit_auditevent"']
+
+
+def test_the_plan_page_and_its_history_read_by_index(world, caseload):
+    from pathmark.organisations.scoping import organisation_scope
+    from pathmark.plans import services as plan_services
+    from pathmark.plans.models import Plan
+
+    people, _ = caseload
+    with system_scope("test: the latest assessment"):
+        assessment = Assessment.objects.filter(person=people[0]).order_by("-assessed_on").first()
+    with organisation_scope(organisation_id=world.org_a.pk, user_id=world.a_caseworker.pk):
+        plan = plan_services.draft_plan(
+            by=world.a_caseworker, organisation=world.org_a, assessment=assessment
+        )
+    assert isinstance(plan, Plan)
+    client = client_for(world.a_caseworker)
+    for url in (f"/plans/{plan.pk}/", f"/plans/{plan.pk}/history/", f"/plans/{plan.pk}/print/"):
+        assert scans_of_page(client, url) == {}, url
