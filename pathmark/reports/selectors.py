@@ -71,6 +71,10 @@ class Filters:
     group_by: Dimension = Dimension.NONE
     domain: str | None = None
     """One domain id (or `overall`); None for every domain."""
+    service: str | None = None
+    """One directory service id (what works, referrals)."""
+    theme: str | None = None
+    """One integration theme's slug: the services addressing it (what works, referrals)."""
 
     @classmethod
     def from_json(cls, saved: dict[str, Any]) -> Filters:
@@ -81,6 +85,8 @@ class Filters:
             date_to=date.fromisoformat(saved["date_to"]) if saved["date_to"] else None,
             group_by=Dimension(saved["group_by"]),
             domain=saved["domain"],
+            service=saved.get("service"),
+            theme=saved.get("theme"),
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -91,6 +97,8 @@ class Filters:
             "date_to": self.date_to.isoformat() if self.date_to else None,
             "group_by": self.group_by.value,
             "domain": self.domain,
+            "service": self.service,
+            "theme": self.theme,
         }
 
 
@@ -137,6 +145,7 @@ class Report:
     )
     """Outcomes and what works: (label, estimate, low, high) for the interval chart."""
     notes: list[str] = field(default_factory=list)
+    bars_title: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -634,6 +643,7 @@ def stored_form(report: Report) -> dict[str, Any]:
         "bars": report.bars,
         "intervals": report.intervals,
         "notes": report.notes,
+        "bars_title": report.bars_title,
     }
 
 
@@ -652,4 +662,5 @@ def from_stored_form(data: dict[str, Any]) -> Report:
         bars=[tuple(bar) for bar in data["bars"]],  # type: ignore[misc]
         intervals=[tuple(mark) for mark in data["intervals"]],  # type: ignore[misc]
         notes=data["notes"],
+        bars_title=data.get("bars_title", ""),
     )

@@ -19,7 +19,7 @@ from pathmark.organisations.permissions import requires
 from .charts import interval_chart
 from .exports import tables_as_csv, tables_as_xlsx
 from .figures import Dimension
-from .forms import ReportFiltersForm
+from .forms import COHORT_FIELDS, PERIOD_FIELDS, ReportFiltersForm
 from .funder_pdf import funder_pdf
 from .models import RunStatus
 from .selectors import (
@@ -46,20 +46,20 @@ EXPORT_TYPES = {
 @requires("reports.view")
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    context = {"report_minimum": minimum_count(), "form": ReportFiltersForm()}
+    context = {"report_minimum": minimum_count(), "form": ReportFiltersForm(only=PERIOD_FIELDS)}
     return render(request, "reports/index.html", context)
 
 
 @requires("reports.view")
 @require_GET
 def needs(request: HttpRequest) -> HttpResponse:
-    return _report_page(request, needs_report, "needs")
+    return _report_page(request, needs_report, "needs", COHORT_FIELDS)
 
 
 @requires("reports.view")
 @require_GET
 def outcomes(request: HttpRequest) -> HttpResponse:
-    return _report_page(request, outcomes_report, "outcomes")
+    return _report_page(request, outcomes_report, "outcomes", COHORT_FIELDS)
 
 
 @requires("reports.view")
@@ -67,7 +67,7 @@ def outcomes(request: HttpRequest) -> HttpResponse:
 def funder(request: HttpRequest) -> HttpResponse:
     """The funder report as a PDF for a period and one organisation or the whole partnership,
     in English (see funder_pdf.py), from the same figures as the pages."""
-    form = ReportFiltersForm(request.GET or None)
+    form = ReportFiltersForm(request.GET or None, only=PERIOD_FIELDS)
     if request.GET and not form.is_valid():
         return render(request, "reports/report.html", {"form": form}, status=400)
     chosen = form.filters() if form.is_bound else Filters()
@@ -96,8 +96,10 @@ def _period(filters: Filters) -> str:
     return f"assessments from {start} to {end}"
 
 
-def _report_page(request: HttpRequest, build: Callable[..., Report], kind: str) -> HttpResponse:
-    form = ReportFiltersForm(request.GET or None)
+def _report_page(
+    request: HttpRequest, build: Callable[..., Report], kind: str, fields: tuple[str, ...]
+) -> HttpResponse:
+    form = ReportFiltersForm(request.GET or None, only=fields)
     if request.GET and not form.is_valid():
         return render(request, "reports/report.html", {"form": form}, status=400)
     filters = form.filters() if form.is_bound else Filters()
