@@ -64,6 +64,17 @@ class GoalView:
     goal: Goal
     title: str
     actions: tuple[Action, ...]
+    # The domain's score on the assessment linked to the latest review, if it has one.
+    reviewed_score: float | None = None
+
+    @property
+    def target_reached(self) -> bool:
+        target = self.goal.target_score
+        return (
+            target is not None
+            and self.reviewed_score is not None
+            and (self.reviewed_score >= target)
+        )
 
 
 @dataclass(frozen=True)
@@ -91,15 +102,34 @@ class PlanView:
         return self.plan.status == PlanStatus.AGREED
 
 
+def _reviewed_score(goal: Goal, reviews: tuple[Review, ...]) -> float | None:
+    """The goal's domain on the newest reviewed assessment of the same questionnaire."""
+    for review in reviews:
+        assessment = review.next_assessment
+        if assessment is not None and assessment.instrument_version.slug == goal.instrument_slug:
+            score = assessment.domain_scores.get(goal.domain_id)
+            return float(score) if score is not None else None
+    return None
+
+
 def plan_view(plan: Plan, *, language: str) -> PlanView:
     goals = plan.goals.prefetch_related("actions__service").order_by("priority", "pk")
+    reviews = tuple(
+        plan.reviews.select_related("recorded_by", "next_assessment__instrument_version")
+    )
     return PlanView(
         plan=plan,
         goals=tuple(
-            GoalView(goal, goal_title(goal, language), tuple(goal.actions.all())) for goal in goals
+            GoalView(
+                goal,
+                goal_title(goal, language),
+                tuple(goal.actions.all()),
+                reviewed_score=_reviewed_score(goal, reviews),
+            )
+            for goal in goals
         ),
         agreements=tuple(plan.agreements.select_related("recorded_by")),
-        reviews=tuple(plan.reviews.select_related("recorded_by", "next_assessment")),
+        reviews=reviews,
     )
 
 

@@ -4,6 +4,7 @@ agreement, the history, the printable plan in the client's language, and who may
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.utils import timezone
@@ -149,3 +150,26 @@ def test_others_may_not_see_or_change_the_plan(world, plan):
         f"/plans/actions/{action.pk}/",
     ):
         assert_disallowed(url, outsiders + inside_without_role, secret="Layla")
+
+
+def test_a_review_shows_each_goals_score_on_the_linked_assessment(world, person, plan):
+    later = run_assessment(world.a_caseworker, world.org_a, person, answer="strongly-agree")
+    client = client_for(world.a_caseworker)
+    response = client.post(
+        f"/plans/{plan.pk}/review/",
+        {
+            "version": 1,
+            "reviewed_on": timezone.localdate().isoformat(),
+            "progress_notes": "Goes to class every week",
+            "next_assessment": later.pk,
+        },
+    )
+    assert response.status_code == 302
+    with system_scope("test"):
+        goal = plan.goals.order_by("priority").first()
+    page = client.get(f"/plans/{plan.pk}/").content.decode()
+    assert "Score at the latest review" in page and "Goes to class every week" in page
+    score = later.domain_scores[goal.domain_id]
+    shown = Decimal(str(score)).quantize(Decimal(1), rounding=ROUND_HALF_UP)  # as floatformat
+    assert f"{shown} out of 100" in page
+    assert ("Target reached" in page) == (score >= goal.target_score)
