@@ -241,12 +241,31 @@ AXES_CLIENT_IP_CALLABLE = "pathmark.accounts.ratelimit.client_ip"
 # Pathmark's audit log records sign-ins; a second log of every sign-in is not needed.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False
-# Every address may send at most this many sign-in or code attempts per window, whoever they
-# claim to be: it slows guessing across many usernames, which the lock-out alone does not.
-# (Tests sign in hundreds of times from one address, so the limit is lifted there unless a
-# test sets it.)
-AUTH_RATE_LIMIT = env_int("AUTH_RATE_LIMIT", 100_000 if TESTING else 30)
+# Failed sign-in, code and password attempts allowed in any sliding window of this length
+# (accounts/ratelimit.py), counted per account (from whatever address: slows guessing one
+# person's password from many addresses) and per address (whatever username: slows guessing
+# across many usernames). The address limit is higher, so one colleague's typos behind an
+# office's shared address do not lock out the rest. The lock-out above stays the firm limit.
+# (Tests sign in hundreds of times from one address, so the limits are lifted there unless a
+# test sets them.)
+AUTH_RATE_LIMIT = env_int("AUTH_RATE_LIMIT", 100_000 if TESTING else 20)
+AUTH_RATE_LIMIT_PER_ADDRESS = env_int("AUTH_RATE_LIMIT_PER_ADDRESS", 100_000 if TESTING else 100)
 AUTH_RATE_LIMIT_WINDOW_SECONDS = 10 * 60
+# The rate limits count in Django's cache. The default is each process's own memory, so with
+# several server processes each counts separately; give them one shared cache, e.g.
+# CACHE_URL=redis://127.0.0.1:6379/0 (needs the `redis` package installed beside Pathmark).
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"CACHE_URL must be a redis:// (or rediss://, unix://) address, not {CACHE_URL!r}."
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+        }
+    }
 
 # Two-factor authentication (django-otp, TOTP apps such as FreeOTP or Google Authenticator).
 # Required for members of an organisation with `require_two_factor` (the default), and for

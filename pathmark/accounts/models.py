@@ -6,6 +6,8 @@ from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pathmark.organisations.models import Role
+
 
 class User(AbstractUser):
     """A member of staff of one or more partnership organisations."""
@@ -42,3 +44,48 @@ class UserSession(AbstractBaseSession):
         from .sessions import SessionStore
 
         return SessionStore
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class Invitation(models.Model):
+    """An organisation's offer of a membership to someone who already has an account. The
+    membership starts only when the account holder accepts, signed in with their own second
+    factor: an administrator of one organisation never gives another organisation's member a
+    membership (and so a way to their account) by typing an e-mail address."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=InvitationStatus.choices,
+        default=InvitationStatus.PENDING,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=models.Q(status="pending"),
+                name="one_pending_invitation_per_organisation",
+            )
+        ]
+        verbose_name = _("invitation")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.organisation} ({self.role}, {self.status})"

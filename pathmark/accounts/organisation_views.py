@@ -175,8 +175,19 @@ def _tell_first_administrator(request: HttpRequest, created: services.NewOrganis
         organisation=created.organisation,
         role=Role.ADMINISTRATOR,
         link=link,
+        invited=added.invitation is not None,
         site_url=site_address(request),
     )
+    if added.invitation is not None:
+        messages.success(
+            request,
+            _(
+                "Added %(organisation)s. Its administrator already has an account, so they "
+                "were invited: they become its administrator when they accept."
+            )
+            % {"organisation": created.organisation.name},
+        )
+        return
     if not added.needs_link:
         messages.success(
             request,

@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pathmark.organisations.models import Membership, Organisation, Role
 from pathmark.organisations.selectors import host_organisation_of
 
-from .models import User
+from .models import Invitation, InvitationStatus, User
 
 
 def two_factor_required(user: User) -> bool:
@@ -207,3 +207,28 @@ def account_for_email(email: str) -> User | None:
     if len(matches) > 1:
         raise ValueError("more than one account has this e-mail address")
     return matches[0] if matches else None
+
+
+def pending_invitations(user: User) -> QuerySet[Invitation]:
+    """The invitations `user` has not answered, from organisations still active."""
+    return (
+        Invitation.objects.filter(
+            user=user, status=InvitationStatus.PENDING, organisation__is_active=True
+        )
+        .select_related("organisation", "invited_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def pending_invitation(user: User, invitation_id: int) -> Invitation:
+    """One of `user`'s own pending invitations; `Invitation.DoesNotExist` for anything else,
+    anyone else's included, so no one learns whom another organisation invited."""
+    return pending_invitations(user).get(pk=invitation_id)
+
+
+def invitations_sent(organisation: Organisation) -> QuerySet[Invitation]:
+    return (
+        Invitation.objects.filter(organisation=organisation, status=InvitationStatus.PENDING)
+        .select_related("user")
+        .order_by("created_at", "pk")
+    )

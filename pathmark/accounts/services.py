@@ -19,7 +19,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_otp import verify_token
 from django_otp.models import Device
@@ -32,7 +32,7 @@ from pathmark.organisations.models import Membership, Organisation, Role
 
 from . import selectors
 from .links import link_lifetime_days, site_address
-from .models import User, UserSession
+from .models import Invitation, InvitationStatus, User, UserSession
 
 logger = logging.getLogger(__name__)
 
@@ -327,11 +327,20 @@ audit_actor = actor_or_command_line
 @dataclass(frozen=True)
 class AddedMember:
     user: User
-    membership: Membership
+    # None when an existing account was invited instead (see `invitation`).
+    membership: Membership | None
     new_account: bool
     # Whether whoever added them may be shown a set-password link: the account has no
     # password yet and whoever added them owns the account (see may_get_set_password_link).
     needs_link: bool
+    # For an existing account added in the app: the membership starts when they accept.
+    invitation: Invitation | None = None
+
+    @property
+    def role(self) -> str:
+        held = self.membership if self.membership is not None else self.invitation
+        assert held is not None
+        return held.role
 
 
 def _check_administrator(by: User | None, organisation: Organisation) -> None:
@@ -452,6 +461,8 @@ def enrol_member(
             _set_first_password(user, password)
         user.save()
     else:
+        if by is not None:
+            return _invite(by=by, organisation=organisation, user=user, role=role)
         existing = Membership.objects.filter(user=user, organisation=organisation).first()
         if existing is not None:
             raise ValidationError(
@@ -473,7 +484,8 @@ def enrol_member(
                 )
             _set_first_password(user, password)
             user.save(update_fields=["password"])
-    # An account switched off because its last membership ended works again.
+    # At the command line (the app invites existing accounts instead, see `_invite`), the
+    # server's operator may switch back on an account whose last membership ended.
     account_enabled = not user.is_active
     if account_enabled:
         user.is_active = True
@@ -498,6 +510,101 @@ def enrol_member(
     return AddedMember(
         user=user, membership=membership, new_account=new_account, needs_link=needs_link
     )
+
+
+def _invite(*, by: User, organisation: Organisation, user: User, role: str) -> AddedMember:
+    """Offers `user`, who already has an account, a membership of `organisation`. Nothing
+    about the account changes until they accept (`accept_invitation`); a switched-off account
+    is refused, since it can neither accept nor be switched on by one organisation."""
+    if Membership.objects.filter(user=user, organisation=organisation).exists():
+        raise ValidationError(
+            {
+                "email": _(
+                    "They are already a member of %(organisation)s; if they are deactivated, "
+                    "reactivate them on their page instead."
+                )
+                % {"organisation": organisation.name}
+            }
+        )
+    if not user.is_active:
+        raise ValidationError(
+            {
+                "email": _(
+                    "This account is switched off, and one organisation cannot switch it on "
+                    "again. Ask an administrator of the partnership's host organisation, or "
+                    "of every organisation they worked for."
+                )
+            }
+        )
+    if Invitation.objects.filter(
+        user=user, organisation=organisation, status=InvitationStatus.PENDING
+    ).exists():
+        raise ValidationError(
+            {"email": _("They have already been invited and have not answered yet.")}
+        )
+    invitation = Invitation.objects.create(
+        user=user, organisation=organisation, role=role, invited_by=by
+    )
+    record(
+        actor=by,
+        organisation=organisation,
+        action="user.invited",
+        target=user,
+        extra={"role": role, "invitation": invitation.pk},
+    )
+    return AddedMember(
+        user=user, membership=None, new_account=False, needs_link=False, invitation=invitation
+    )
+
+
+@transaction.atomic
+def accept_invitation(*, by: User, invitation: Invitation) -> Membership:
+    """The invited person accepts: their membership of the inviting organisation starts.
+    Only they may, and the view asks for their own second factor first."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    _check_answerable(by, invitation)
+    organisation = invitation.organisation
+    if Membership.objects.filter(user=by, organisation=organisation).exists():
+        raise PermissionDenied(_("You are already a member of that organisation."))
+    membership = Membership.objects.create(user=by, organisation=organisation, role=invitation.role)
+    invitation.status = InvitationStatus.ACCEPTED
+    invitation.answered_at = timezone.now()
+    invitation.save(update_fields=["status", "answered_at"])
+    spend_set_password_links(by)
+    _record_for_account(
+        by=by,
+        organisation=organisation,
+        user=by,
+        action="user.invitation_accepted",
+        extra={"role": invitation.role, "invitation": invitation.pk},
+    )
+    return membership
+
+
+@transaction.atomic
+def decline_invitation(*, by: User, invitation: Invitation) -> None:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    _check_answerable(by, invitation)
+    invitation.status = InvitationStatus.DECLINED
+    invitation.answered_at = timezone.now()
+    invitation.save(update_fields=["status", "answered_at"])
+    record(
+        actor=by,
+        organisation=invitation.organisation,
+        action="user.invitation_declined",
+        target=by,
+        extra={"invitation": invitation.pk},
+    )
+
+
+def _check_answerable(by: User, invitation: Invitation) -> None:
+    if (
+        invitation.user_id != by.pk
+        or invitation.status != InvitationStatus.PENDING
+        or not invitation.organisation.is_active
+        or not by.is_active
+    ):
+        raise PermissionDenied
 
 
 @transaction.atomic
@@ -638,6 +745,7 @@ def email_member(
     role: str,
     link: str | None,
     added: bool = True,
+    invited: bool = False,
     site_url: str | None = None,
 ) -> bool:
     """Tells someone they were added to `organisation` (or, with `added=False`, that they have
@@ -650,6 +758,7 @@ def email_member(
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         context = {
             "added": added,
+            "invited": invited,
             "organisation": organisation.name,
             "role": Role(role).label,
             "username": user.username,
@@ -659,6 +768,10 @@ def email_member(
         }
         if link:
             subject = _("Set your Pathmark password")
+        elif invited:
+            subject = _("You are invited to work for %(organisation)s in Pathmark") % {
+                "organisation": organisation.name
+            }
         else:
             subject = _("You can now work for %(organisation)s in Pathmark") % {
                 "organisation": organisation.name

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import organisation_views, views
+from . import invitation_views, organisation_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -16,6 +16,18 @@ urlpatterns = [
     path("backup-codes/", views.renew_backup_codes, name="renew_backup_codes"),
     path("sign-out-everywhere/", views.sign_out_everywhere, name="sign_out_everywhere"),
     path("set-password/<uidb64>/<token>/", views.set_password, name="set_password"),
+    # Invitations the signed-in person answers (an existing account joins an organisation).
+    path("invitations/", invitation_views.invitations, name="invitations"),
+    path(
+        "invitations/<int:invitation_id>/accept/",
+        invitation_views.accept_invitation,
+        name="accept_invitation",
+    ),
+    path(
+        "invitations/<int:invitation_id>/decline/",
+        invitation_views.decline_invitation,
+        name="decline_invitation",
+    ),
     path("users/", views.users, name="users"),
     path("users/add/", views.add_member, name="add_member"),
     path("users/two-factor/", views.two_factor_requirement, name="two_factor_requirement"),

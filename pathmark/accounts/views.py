@@ -316,6 +316,7 @@ def users(request: HttpRequest) -> HttpResponse:
         "accounts/users.html",
         {
             "members": selectors.members_of(organisation, viewer=request.user),  # type: ignore[arg-type]
+            "invitations": selectors.invitations_sent(organisation),
             "requirement_form": TwoFactorRequirementForm(
                 initial={"required": organisation.require_two_factor}
             ),
@@ -385,6 +386,8 @@ def add_member(request: HttpRequest) -> HttpResponse:
             attach_service_errors(form, error)
         else:
             _tell_new_member(request, added)
+            if added.invitation is not None:
+                return redirect("accounts:users")
             return redirect("accounts:user", user_id=added.user.pk)
     return render(request, "accounts/add_member.html", {"form": form})
 
@@ -395,11 +398,21 @@ def _tell_new_member(request: HttpRequest, added: services.AddedMember) -> None:
     sent = services.email_member(
         user=added.user,
         organisation=organisation,
-        role=added.membership.role,
+        role=added.role,
         link=link,
+        invited=added.invitation is not None,
         site_url=site_address(request),
     )
-    if added.needs_link:
+    if added.invitation is not None:
+        messages.success(
+            request,
+            _(
+                "They already have a Pathmark account, so they were invited: they become a "
+                "member when they accept, after signing in with their own password and second "
+                "factor."
+            ),
+        )
+    elif added.needs_link:
         request.session[SHOW_LINK_FOR] = added.user.pk
         if sent:
             messages.success(

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from pathmark.accounts.selectors import pending_invitations
 from pathmark.organisations.permissions import role_may
 
 
@@ -19,4 +20,10 @@ def pathmark(request: HttpRequest) -> dict[str, object]:
         "can_manage_users": role_may(role, "users.manage"),
         "can_transfer": role_may(role, "data.import"),
         "can_see_reports": role_may(role, "reports.view"),
+        # Counted only where the page frame asks (a callable), for members only.
+        "invitations_waiting": (
+            (lambda: pending_invitations(request.user).count())  # type: ignore[arg-type]
+            if membership is not None
+            else 0
+        ),
     }

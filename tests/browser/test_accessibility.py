@@ -723,6 +723,33 @@ def user_with_two_organisations(browsing: Browsing, page: Any) -> Any:
     return page
 
 
+def invited_by_the_council(*, accept: bool) -> Callable[..., Any]:
+    """A caseworker of the charity whom the council invited (issue 13: an existing account
+    joins another organisation only by accepting), on the invitations page; with `accept`,
+    after accepting it."""
+
+    def open_page(browsing: Browsing, page: Any) -> Any:
+        from pathmark.accounts.models import Invitation
+
+        user = browsing.site.new_caseworker("invited")
+        Invitation.objects.create(
+            user=user,
+            organisation=Organisation.objects.get(slug="northbridge-council"),
+            role=Role.CASEWORKER,
+            invited_by=browsing.site.users["admin"],
+        )
+        page = browsing.new_page()
+        browsing.pages[f"invited:{user.username}"] = page
+        sign_in(page, user.username)
+        page.goto("/accounts/invitations/")
+        if accept:
+            with page.expect_navigation():
+                page.locator("main form button[type=submit]").first.click()
+        return page
+
+    return open_page
+
+
 def user_without_organisation(browsing: Browsing, page: Any) -> Any:
     user = UserFactory(
         username=f"no-organisation-{browsing.variant.language}-{browsing.variant.width_name}"
@@ -773,6 +800,13 @@ ACCOUNTS = [
     Visit("confirm it is you, errors", "accounts:verify", None, verify_page(wrong_code=True)),
     Visit("signed out everywhere", "accounts:sign_out_everywhere", None, sign_out_everywhere),
     Visit("users", "accounts:users", "admin", goto("/accounts/users/")),
+    Visit("invitations", "accounts:invitations", None, invited_by_the_council(accept=False)),
+    Visit(
+        "invitations, one accepted",
+        "accounts:invitations",
+        None,
+        invited_by_the_council(accept=True),
+    ),
     Visit(
         "user",
         "accounts:user",
@@ -914,6 +948,8 @@ NOT_PAGES = {
     "accounts:unlock_user": "POST only; redirects to accounts:user",
     "accounts:change_role": "POST only; redirects to accounts:user",
     "accounts:remove_member": "POST only; redirects to accounts:users",
+    "accounts:accept_invitation": "POST only; redirects to accounts:invitations",
+    "accounts:decline_invitation": "POST only; redirects to accounts:invitations",
     "privacy:lift": "POST only; redirects to privacy:person",
     "transfer:confirm": "POST only; redirects to transfer:job",
     "transfer:cancel": "POST only; redirects to transfer:job",

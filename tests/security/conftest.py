@@ -254,6 +254,20 @@ def _drafted_plan(assessment: Assessment, by, organisation):  # type: ignore[no-
     return plan, goal, action
 
 
+def _b_invitation(world: World, org_d):  # type: ignore[no-untyped-def]
+    """B invited a manager of D; the probe's outsiders try to answer it for her."""
+    from pathmark.accounts.models import Invitation
+
+    invited = UserFactory(username="invited-d-manager")
+    MembershipFactory(user=invited, organisation=org_d, role=Role.MANAGER)
+    return Invitation.objects.create(
+        user=invited,
+        organisation=world.org_b,
+        role=Role.CASEWORKER,
+        invited_by=world.member(world.org_b, Role.ADMINISTRATOR),
+    )
+
+
 def _outsiders(world: World) -> list[Principal]:
     principals = [
         Principal(f"{world.org_a.slug} {role}", world.member(world.org_a, role), role)
@@ -360,6 +374,7 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
             _third_organisation_administrator(world, shared_member),
         ],
         shared_member=shared_member,
+        invitation=_b_invitation(world, org_d),
         export_job=export_job,
         plan=plan,
         plan_goal=plan_goal,

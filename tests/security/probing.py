@@ -141,6 +141,7 @@ class Target:
     plan: Any = None  # a plan B drafted from `completed`, with goals and actions
     plan_goal: Any = None  # a goal of `plan` whose text holds the answer marker
     plan_action: Any = None  # an action of `plan_goal`, its text holding the marker
+    invitation: Any = None  # B's invitation to a member of D
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,8 @@ KWARG_VALUES: dict[str, Callable[[Target], list[Any]]] = {
     # Immigration status categories are the partnership's shared list, not B's; any will do.
     "status_id": lambda t: [t.immigration_status.pk],
     "job_id": lambda t: [t.import_job.pk],
+    # An invitation B sent to someone with an account elsewhere: only they may answer it.
+    "invitation_id": lambda t: [t.invitation.pk],
     "export_id": lambda t: [t.export_job.pk],
     "plan_id": lambda t: [t.plan.pk],
     "goal_id": lambda t: [t.plan_goal.pk],
@@ -432,7 +435,7 @@ def b_state(target: Target) -> dict[str, dict[Any, tuple[Any, ...]]]:
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from pathmark.accounts.models import User, UserSession
+    from pathmark.accounts.models import Invitation, User, UserSession
     from pathmark.organisations.models import Membership
     from pathmark.people.models import ImmigrationStatus
 
@@ -476,6 +479,12 @@ def b_state(target: Target) -> dict[str, dict[Any, tuple[Any, ...]]]:
             row[0]: row
             for row in UserSession.objects.filter(user__in=b_staff).values_list(
                 "session_key", "user_id"
+            )
+        },
+        "accounts.invitation": {
+            row[0]: row
+            for row in Invitation.objects.filter(organisation=target.org_b).values_list(
+                "pk", "user_id", "role", "status"
             )
         },
         "people.immigrationstatus": {

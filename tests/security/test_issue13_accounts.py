@@ -9,6 +9,7 @@ sign-in rate limit that one office address or a window boundary could defeat.
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,11 +23,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pathmark.accounts import services
 from pathmark.accounts.links import set_password_url
 from pathmark.accounts.models import User, UserSession
-from pathmark.accounts.tests.helpers import give_authenticator
+from pathmark.accounts.tests.helpers import app_code, give_authenticator, sign_in
 from pathmark.audit.models import AuditEvent
 from pathmark.organisations.models import Membership, Role
 from pathmark.people.models import ImmigrationStatus
-from pathmark.testing import MembershipFactory, UserFactory, client_for
+from pathmark.testing import PASSWORD, MembershipFactory, UserFactory, client_for
 
 SHARED_EMAIL = "amira.shared@northbridge.example"
 # What affects an account in every organisation it works for.
@@ -85,6 +86,60 @@ def _lock_out(user: User) -> None:
 
 
 # --- Finding 1: an account of several organisations has an owner ---------------------------
+
+
+def test_adding_an_existing_account_invites_it_instead_of_making_a_membership(world, amira):
+    response = _as_c(world).post(
+        "/accounts/users/add/", {"email": SHARED_EMAIL.upper(), "name": "", "role": "manager"}
+    )
+    assert response.status_code == 302
+    assert not Membership.objects.filter(user=amira, organisation=world.org_c).exists()
+    invitation = amira.invitations.get()
+    assert (invitation.organisation, invitation.role) == (world.org_c, Role.MANAGER)
+
+
+def test_inviting_never_reactivates_an_account_its_organisation_switched_off(world, amira):
+    services.deactivate_member(
+        by=_b_admin(world),
+        organisation=world.org_b,
+        membership=Membership.objects.get(user=amira, organisation=world.org_b),
+    )
+    _as_c(world).post(
+        "/accounts/users/add/", {"email": SHARED_EMAIL, "name": "", "role": "caseworker"}
+    )
+    amira.refresh_from_db()
+    assert not amira.is_active
+    assert not Membership.objects.filter(user=amira, organisation=world.org_c).exists()
+
+
+def test_the_invited_person_accepts_after_confirming_their_own_second_factor(world, amira):
+    _as_c(world).post(
+        "/accounts/users/add/", {"email": SHARED_EMAIL, "name": "", "role": "caseworker"}
+    )
+    invitation = amira.invitations.get()
+    client, response = sign_in(amira)
+    accept = f"/accounts/invitations/{invitation.pk}/accept/"
+    # Signed in with her password alone: accepting waits for her authenticator's code.
+    response = client.post(accept)
+    assert urlsplit(response["Location"]).path == "/accounts/verify/"
+    assert not Membership.objects.filter(user=amira, organisation=world.org_c).exists()
+    device = TOTPDevice.objects.get(user=amira)
+    client.post("/accounts/verify/", {"code": app_code(device)})
+    assert "Community Organisation" in client.get("/accounts/invitations/").content.decode()
+    client.post(accept)
+    membership = Membership.objects.get(user=amira, organisation=world.org_c)
+    assert membership.role == Role.CASEWORKER and membership.is_active
+
+
+def test_another_organisations_administrator_cannot_accept_or_see_an_invitation(world, amira):
+    _as_c(world).post(
+        "/accounts/users/add/", {"email": SHARED_EMAIL, "name": "", "role": "caseworker"}
+    )
+    invitation = amira.invitations.get()
+    for outsider in (_c_admin(world), _b_admin(world), world.a_caseworker):
+        client = client_for(outsider)
+        assert client.post(f"/accounts/invitations/{invitation.pk}/accept/").status_code == 404
+    assert not Membership.objects.filter(user=amira, organisation=world.org_c).exists()
 
 
 @pytest.mark.parametrize("action", ACCOUNT_WIDE)
@@ -232,3 +287,55 @@ def test_a_change_of_membership_spends_an_outstanding_link(world):
 
 
 # --- Finding 9: the sign-in rate limit -------------------------------------------------------
+
+
+def test_one_person_failing_behind_an_office_address_does_not_lock_out_colleagues(world, settings):
+    settings.AUTH_RATE_LIMIT = 3
+    settings.AXES_FAILURE_LIMIT = 1000
+    office = {"REMOTE_ADDR": "203.0.113.60"}
+    for _ in range(4):
+        sign_in(world.a_manager, password="wrong", **office)
+    # Her own attempts are limited …
+    assert sign_in(world.a_manager, **office)[1].status_code == 429
+    # … but her colleagues behind the same address sign in.
+    assert sign_in(world.a_caseworker, **office)[1].status_code == 302
+
+
+def test_guessing_one_account_from_many_addresses_is_limited(world, settings):
+    settings.AUTH_RATE_LIMIT = 3
+    settings.AXES_FAILURE_LIMIT = 1000
+    for n in range(3):
+        sign_in(world.b_manager, password="wrong", REMOTE_ADDR=f"198.51.100.{n + 10}")
+    assert sign_in(world.b_manager, REMOTE_ADDR="198.51.100.99")[1].status_code == 429
+
+
+def test_a_burst_across_the_window_boundary_gets_no_extra_attempts(world, settings, monkeypatch):
+    settings.AUTH_RATE_LIMIT = 4
+    settings.AUTH_RATE_LIMIT_PER_ADDRESS = 4
+    settings.AXES_FAILURE_LIMIT = 1000
+    window = settings.AUTH_RATE_LIMIT_WINDOW_SECONDS
+    real = time.time
+    # Five seconds before the end of a fixed window …
+    offset = window - (real() % window) - 5
+    monkeypatch.setattr(time, "time", lambda: real() + offset)
+    guesser = {"REMOTE_ADDR": "192.0.2.44"}
+    statuses = [
+        sign_in(User(username=f"guess-{n}"), password="x", **guesser)[1].status_code
+        for n in range(4)
+    ]
+    # … and ten seconds later, in the next one.
+    offset += 10
+    statuses += [
+        sign_in(User(username=f"guess-{n}"), password="x", **guesser)[1].status_code
+        for n in range(4, 8)
+    ]
+    assert statuses == [200] * 4 + [429] * 4
+
+
+def test_the_database_lock_out_stays_the_firm_limit(world, settings):
+    settings.AUTH_RATE_LIMIT = 1000
+    settings.AXES_FAILURE_LIMIT = 3
+    for _ in range(3):
+        sign_in(world.a_manager, password="wrong", REMOTE_ADDR="203.0.113.70")
+    response = sign_in(world.a_manager, password=PASSWORD, REMOTE_ADDR="203.0.113.70")[1]
+    assert response.status_code != 302

@@ -95,7 +95,7 @@ def test_set_password_link_uses_the_configured_site_address(world, settings):
     assert _link_in(mail.outbox[0].body) == shown
 
 
-def test_existing_account_is_matched_by_e_mail_and_keeps_its_password(world):
+def test_existing_account_is_matched_by_e_mail_invited_and_keeps_its_password(world):
     colleague = world.member(world.org_b, Role.CASEWORKER)
     colleague.email = "shared.worker@example.org"
     colleague.save(update_fields=["email"])
@@ -105,13 +105,17 @@ def test_existing_account_is_matched_by_e_mail_and_keeps_its_password(world):
     )
     page = response.content.decode()
     assert "/accounts/set-password/" not in page
+    assert "they were invited" in page and "colleague" not in page
     colleague.refresh_from_db()
     assert colleague.password == password_before
-    assert Membership.objects.get(user=colleague, organisation=world.org_a).role == Role.MANAGER
-    assert Membership.objects.get(user=colleague, organisation=world.org_b).is_active
+    # No membership until they accept (tests/security/test_issue13_accounts.py).
+    assert not Membership.objects.filter(user=colleague, organisation=world.org_a).exists()
+    assert colleague.invitations.get().role == Role.MANAGER
     assert User.objects.filter(email__iexact="shared.worker@example.org").count() == 1
     (message,) = mail.outbox
     assert "set-password" not in message.body
+    assert "invited you to work for it" in message.body
+    assert AuditEvent.objects.get(action="user.invited").extra["role"] == Role.MANAGER
 
 
 def test_account_without_password_of_another_organisation_gives_this_administrator_no_link(
@@ -127,9 +131,11 @@ def test_account_without_password_of_another_organisation_gives_this_administrat
     page = admin.post(ADD, {"email": "pending@example.org", "role": "caseworker"}, follow=True)
     assert "/accounts/set-password/" not in page.content.decode()
     assert not mail.outbox or "set-password" not in mail.outbox[0].body
+    # Only invited, not a member: A's administrator cannot even reach their page.
+    assert pending.invitations.get().organisation == world.org_a
     refused = admin.post(f"/accounts/users/{pending.pk}/set-password-link/", follow=True)
-    assert "also work for another organisation" in refused.content.decode()
-    assert "/accounts/set-password/" not in refused.content.decode()
+    assert refused.status_code == 404
+    assert not AuditEvent.objects.filter(action="user.set_password_link_issued").exists()
 
 
 def test_adding_someone_already_a_member_is_refused_by_the_field(world):
@@ -139,7 +145,7 @@ def test_adding_someone_already_a_member_is_refused_by_the_field(world):
         ADD, {"email": "already@example.org", "role": "manager"}
     )
     assert response.status_code == 200
-    assert "They are already a member of Refugee Charity." in response.content.decode()
+    assert "They are already a member of Refugee Charity" in response.content.decode()
     assert Membership.objects.get(user=world.a_caseworker).role == Role.CASEWORKER
 
 
@@ -221,7 +227,9 @@ def test_add_member_service_refuses_an_unknown_role(world):
     assert "role" in refusal.value.message_dict
 
 
-def test_re_adding_a_removed_member_switches_their_account_back_on(world):
+def test_re_adding_a_removed_member_in_the_app_never_switches_their_account_back_on(world):
+    """One organisation cannot switch an account back on; the server's operator can, with
+    `pathmark users add` (test_users_command.py)."""
     caseworker = world.a_caseworker
     caseworker.email = "back@example.org"
     caseworker.save(update_fields=["email"])
@@ -229,10 +237,11 @@ def test_re_adding_a_removed_member_switches_their_account_back_on(world):
     admin.post(f"/accounts/users/{caseworker.pk}/remove/")
     caseworker.refresh_from_db()
     assert not caseworker.is_active
-    admin.post(ADD, {"email": "back@example.org", "role": "caseworker"})
+    response = admin.post(ADD, {"email": "back@example.org", "role": "caseworker"})
+    assert "This account is switched off" in response.content.decode()
     caseworker.refresh_from_db()
-    assert caseworker.is_active
-    assert AuditEvent.objects.get(action="user.added").extra["account_enabled"] is True
+    assert not caseworker.is_active
+    assert not Membership.objects.filter(user=caseworker).exists()
 
 
 # --- Changing a role -------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from .helpers import sign_in
 
 
 def test_successful_sign_ins_from_one_address_are_never_limited(world, settings):
-    settings.AUTH_RATE_LIMIT = 3
+    settings.AUTH_RATE_LIMIT_PER_ADDRESS = 3
     office = {"REMOTE_ADDR": "203.0.113.50"}
     staff = [world.a_caseworker, world.a_manager, world.b_caseworker, world.b_manager] * 2
     statuses = [sign_in(user, **office)[1].status_code for user in staff]
@@ -15,7 +15,7 @@ def test_successful_sign_ins_from_one_address_are_never_limited(world, settings)
 
 
 def test_failures_still_count_between_successes(world, settings):
-    settings.AUTH_RATE_LIMIT = 2
+    settings.AUTH_RATE_LIMIT_PER_ADDRESS = 2
     office = {"REMOTE_ADDR": "203.0.113.51"}
     assert sign_in(world.a_manager, password="wrong", **office)[1].status_code == 200
     assert sign_in(world.a_caseworker, **office)[1].status_code == 302

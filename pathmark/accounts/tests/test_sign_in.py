@@ -82,7 +82,7 @@ def test_administrator_sees_the_lock_out_and_unlocks(world, settings):
 
 
 def test_sign_in_attempts_from_one_address_are_rate_limited(world, settings):
-    settings.AUTH_RATE_LIMIT = 3
+    settings.AUTH_RATE_LIMIT_PER_ADDRESS = 3
     usernames = ["someone", "someone-else", "a-third", "a-fourth"]
     statuses = [
         Client().post("/accounts/login/", {"username": name, "password": "x"}).status_code
@@ -92,14 +92,14 @@ def test_sign_in_attempts_from_one_address_are_rate_limited(world, settings):
 
 
 def test_rate_limit_counts_each_address_separately(world, settings):
-    settings.AUTH_RATE_LIMIT = 1
+    settings.AUTH_RATE_LIMIT_PER_ADDRESS = 1
     sign_in(world.a_manager, password="wrong", REMOTE_ADDR="203.0.113.7")
     assert sign_in(world.a_caseworker, REMOTE_ADDR="198.51.100.2")[1].status_code == 302
 
 
 def test_behind_the_proxy_the_address_is_the_one_the_proxy_appended(world, settings):
     settings.BEHIND_TLS_PROXY = True
-    settings.AUTH_RATE_LIMIT = 1
+    settings.AUTH_RATE_LIMIT_PER_ADDRESS = 1
     forged = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 203.0.113.7"}
     sign_in(world.a_manager, password="wrong", **forged)
     # A different forged first entry does not make the same client look new.

@@ -137,7 +137,7 @@ class Command(BaseCommand):
                         "user_id": added.user.pk,
                         "username": added.user.username,
                         "organisation": organisation.slug,
-                        "role": added.membership.role,
+                        "role": added.role,
                         "new_account": added.new_account,
                         "set_password_link": link,
                         "link_expires_at": expires.isoformat() if expires else None,
@@ -151,7 +151,7 @@ class Command(BaseCommand):
                 "username": added.user.username,
                 "account": _("new account") if added.new_account else _("existing account"),
                 "organisation": organisation.slug,
-                "role": added.membership.role,
+                "role": added.role,
             }
         )
         if link:
