@@ -8,11 +8,11 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self) -> None:
-        from pathmark.people.hooks import person_page_sections
+        from pathmark.people.hooks import person_merged, person_page_sections
         from pathmark.privacy.hooks import recent_contact
 
         from .providers import register_assessments
-        from .receivers import assessed_since, person_page_section
+        from .receivers import assessed_since, assessments_follow_merge, person_page_section
 
         # Assessments are personal data: subject access and erasure must reach them.
         register_assessments()
@@ -20,3 +20,5 @@ class AssessmentsConfig(AppConfig):
         recent_contact.connect(assessed_since)
         # The person page shows the person's assessments, results and drafts.
         person_page_sections.connect(person_page_section)
+        # A merge of two records of one person moves the assessments to the one kept.
+        person_merged.connect(assessments_follow_merge)

@@ -11,6 +11,13 @@ register(
     Action("household.unlinked", _("%(actor)s removed a person from a household")),
     Action("person.imported", _("%(actor)s imported a person's record")),
     Action("person.listed", _("%(actor)s listed or searched people")),
+    Action(
+        "person.duplicates_checked",
+        _("%(actor)s checked for people already registered before registering"),
+    ),
+    Action("person.duplicate_dismissed", _("%(actor)s decided two records are different people")),
+    Action("person.merged", _("%(actor)s merged a duplicate record into a person's record")),
+    Action("person.viewed_for_merge", _("%(actor)s compared two records before merging")),
     Action("person.registered", _("%(actor)s registered a person")),
     Action("person.restricted", _("%(actor)s restricted a person's record")),
     Action("person.updated", _("%(actor)s changed a person's record")),

@@ -282,3 +282,23 @@ class WithdrawConsentForm(forms.Form):
         choices=ConsentMethod.choices,
         widget=forms.RadioSelect,
     )
+
+
+class MergeForm(forms.Form):
+    """Which of two records of one person to keep, and why they are one person."""
+
+    keep = forms.TypedChoiceField(
+        label=_("Which record is kept?"), coerce=int, widget=forms.RadioSelect
+    )
+    reason = forms.ChoiceField(
+        label=_("Why are they the same person?"), widget=forms.RadioSelect, choices=()
+    )
+
+    def __init__(self, *args, records: list, **kwargs) -> None:  # type: ignore[no-untyped-def,type-arg]
+        from .services import MergeReason
+
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].choices = [
+            (person.pk, f"{person.reference} — {person.name}") for person in records
+        ]
+        self.fields["reason"].choices = MergeReason.choices

@@ -29,3 +29,14 @@ person_page_sections = Hook(
 def sections_for(*, person: Any, request: Any) -> list[PersonPageSection]:
     found = [s for s in person_page_sections(person=person, request=request) if s is not None]
     return sorted(found, key=lambda section: section.order)
+
+
+person_merged = Hook(
+    "people.person_merged",
+    """Called inside the merge transaction (`services.merge_people`), after the people app
+    moved its own records (consents, household, duplicate flags) and before the merged
+    record becomes a tombstone, with `kept` and `merged` (both rows locked, of the acting
+    organisation), `by` and `organisation`. Each app above moves its records about `merged`
+    to `kept` (assessments, plans, referrals) and returns `(key, count)` for the merge's
+    audit entry, or None.""",
+)

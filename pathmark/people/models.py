@@ -132,6 +132,8 @@ class Person(models.Model):
         ACTIVE = "active", _("Active")
         RESTRICTED = "restricted", _("Processing restricted")
         ERASED = "erased", _("Erased")
+        # A tombstone: the record was a duplicate and now only points at the one kept.
+        MERGED = "merged", _("Merged into another record")
 
     organisation = models.ForeignKey(
         "organisations.Organisation",
@@ -186,6 +188,11 @@ class Person(models.Model):
     # Set by the privacy app's services (restriction of processing, erasure); never by a form.
     restricted_at = models.DateTimeField(_("processing restricted since"), null=True, blank=True)
     erased_at = models.DateTimeField(_("erased on"), null=True, blank=True)
+    # Set by `services.merge_people` on the record that was merged away (a tombstone).
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    merged_at = models.DateTimeField(_("merged on"), null=True, blank=True)
     # Derived from the names and the phone number on every save (`searchkeys`), so search is
     # tolerant of case, accents, script and a typo, and of how a number was written.
     name_key = models.CharField(max_length=600, blank=True, default="", editable=False)
@@ -321,13 +328,38 @@ class Consent(models.Model):
         return self.withdrawn_at is None
 
 
+# Why a record may be the same person, as stored on a flag (codes joined by "; ") and shown.
+DUPLICATE_REASONS = {
+    "same name and date of birth": _("same name and date of birth"),
+    "similar name and same date of birth": _("similar name and same date of birth"),
+    "same name": _("same name"),
+    "same phone number": _("same phone number"),
+    "same e-mail address": _("same e-mail address"),
+}
+
+
+def reason_labels(reasons: str) -> list[str]:
+    return [str(DUPLICATE_REASONS.get(code, code)) for code in reasons.split("; ") if code]
+
+
 class DuplicateFlag(models.Model):
-    """A possible duplicate noticed on registration, for a caseworker to confirm or dismiss."""
+    """A possible duplicate noticed on registration, for a caseworker to decide: "not the same
+    person" (remembered, so the pair is not flagged again) or merged."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "", _("Not decided yet")
+        DISTINCT = "distinct", _("Not the same person")
+        MERGED = "merged", _("Merged")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="duplicate_flags")
     candidate = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=200)
     resolved = models.BooleanField(default=False)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default="", blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager()
@@ -340,5 +372,9 @@ class DuplicateFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} may duplicate {self.candidate_id}"
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return reason_labels(self.reason)
 
     visible_in_scope = staticmethod(visible_with_person(access.PERSON))

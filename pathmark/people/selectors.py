@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
@@ -13,8 +14,11 @@ from django.db.models import F, Q, QuerySet, Value
 from pathmark.audit.services import record
 from pathmark.core.references import REFERENCE_PATTERN
 
-from . import access, searchkeys
-from .models import Consent, ConsentKind, DuplicateFlag, Person
+from . import searchkeys
+from .models import Consent, ConsentKind, DuplicateFlag, Person, reason_labels
+
+# Records no longer anyone's: erased, or merged into another (a tombstone that redirects).
+GONE = (Person.Status.ERASED, Person.Status.MERGED)
 
 
 def normalise_name(name: str) -> str:
@@ -91,13 +95,14 @@ def search_people(*, query: str = "") -> QuerySet[Person]:
     """People the current scope may see, optionally matching a reference (with or without
     "P-"), e-mail, date of birth, phone number (however it was written), or a name (case,
     accents, Arabic or Latin script and a typo forgiven; see `searchkeys`)."""
-    people = Person.objects.exclude(status=Person.Status.ERASED)
+    people = Person.objects.exclude(status__in=GONE)
     query = query.strip()
     if not query:
         return people
     reference = REFERENCE_PATTERN.match(query)
     if reference:
-        return people.filter(pk=int(reference.group(1)))
+        wanted = int(reference.group(1))
+        return people.filter(pk=merged_into(wanted) or wanted)
     if "@" in query and " " not in query:
         return people.filter(email__iexact=query)
     born = _date_of_birth(query)
@@ -106,13 +111,28 @@ def search_people(*, query: str = "") -> QuerySet[Person]:
     phone = searchkeys.phone_key(query) if PHONE_QUERY.match(query) else ""
     if query.isdigit() and len(query) <= 9:
         # A bare number is a reference written without its "P-" ("000301"), or a phone.
-        condition = Q(pk=int(query))
+        condition = Q(pk=merged_into(int(query)) or int(query))
         if len(phone) >= 6:
             condition |= Q(phone_key__endswith=phone)
         return people.filter(condition)
     if len(phone) >= 6:
         return people.filter(phone_key__endswith=phone)
     return _by_name(people, query)
+
+
+def merged_into(person_id: int) -> int | None:
+    """The record kept when `person_id` was merged into it, if the scope may see that
+    tombstone; so an old reference, link or bookmark still leads to the person."""
+    return (
+        Person.objects.filter(pk=person_id, status=Person.Status.MERGED)
+        .values_list("merged_into_id", flat=True)
+        .first()
+    )
+
+
+def merged_ids(person: Person) -> list[int]:
+    """The ids of the records merged into `person` (their audit history is now theirs)."""
+    return list(Person.objects.filter(merged_into_id=person.pk).values_list("pk", flat=True))
 
 
 def list_people(*, actor, organisation, query: str = "") -> QuerySet[Person]:  # type: ignore[no-untyped-def]
@@ -129,20 +149,12 @@ def person_for(*, actor, organisation, person_id: int, action: str = "person.vie
     """The person if the current scope may see them; `Person.DoesNotExist` otherwise, whether
     the record is missing or belongs elsewhere (the caller answers 404 for both)."""
     person = (
-        Person.objects.exclude(status=Person.Status.ERASED)
+        Person.objects.exclude(status__in=GONE)
         .select_related("organisation", "immigration_status", "household")
         .get(pk=person_id)
     )
     record(actor=actor, organisation=organisation, action=action, target=person)
     return person
-
-
-def open_duplicate_flags(person: Person) -> QuerySet[DuplicateFlag]:
-    """The person's unresolved possible duplicates whose candidate the current scope may still
-    see: a flag raised while another organisation's record was shared must not show that
-    record once the sharing ends (`access.visible_related`)."""
-    flags = DuplicateFlag.objects.filter(person=person, resolved=False)
-    return access.visible_related(flags, "candidate").select_related("candidate")
 
 
 def consents_of(person: Person) -> QuerySet[Consent]:
@@ -157,6 +169,42 @@ def organisations_sharing_with(person: Person) -> list[int]:
     )
 
 
+# Why a record may be the same person; stored on the flag, shown through `DUPLICATE_REASONS`.
+SAME_NAME_AND_BIRTH = "same name and date of birth"
+SIMILAR_NAME_AND_BIRTH = "similar name and same date of birth"
+SAME_NAME = "same name"
+SAME_PHONE = "same phone number"
+SAME_EMAIL = "same e-mail address"
+
+
+@dataclass
+class PossibleDuplicate:
+    person: Person
+    reasons: list[str]
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.reasons)
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return reason_labels(self.reason)
+
+    @property
+    def other(self) -> Person:
+        """The record that may be the same person (as `OpenDuplicate.other`)."""
+        return self.person
+
+
+def decided_not_duplicates(person_id: int) -> set[int]:
+    """The people a caseworker said are not the same person as `person_id` (either way)."""
+    pairs = DuplicateFlag.objects.filter(
+        Q(person_id=person_id) | Q(candidate_id=person_id),
+        outcome=DuplicateFlag.Outcome.DISTINCT,
+    ).values_list("person_id", "candidate_id")
+    return {other for pair in pairs for other in pair if other != person_id}
+
+
 def possible_duplicates(
     *,
     name: str,
@@ -164,38 +212,101 @@ def possible_duplicates(
     phone: str = "",
     email: str = "",
     exclude_id: int | None = None,
-) -> list[tuple[Person, str]]:
-    """People in scope who may be the same person, with the reason each matched."""
-    found: dict[int, tuple[Person, str]] = {}
+) -> list[PossibleDuplicate]:
+    """People in scope who may be the same person, with the reasons each matched: the same
+    or a similar name (a typo, accents, the other script) with the same date of birth, the
+    same name when no date is known, the same phone number (however written) or e-mail.
+    People already decided to be someone else are left out."""
+    found: dict[int, PossibleDuplicate] = {}
+
+    def note(person: Person, reason: str) -> None:
+        found.setdefault(person.pk, PossibleDuplicate(person, [])).reasons.append(reason)
+
     wanted = normalise_name(name)
-    people = Person.objects.exclude(status=Person.Status.ERASED)
+    people = Person.objects.exclude(status__in=GONE).select_related("organisation")
     if exclude_id is not None:
-        people = people.exclude(pk=exclude_id)
+        people = people.exclude(pk__in={exclude_id, *decided_not_duplicates(exclude_id)})
     if date_of_birth is not None:
-        for person in people.filter(date_of_birth=date_of_birth):
-            if normalise_name(person.name) == wanted or (
-                person.preferred_name and normalise_name(person.preferred_name) == wanted
+        query_terms = searchkeys.terms(name)
+        for person in people.filter(date_of_birth=date_of_birth)[:500]:
+            if wanted and wanted in (
+                normalise_name(person.name),
+                normalise_name(person.preferred_name),
             ):
-                found[person.pk] = (person, "same name and date of birth")
+                note(person, SAME_NAME_AND_BIRTH)
+            elif searchkeys.matches(query_terms, person.name_key):
+                note(person, SIMILAR_NAME_AND_BIRTH)
     elif wanted:
         first_word = wanted.split()[0]
         for person in people.filter(name__icontains=first_word)[:200]:
             if normalise_name(person.name) == wanted:
-                found.setdefault(person.pk, (person, "same name"))
-    digits = re.sub(r"\D", "", phone)
-    if len(digits) >= 7:
-        for person in people.filter(phone__endswith=digits[-7:])[:20]:
-            found.setdefault(person.pk, (person, "same phone number"))
-    if email:
+                note(person, SAME_NAME)
+    phone_digits = searchkeys.phone_key(phone)
+    if len(phone_digits) >= 7:
+        for person in people.filter(phone_key=phone_digits)[:20]:
+            note(person, SAME_PHONE)
+    if email.strip():
         for person in people.filter(email__iexact=email.strip())[:20]:
-            found.setdefault(person.pk, (person, "same e-mail address"))
+            note(person, SAME_EMAIL)
     return list(found.values())
+
+
+def check_for_duplicates(*, actor, organisation, values: dict) -> list[PossibleDuplicate]:  # type: ignore[no-untyped-def,type-arg]
+    """Before a registration is saved: the people in scope who may be the same person, to
+    show the caseworker. Audited, as it shows who they are."""
+    found = possible_duplicates(
+        name=values.get("name") or "",
+        date_of_birth=values.get("date_of_birth"),
+        phone=values.get("phone") or "",
+        email=values.get("email") or "",
+    )
+    if found:
+        record(
+            actor=actor,
+            organisation=organisation,
+            action="person.duplicates_checked",
+            extra={"shown": [duplicate.person.pk for duplicate in found]},
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class OpenDuplicate:
+    flag: DuplicateFlag
+    other: Person
+    mergeable: bool
+    """Both records are the acting organisation's and in use, so they can be merged."""
+
+
+def open_duplicates(*, person: Person, organisation) -> list[OpenDuplicate]:  # type: ignore[no-untyped-def]
+    """The undecided possible duplicates of a person, each with the other record, as far as
+    the scope may still see it and it is still in use."""
+    flags = list(
+        DuplicateFlag.objects.filter(Q(person=person) | Q(candidate=person), resolved=False)
+    )
+    other_ids = {
+        flag.candidate_id if flag.person_id == person.pk else flag.person_id for flag in flags
+    }
+    others = (
+        Person.objects.exclude(status__in=GONE).select_related("organisation").in_bulk(other_ids)
+    )
+    found = []
+    for flag in flags:
+        other = others.get(flag.candidate_id if flag.person_id == person.pk else flag.person_id)
+        if other is None:
+            continue
+        mergeable = (
+            person.status == other.status == Person.Status.ACTIVE
+            and person.organisation_id == other.organisation_id == organisation.pk
+        )
+        found.append(OpenDuplicate(flag=flag, other=other, mergeable=mergeable))
+    return found
 
 
 def recently_registered(*, organisation, limit: int = 8) -> list[Person]:  # type: ignore[no-untyped-def]
     """The organisation's newest registrations, for the start page (the caller audits)."""
     return list(
         Person.objects.filter(organisation=organisation)
-        .exclude(status=Person.Status.ERASED)
+        .exclude(status__in=GONE)
         .order_by("-created_at", "-pk")[:limit]
     )

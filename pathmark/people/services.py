@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q, TextChoices
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pathmark.audit.services import record, record_many
 from pathmark.core.appending import append_rows
@@ -20,6 +22,7 @@ from pathmark.organisations.scoping import check_organisation, checks_organisati
 from pathmark.organisations.selectors import host_organisation_of
 
 from . import searchkeys
+from .hooks import person_merged
 from .models import (
     AgeBand,
     Consent,
@@ -31,7 +34,7 @@ from .models import (
     ImmigrationStatusVersion,
     Person,
 )
-from .selectors import possible_duplicates
+from .selectors import PossibleDuplicate, possible_duplicates
 
 # Fields a caseworker may set on a person. Everything else (organisation, status, who
 # registered them) is set by the service, never taken from a form or file.
@@ -66,7 +69,7 @@ class ConsentGiven:
 @dataclass
 class Registration:
     person: Person
-    duplicates: list[tuple[Person, str]]
+    duplicates: list[PossibleDuplicate]
 
 
 def age_band_for(date_of_birth: date, *, today: date | None = None) -> str:
@@ -106,9 +109,17 @@ def _check_share_targets(organisation: Organisation, targets: list[Organisation]
 @checks_organisation
 @transaction.atomic
 def register_person(
-    *, by: Any, organisation: Organisation, values: dict[str, Any], consent: ConsentGiven
+    *,
+    by: Any,
+    organisation: Organisation,
+    values: dict[str, Any],
+    consent: ConsentGiven,
+    not_duplicates: Collection[int] = (),
 ) -> Registration:
-    """Registers a client with the consent they gave, flags possible duplicates, audits it."""
+    """Registers a client with the consent they gave, flags possible duplicates, audits it.
+
+    `not_duplicates` are the people the caseworker was shown before saving and said are
+    someone else: their flags are recorded as decided, so the pair is not raised again."""
     _check_fields(values)
     _check_share_targets(organisation, consent.share_with)
     person = Person(
@@ -145,8 +156,18 @@ def register_person(
         email=person.email,
         exclude_id=person.pk,
     )
-    for candidate, reason in duplicates:
-        DuplicateFlag.objects.create(person=person, candidate=candidate, reason=reason)
+    now = timezone.now()
+    for duplicate in duplicates:
+        decided = duplicate.person.pk in not_duplicates
+        DuplicateFlag.objects.create(
+            person=person,
+            candidate=duplicate.person,
+            reason=duplicate.reason[:200],
+            resolved=decided,
+            outcome=DuplicateFlag.Outcome.DISTINCT if decided else DuplicateFlag.Outcome.OPEN,
+            resolved_by=by if decided else None,
+            resolved_at=now if decided else None,
+        )
     record(
         actor=by,
         organisation=organisation,
@@ -154,6 +175,9 @@ def register_person(
         target=person,
         extra={
             "possible_duplicates": len(duplicates),
+            "not_duplicates": sorted(
+                d.person.pk for d in duplicates if d.person.pk in not_duplicates
+            ),
             "shared_with": [o.pk for o in consent.share_with],
         },
     )
@@ -461,6 +485,185 @@ def _refresh_search_keys(person_ids: Sequence[int | None]) -> None:
         person.name_key = searchkeys.name_key(person.name, person.preferred_name)
         person.phone_key = searchkeys.phone_key(person.phone)
     Person.objects.bulk_update(rows, ["name_key", "phone_key"], batch_size=BULK_BATCH_SIZE)
+
+
+# --- Duplicates -------------------------------------------------------------------------------
+
+
+@checks_organisation
+@transaction.atomic
+def dismiss_duplicate(*, by: Any, organisation: Organisation, flag: DuplicateFlag) -> None:
+    """Records that the two records of `flag` are different people, so they are not flagged
+    again (see `selectors.decided_not_duplicates`)."""
+    _require_owner(flag.person, organisation)
+    flag.resolved = True
+    flag.outcome = DuplicateFlag.Outcome.DISTINCT
+    flag.resolved_by = by
+    flag.resolved_at = timezone.now()
+    flag.save(update_fields=["resolved", "outcome", "resolved_by", "resolved_at"])
+    record(
+        actor=by,
+        organisation=organisation,
+        action="person.duplicate_dismissed",
+        target=flag.person,
+        extra={"other_person": flag.candidate_id},
+    )
+
+
+class MergeReason(TextChoices):
+    """Why two records are one person; kept as a code in the audit entry."""
+
+    REGISTERED_TWICE = "registered_twice", gettext_lazy("The person was registered twice")
+    IMPORTED_TWICE = "imported_twice", gettext_lazy("An import created a second record")
+    OTHER_SPELLING = (
+        "other_spelling",
+        gettext_lazy("The person was registered again under another spelling or name"),
+    )
+
+
+@dataclass(frozen=True)
+class Merge:
+    kept: Person
+    merged: Person
+    moved: dict[str, int]
+    filled: list[str]
+
+
+# Fields of the kept record that take the merged record's value when the kept one is empty.
+FILLED_ON_MERGE = tuple(name for name in EDITABLE_FIELDS if name not in ("languages",))
+
+
+@checks_organisation
+@transaction.atomic
+def merge_people(
+    *, by: Any, organisation: Organisation, kept: Person, merged: Person, reason: str
+) -> Merge:
+    """Makes two records of one person one: everything about `merged` (consents, household,
+    duplicate flags, and through `hooks.person_merged` assessments, journeys and what the
+    apps above hold) moves to `kept`, whose empty fields take `merged`'s values, in one
+    transaction with one audit entry. `merged` stays as a tombstone without personal data
+    that points at `kept`, so its reference and links still lead to the person, and the
+    audit history of both reads as one (`selectors.merged_ids`).
+
+    Only records the organisation registered, both active, can be merged: a shared record
+    is another organisation's to keep, and a restricted one may not be changed."""
+    if reason not in MergeReason.values:
+        raise ValidationError({"reason": _("Choose why these records are the same person.")})
+    if kept.pk == merged.pk:
+        raise ValidationError(_("A record cannot be merged into itself."))
+    # Lock both rows in id order, as every writer of two people does, so two merges of the
+    # same pair cannot deadlock; re-read them under the lock.
+    locked = {
+        person.pk: person
+        for person in Person.objects.select_for_update(of=("self",))
+        .filter(pk__in=[kept.pk, merged.pk])
+        .order_by("pk")
+    }
+    if len(locked) != 2:
+        raise Person.DoesNotExist
+    kept, merged = locked[kept.pk], locked[merged.pk]
+    for person in (kept, merged):
+        _require_owner(person, organisation)
+        if person.status != Person.Status.ACTIVE:
+            raise ValidationError(
+                _("%(reference)s is restricted or no longer in use, so it cannot be merged.")
+                % {"reference": person.reference}
+            )
+    filled = [
+        name
+        for name in FILLED_ON_MERGE
+        if getattr(kept, name) in ("", None) and getattr(merged, name) not in ("", None)
+    ]
+    for name in filled:
+        setattr(kept, name, getattr(merged, name))
+    kept.languages = list(dict.fromkeys([*(kept.languages or []), *(merged.languages or [])]))
+    if merged.last_contact_at and (
+        kept.last_contact_at is None or merged.last_contact_at > kept.last_contact_at
+    ):
+        kept.last_contact_at = merged.last_contact_at
+    if kept.key_worker_id is None:
+        kept.key_worker_id = merged.key_worker_id
+    moved = {"consents": Consent.objects.filter(person=merged).update(person=kept)}
+    moved["household"] = _merge_households(kept, merged)
+    moved["duplicate_flags"] = _merge_flags(kept, merged, by=by)
+    # Tombstones of earlier merges into `merged` now point at `kept`: never a chain.
+    moved["earlier_merges"] = Person.objects.filter(merged_into=merged).update(merged_into=kept)
+    for answer in person_merged(kept=kept, merged=merged, by=by, organisation=organisation):
+        if answer is not None:
+            key, count = answer
+            moved[key] = count
+    external_id = merged.external_id
+    _make_tombstone(merged, kept)
+    if external_id and not kept.external_id:
+        # So a later import from the previous system still finds the person.
+        kept.external_id = external_id
+        filled.append("external_id")
+    kept.save()
+    record(
+        actor=by,
+        organisation=organisation,
+        action="person.merged",
+        target=kept,
+        extra={"merged": merged.pk, "reason": reason, "moved": moved, "filled": filled},
+    )
+    return Merge(kept=kept, merged=merged, moved=moved, filled=filled)
+
+
+def _merge_households(kept: Person, merged: Person) -> int:
+    """The kept record joins the merged one's household, or the two households become one."""
+    if merged.household_id is None or merged.household_id == kept.household_id:
+        return 0
+    if kept.household_id is None:
+        kept.household_id = merged.household_id
+        if not kept.household_role:
+            kept.household_role = merged.household_role
+        return 1
+    return (
+        Person.objects.filter(household_id=merged.household_id)
+        .exclude(pk=merged.pk)
+        .update(household_id=kept.household_id)
+    )
+
+
+def _merge_flags(kept: Person, merged: Person, *, by: Any) -> int:
+    """The pair's own flags are decided as merged; the merged record's other flags become the
+    kept record's, unless the kept record already has one for the same other person."""
+    now = timezone.now()
+    pair = Q(person=kept, candidate=merged) | Q(person=merged, candidate=kept)
+    DuplicateFlag.objects.filter(pair).update(
+        resolved=True, outcome=DuplicateFlag.Outcome.MERGED, resolved_by=by, resolved_at=now
+    )
+    moved = 0
+    for flag in DuplicateFlag.objects.filter(Q(person=merged) | Q(candidate=merged)).exclude(pair):
+        other = flag.candidate_id if flag.person_id == merged.pk else flag.person_id
+        if DuplicateFlag.objects.filter(
+            Q(person=kept, candidate_id=other) | Q(person_id=other, candidate=kept)
+        ).exists():
+            flag.delete()
+            continue
+        if flag.person_id == merged.pk:
+            flag.person = kept
+        else:
+            flag.candidate = kept
+        flag.save(update_fields=["person", "candidate"])
+        moved += 1
+    return moved
+
+
+def _make_tombstone(merged: Person, kept: Person) -> None:
+    """What is left of the merged record: its id (so its reference and links still lead to
+    the kept record), organisation and dates; its personal data now lives on the kept one."""
+    for name in EDITABLE_FIELDS:
+        if name != "immigration_status":
+            setattr(merged, name, Person._meta.get_field(name).get_default())
+    merged.immigration_status = None
+    merged.external_id = ""
+    merged.household = None
+    merged.key_worker = None
+    merged.status = Person.Status.MERGED
+    merged.merged_into = kept
+    merged.merged_at = timezone.now()
+    merged.save()
 
 
 # --- Many people at once (imports) ----------------------------------------------------------

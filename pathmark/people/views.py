@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from typing import Any
@@ -9,10 +10,12 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from pathmark.core.forms import attach_service_errors
 from pathmark.organisations.permissions import requires, role_may
@@ -23,6 +26,7 @@ from .forms import (
     ConsentForm,
     HouseholdLinkForm,
     ImmigrationStatusForm,
+    MergeForm,
     PersonForm,
     RegistrationForm,
     SearchForm,
@@ -30,7 +34,7 @@ from .forms import (
 )
 from .hooks import sections_for
 from .lookups import person_or_404
-from .models import Consent, ConsentKind, ImmigrationStatus, Person
+from .models import Consent, ConsentKind, DuplicateFlag, ImmigrationStatus, Person
 from .reference import country_name, language_name
 
 SEARCH_SESSION_KEY = "pathmark_people_searches"
@@ -96,45 +100,98 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+# What the caseworker decided when shown possible duplicates before saving.
+NOT_THE_SAME = "distinct"
+DECIDE_LATER = "unsure"
+
+
+def _identity_signature(values: dict[str, Any]) -> str:
+    """Which details the duplicates were checked for: if any of them changes before the
+    caseworker decides, the check runs again."""
+    text = "|".join(
+        str(values.get(name) or "")
+        for name in ("name", "preferred_name", "date_of_birth", "phone", "email")
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
 @requires("person.register")
 def register(request: HttpRequest) -> HttpResponse:
+    """Registration in two steps when needed: the details are checked for people already
+    registered before anything is saved; if any may be the same person, the page shows them
+    with the form still filled in, and the caseworker opens the existing record, says none is
+    the same person (remembered), or registers and decides later."""
     form = RegistrationForm(request.POST or None, organisation=request.organisation)
+    duplicates: list[selectors.PossibleDuplicate] = []
+    signature = ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         person_fields = PersonForm.base_fields
         values = {
             name: value for name, value in form.person_values().items() if name in person_fields
         }
-        consent = services.ConsentGiven(
-            purpose=data["consent_purpose"],
-            method=data["consent_method"],
-            given_on=data["consent_date"],
-            share_with=list(data["share_with"]),
+        signature = _identity_signature(values)
+        decision = request.POST.get("decision", "")
+        decided = decision in (NOT_THE_SAME, DECIDE_LATER) and (
+            request.POST.get("checked") == signature
         )
-        try:
-            registration = services.register_person(
-                by=request.user, organisation=request.organisation, values=values, consent=consent
+        if not decided:
+            duplicates = selectors.check_for_duplicates(
+                actor=request.user, organisation=request.organisation, values=values
             )
-        except ValidationError as error:
-            attach_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _("Registered. Reference: %(ref)s") % {"ref": registration.person.reference},
+        if not duplicates:
+            shown = {int(pk) for pk in request.POST.getlist("shown") if pk.isdigit()}
+            consent = services.ConsentGiven(
+                purpose=data["consent_purpose"],
+                method=data["consent_method"],
+                given_on=data["consent_date"],
+                share_with=list(data["share_with"]),
             )
-            if registration.duplicates:
-                messages.warning(
-                    request,
-                    _(
-                        "This may be someone already registered. Check the possible duplicates below."
-                    ),
+            try:
+                registration = services.register_person(
+                    by=request.user,
+                    organisation=request.organisation,
+                    values=values,
+                    consent=consent,
+                    not_duplicates=shown if decision == NOT_THE_SAME else (),
                 )
-            return redirect("people:detail", person_id=registration.person.pk)
-    return render(request, "people/register.html", {"form": form})
+            except ValidationError as error:
+                attach_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Registered. Reference: %(ref)s") % {"ref": registration.person.reference},
+                )
+                if any(
+                    flag.person.pk not in shown or decision != NOT_THE_SAME
+                    for flag in registration.duplicates
+                ):
+                    messages.warning(
+                        request,
+                        _(
+                            "This may be someone already registered. Check the possible "
+                            "duplicates below."
+                        ),
+                    )
+                return redirect("people:detail", person_id=registration.person.pk)
+    return render(
+        request,
+        "people/register.html",
+        {
+            "form": form,
+            "duplicates": duplicates,
+            "signature": signature,
+            "own_organisation": request.organisation,
+        },
+    )
 
 
 @requires("person.view")
 def detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    kept = selectors.merged_into(person_id)
+    if kept is not None:
+        # A merged record's address (a bookmark, a printed link) leads to the one kept.
+        return redirect("people:detail", person_id=kept)
     person = person_or_404(request, person_id)
     is_owner = person.organisation_id == request.organisation.pk
     return render(
@@ -144,7 +201,15 @@ def detail(request: HttpRequest, person_id: int) -> HttpResponse:
             "person": person,
             "is_owner": is_owner,
             "consents": selectors.consents_of(person),
-            "duplicate_flags": selectors.open_duplicate_flags(person) if is_owner else [],
+            "duplicates": selectors.open_duplicates(
+                person=person, organisation=request.organisation
+            )
+            if is_owner
+            else [],
+            "may_erase": role_may(request.membership.role, "person.erase"),  # type: ignore[attr-defined]
+            # The privacy app's page (a layer up), by URL name: people never imports it.
+            "erase_url": reverse("privacy:erase", kwargs={"person_id": person.pk})
+            + "?reason=mistake",
             "country": country_name(person.country_of_origin) if person.country_of_origin else "",
             "spoken_languages": [language_name(code) for code in person.languages],
             "preferred_language": language_name(person.preferred_language)
@@ -276,6 +341,77 @@ def _say_withdrawn(request: HttpRequest, consent: Consent, withdrawal: Any) -> N
         messages.success(request, _("Consent withdrawn. Sharing stopped at once."))
     else:
         messages.success(request, _("Consent withdrawn."))
+
+
+@require_POST
+@requires("person.edit")
+def dismiss_duplicate(request: HttpRequest, person_id: int, flag_id: int) -> HttpResponse:
+    """ "Not the same person": remembered, so the pair is not flagged again."""
+    person = person_or_404(request, person_id, action="person.viewed_for_edit", own=True)
+    flag = (
+        DuplicateFlag.objects.filter(Q(person=person) | Q(candidate=person), pk=flag_id)
+        .select_related("person")
+        .first()
+    )
+    if flag is None:
+        raise Http404
+    services.dismiss_duplicate(by=request.user, organisation=request.organisation, flag=flag)
+    messages.success(
+        request, _("Noted: these are different people. They will not be flagged again.")
+    )
+    return redirect("people:detail", person_id=person.pk)
+
+
+@requires("person.edit")
+def merge(request: HttpRequest, person_id: int, other_id: int) -> HttpResponse:
+    """Two records of one person side by side; the caseworker chooses which to keep and says
+    why they are one person, then everything moves to the kept record."""
+    person = person_or_404(request, person_id, action="person.viewed_for_merge", own=True)
+    other = person_or_404(request, other_id, action="person.viewed_for_merge", own=True)
+    if person.pk == other.pk:
+        raise Http404
+    records = sorted([person, other], key=lambda p: p.pk)
+    form = MergeForm(request.POST or None, records=records, initial={"keep": records[0].pk})
+    if request.method == "POST" and form.is_valid():
+        kept_id = form.cleaned_data["keep"]
+        kept, merged = (person, other) if kept_id == person.pk else (other, person)
+        try:
+            merge = services.merge_people(
+                by=request.user,
+                organisation=request.organisation,
+                kept=kept,
+                merged=merged,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Merged. %(merged)s now leads to %(kept)s, which holds the consents, "
+                    "assessments and history of both."
+                )
+                % {"merged": merge.merged.reference, "kept": merge.kept.reference},
+            )
+            return redirect("people:detail", person_id=merge.kept.pk)
+    return render(
+        request,
+        "people/merge.html",
+        {
+            "form": form,
+            "person": person,
+            "records": [
+                {
+                    "person": record,
+                    "country": country_name(record.country_of_origin)
+                    if record.country_of_origin
+                    else "",
+                }
+                for record in records
+            ],
+        },
+    )
 
 
 @requires("person.edit")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from pathmark.assessments.hooks import NextStep
 from pathmark.assessments.models import Assessment, AssessmentStatus
 from pathmark.organisations.permissions import role_may
+from pathmark.organisations.scoping import system_scope
 from pathmark.people.hooks import PersonPageSection
 from pathmark.people.models import Person
 
@@ -64,3 +65,11 @@ def result_next_step(*, assessment: Any, request: Any) -> list[NextStep] | None:
             reverse("plans:draft", kwargs={"assessment_id": assessment.pk}),
         )
     ]
+
+
+def plans_follow_merge(*, kept: Person, merged: Person, by: Any, organisation: Any) -> Any:
+    """For `people.hooks.person_merged`: the merged record's plans, whichever organisation
+    holds them, become the kept record's (goals, actions and reviews follow their plan)."""
+    with system_scope(f"merge of person {merged.pk} into {kept.pk}"):
+        moved = Plan.objects.filter(person_id=merged.pk).update(person_id=kept.pk)
+    return ("plans", moved)

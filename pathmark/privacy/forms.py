@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .services import RestrictionGround
+from .services import CHOSEN_ERASURE_REASONS, RestrictionGround
 
 
 class ExportForm(forms.Form):
@@ -30,6 +30,11 @@ class RestrictForm(forms.Form):
 
 
 class EraseForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why is the record erased?"),
+        choices=[(reason.value, reason.label) for reason in CHOSEN_ERASURE_REASONS],
+        widget=forms.RadioSelect,
+    )
     reference = forms.CharField(
         label=_("Type the person's reference to confirm"),
         max_length=20,

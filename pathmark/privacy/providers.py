@@ -22,6 +22,7 @@ from pathmark.people.models import (
     Person,
 )
 from pathmark.people.reference import country_name, language_name
+from pathmark.people.selectors import merged_ids
 
 from .registry import LAST, Provider, Row, iso, register
 from .tombstones import remember_erased
@@ -176,9 +177,10 @@ def erase_duplicate_flags(person: Person, *, by: Any) -> int:
 
 def export_audit(person: Person) -> list[Row]:
     """Who acted on the person's record, when, and what kind of action: their right to know
-    who has seen their data. The details column is left out, since it can name other ids."""
+    who has seen their data. The details column is left out, since it can name other ids.
+    The history of records merged into this one is theirs too."""
     events = (
-        AuditEvent.objects.filter(person_id=person.pk)
+        AuditEvent.objects.filter(person_id__in=[person.pk, *merged_ids(person)])
         .select_related("organisation")
         .order_by("at", "pk")
     )

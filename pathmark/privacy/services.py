@@ -38,7 +38,14 @@ class RestrictionGround(models.TextChoices):
 
 class ErasureReason(models.TextChoices):
     REQUEST = "request", gettext_lazy("The person asked for erasure")
+    # A record made in error (a test, the wrong person, a duplicate with nothing of its own):
+    # holding it has no lawful basis, so it is erased (UK GDPR Article 17(1)(d)).
+    MISTAKE = "mistake", gettext_lazy("The record was registered by mistake")
     RETENTION = "retention", gettext_lazy("The retention period ended")
+
+
+# The reasons a person at the keyboard may give; retention is the nightly sweep's.
+CHOSEN_ERASURE_REASONS = (ErasureReason.REQUEST, ErasureReason.MISTAKE)
 
 
 def _owned(person_id: int, organisation: Organisation) -> Person:

@@ -106,10 +106,16 @@ def lift(request: HttpRequest, person_id: int) -> HttpResponse:
 @requires("person.erase")
 def erase(request: HttpRequest, person_id: int) -> HttpResponse:
     person = person_or_404(request, person_id, action="person.viewed_for_privacy", own=True)
-    form = EraseForm(request.POST or None, expected=person.reference)
+    initial = {"reason": request.GET.get("reason", "")}
+    form = EraseForm(request.POST or None, expected=person.reference, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.erase_person(by=request.user, organisation=request.organisation, person=person)
+            services.erase_person(
+                by=request.user,
+                organisation=request.organisation,
+                person=person,
+                reason=form.cleaned_data["reason"],
+            )
         except Person.DoesNotExist:
             raise Http404 from None
         messages.success(

@@ -301,6 +301,22 @@ def search_people(query: str) -> Callable[..., Any]:
     return open_page
 
 
+def register_again() -> Callable[..., Any]:
+    """The registration form filled in for someone already registered: the duplicates check."""
+
+    def open_page(browsing: Browsing, page: Any) -> Any:
+        page.goto("/people/register/")
+        page.locator("#id_consent_given").check()
+        page.locator("#id_consent_method").select_option("interpreter")
+        page.fill("#id_name", browsing.site.person.name)
+        page.fill("#id_date_of_birth", browsing.site.person.date_of_birth.isoformat())
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").last.click()
+        return page
+
+    return open_page
+
+
 def person_path(name: str) -> Callable[[Site], str]:
     return lambda site: {
         "detail": f"/people/{site.person.pk}/",
@@ -323,6 +339,7 @@ PEOPLE = [
     Visit("people search, nobody", "people:list", "amira", search_people("Nobody Bythatname")),
     Visit("register", "people:register", "amira", goto("/people/register/")),
     Visit("register, errors", "people:register", "amira", submit_empty("/people/register/")),
+    Visit("register, possible duplicates", "people:register", "amira", register_again()),
     Visit("person", "people:detail", "amira", goto(person_path("detail"))),
     Visit("person shared with the council", "people:detail", "sadia", goto(person_path("detail"))),
     Visit(
@@ -356,6 +373,18 @@ PEOPLE = [
                 f"{Consent._base_manager.filter(person=site.person).order_by('pk').first().pk}/withdraw/"
             )
         ),
+    ),
+    Visit(
+        "merge two records",
+        "people:merge",
+        "amira",
+        goto(lambda site: f"/people/{site.duplicate.pk}/merge/{site.person.pk}/"),
+    ),
+    Visit(
+        "merge two records, errors",
+        "people:merge",
+        "amira",
+        submit_empty(lambda site: f"/people/{site.duplicate.pk}/merge/{site.person.pk}/"),
     ),
     Visit("household", "people:household", "amira", goto(person_path("household"))),
     Visit(
@@ -950,6 +979,7 @@ NOT_PAGES = {
     "accounts:remove_member": "POST only; redirects to accounts:users",
     "accounts:accept_invitation": "POST only; redirects to accounts:invitations",
     "accounts:decline_invitation": "POST only; redirects to accounts:invitations",
+    "people:dismiss_duplicate": "POST only; redirects to people:detail",
     "privacy:lift": "POST only; redirects to privacy:person",
     "transfer:confirm": "POST only; redirects to transfer:job",
     "transfer:cancel": "POST only; redirects to transfer:job",

@@ -27,6 +27,7 @@ from pathmark.people.models import (
     Consent,
     ConsentKind,
     ConsentMethod,
+    DuplicateFlag,
     Household,
     ImmigrationStatus,
     Person,
@@ -322,6 +323,9 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
         person.refresh_from_db()
         a_person = PersonFactory(organisation=world.org_a, name="Probe Own Client")
         processing = Consent.objects.get(person=person, kind=ConsentKind.PROCESSING)
+        duplicate_flag = DuplicateFlag.objects.create(
+            person=person, candidate=member, reason="same phone number"
+        )
         status = ImmigrationStatus.objects.create(slug="probe-status", label="Probe status")
         import_job = apps.get_model("transfer", "ImportJob").objects.create(
             organisation=world.org_b,
@@ -379,6 +383,7 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
         plan=plan,
         plan_goal=plan_goal,
         plan_action=plan_action,
+        duplicate_flag=duplicate_flag,
     )
 
 

@@ -142,6 +142,7 @@ class Target:
     plan_goal: Any = None  # a goal of `plan` whose text holds the answer marker
     plan_action: Any = None  # an action of `plan_goal`, its text holding the marker
     invitation: Any = None  # B's invitation to a member of D
+    duplicate_flag: Any = None  # B's person flagged as a possible duplicate of B's member
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,9 @@ class Principal:
 # argument not listed here fails the suite, so a new view cannot slip past unprobed.
 KWARG_VALUES: dict[str, Callable[[Target], list[Any]]] = {
     "person_id": lambda t: [t.person.pk],
+    # The second record of a pair (merging two records of one person): B's other client.
+    "other_id": lambda t: [t.member.pk],
+    "flag_id": lambda t: [t.duplicate_flag.pk],
     "consent_id": lambda t: [t.share_consent.pk, t.withdrawn_consent.pk],
     "assessment_id": lambda t: [t.completed.pk, t.draft.pk],
     "household_id": lambda t: [t.household.pk],

@@ -106,14 +106,16 @@ def test_service_refuses_fields_a_caseworker_may_not_set(world):
         )
 
 
-def test_possible_duplicate_is_flagged_on_registration(world):
+def test_possible_duplicate_is_shown_before_registration_is_saved(world):
     PersonFactory(organisation=world.org_a, name="Amal Test", date_of_birth=date(1990, 4, 12))
+    before = count_people()
     response = client_for(world.a_caseworker).post(
         "/people/register/", registration_data(name="  amal   TEST "), follow=True
     )
-    assert "Possible duplicates" in response.content.decode()
+    assert "Is this someone already registered?" in response.content.decode()
+    assert count_people() == before
     with system_scope("test"):
-        assert DuplicateFlag.objects.count() == 1
+        assert DuplicateFlag.objects.count() == 0
 
 
 def test_duplicates_are_not_looked_for_in_other_organisations(world):

@@ -4,6 +4,7 @@ transaction, audited without the erased data, and only by the owning organisatio
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -131,8 +132,25 @@ def test_manager_erases_after_typing_the_reference(world, person):
     assert response.status_code == 200 and "not this person" in response.content.decode()
     assert reload_person(person).status == Person.Status.ACTIVE
     response = client.post(url, {"reference": person.reference.lower()})
+    assert response.status_code == 200 and "Why is the record erased?" in response.content.decode()
+    assert reload_person(person).status == Person.Status.ACTIVE
+    response = client.post(url, {"reason": "mistake", "reference": person.reference.lower()})
     assert response.status_code == 302
     assert reload_person(person).status == Person.Status.ERASED
+    assert AuditEvent.objects.get(action="person.erased").extra["reason"] == "mistake"
+
+
+def test_an_accidental_record_links_to_its_erasure_with_the_reason_chosen(world, person):
+    twin = PersonFactory(organisation=world.org_a, name="Twin Of Someone", phone=person.phone)
+    with system_scope("test"):
+        DuplicateFlag.objects.create(person=twin, candidate=person, reason="same phone number")
+    page = client_for(world.a_manager).get(f"/people/{twin.pk}/").content.decode()
+    link = f"/privacy/people/{twin.pk}/erase/?reason=mistake"
+    assert link in page.replace("&amp;", "&")
+    form = client_for(world.a_manager).get(link).content.decode()
+    assert re.search(r'value="mistake"[^>]*checked', form)
+    caseworker_page = client_for(world.a_caseworker).get(f"/people/{twin.pk}/").content.decode()
+    assert link not in caseworker_page and "erased by a manager" in caseworker_page
 
 
 def test_others_may_not_erase(world, person):
@@ -143,7 +161,9 @@ def test_others_may_not_erase(world, person):
     ]
     url = f"/privacy/people/{person.pk}/erase/"
     assert_disallowed(url, others, secret=SECRETS["name"])
-    assert_disallowed(url, others, method="post", data={"reference": person.reference})
+    assert_disallowed(
+        url, others, method="post", data={"reason": "request", "reference": person.reference}
+    )
     assert reload_person(person).status == Person.Status.ACTIVE
 
 
