@@ -369,6 +369,9 @@ PATHMARK_REPORT_MINIMUM = env_int("PATHMARK_REPORT_MINIMUM", 5)
 PATHMARK_REPORT_BACKGROUND_ASSESSMENTS = env_int("PATHMARK_REPORT_BACKGROUND_ASSESSMENTS", 50_000)
 if PATHMARK_REPORT_MINIMUM < 2:
     raise ImproperlyConfigured("PATHMARK_REPORT_MINIMUM must be 2 or more (5 is usual).")
+# The kinds of life event caseworkers may record on a journey (journeys.models.LifeEventKind
+# values); empty for all of them.
+PATHMARK_LIFE_EVENTS = env_list("PATHMARK_LIFE_EVENTS", [])
 PAGE_SIZE = 25
 # Languages without a two-letter ISO 639-1 code that records may hold (ISO 639-3 codes).
 PATHMARK_EXTRA_LANGUAGES = env_list(

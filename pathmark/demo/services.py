@@ -23,7 +23,7 @@ from pathmark.instruments.scoring import score_responses
 from pathmark.instruments.services import instrument_version_for
 from pathmark.journeys.models import HostSurvey, JourneyTrend
 from pathmark.journeys.registry import host_norms_for
-from pathmark.journeys.services import assign_key_worker, refresh_trends
+from pathmark.journeys.services import assign_key_worker, record_life_event, refresh_trends
 from pathmark.organisations.models import Membership, Organisation, OrganisationKind, Role
 from pathmark.organisations.scoping import system_scope
 from pathmark.people.models import ConsentKind, ConsentMethod, ImmigrationStatus, Person
@@ -203,6 +203,7 @@ def load_demo_partnership(
                 )
                 summary.assessments_created += len(by_version[version.pk])
                 summary.trends_refreshed += sum(getattr(r, "people", 0) for r in answered)
+            _life_events(caseworker, organisation, ids, entries, rng=random.Random(seed + 1))
         # Demo people loaded before trends were stored (a demo database from an older
         # Pathmark) get theirs too, so the caseload page is current.
         without_trends = (
@@ -400,3 +401,25 @@ def _host_surveys(host: Organisation, by: Any, today: date) -> None:
                     min_group=30,
                     is_synthetic=True,
                 )
+
+
+# Life events the demo gives one person in five, between two of their assessments.
+DEMO_EVENTS = ["moved_home", "started_work", "lost_job", "status_decided", "family_arrived"]
+
+
+def _life_events(
+    caseworker: Any, organisation: Organisation, ids: list[int], entries: list[Any], *, rng: Any
+) -> None:
+    people = Person.objects.in_bulk(ids)
+    for person_id, (_registration, assessments, _shares) in zip(ids, entries, strict=True):
+        dates = sorted(assessment.assessed_on for _version, assessment in assessments)
+        if len(dates) < 2 or rng.random() >= 0.2:
+            continue
+        first, last = dates[0], dates[-1]
+        record_life_event(
+            by=caseworker,
+            organisation=organisation,
+            person=people[person_id],
+            occurred_on=first + (last - first) * rng.uniform(0.2, 0.8),
+            kind=rng.choice(DEMO_EVENTS),
+        )

@@ -7,6 +7,8 @@ from pathmark.audit.actions import Action, register
 register(
     Action("journey.cohort_viewed", _("%(actor)s viewed the caseload")),
     Action("journey.caseload_viewed", _("%(actor)s viewed their caseload")),
+    Action("journey.event_recorded", _("%(actor)s recorded a life event on a journey")),
+    Action("journey.event_removed", _("%(actor)s removed a life event from a journey")),
     Action("journey.exported", _("%(actor)s exported a person's journey")),
     Action("journey.key_worker_assigned", _("%(actor)s changed a person's key worker")),
     Action("journey.norms_published", _("%(actor)s published host norms from a survey")),

@@ -78,6 +78,16 @@ class NormChange:
 
 
 @dataclass(frozen=True)
+class EventMark:
+    """A life event on the time axis: a numbered marker that the list under the chart names."""
+
+    number: int
+    on: date
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
 class LineChart:
     width: int
     height: int
@@ -98,6 +108,7 @@ class LineChart:
     tick_label_x: float
     tick_anchor: str
     rtl: bool
+    events: tuple[EventMark, ...] = ()
 
 
 def line_chart(
@@ -108,6 +119,7 @@ def line_chart(
     stage_labels: Sequence[str] = (),
     as_of: date | None = None,
     rtl: bool = False,
+    events: Sequence[tuple[date, str]] = (),
 ) -> LineChart:
     """The chart of one series. The time axis runs from a little before the first reading to a
     little after the last one (or `as_of`, so a recent change of norms is visible)."""
@@ -190,6 +202,11 @@ def line_chart(
         tick_label_x=(LEFT - 6) if not rtl else (WIDTH - LEFT + 6),
         tick_anchor="end" if not rtl else "start",
         rtl=rtl,
+        events=tuple(
+            EventMark(number, on, x_of(on), label)
+            for number, (on, label) in enumerate(sorted(events), start=1)
+            if start <= on <= end
+        ),
     )
 
 

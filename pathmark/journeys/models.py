@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pathmark.organisations.scoping import Scope, ScopedManager
 from pathmark.people import access
+from pathmark.people.models import visible_with_person
 
 from .trajectory import Direction
 
@@ -370,3 +371,56 @@ class SurveyNorm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.group_kind}={self.group_value}: {self.value:.1f}"
+
+
+class LifeEventKind(models.TextChoices):
+    """What happened in a person's life that may explain a change on their journey. Which of
+    these a partnership offers is `PATHMARK_LIFE_EVENTS` (all by default)."""
+
+    MOVED_HOME = "moved_home", _("Moved home")
+    STARTED_WORK = "started_work", _("Started work")
+    LOST_JOB = "lost_job", _("Lost a job")
+    STARTED_COURSE = "started_course", _("Started a course")
+    STATUS_DECIDED = "status_decided", _("Immigration status decided")
+    FAMILY_ARRIVED = "family_arrived", _("Family arrived")
+    FAMILY_SEPARATED = "family_separated", _("Separated from family")
+    HEALTH_CRISIS = "health_crisis", _("Health crisis")
+    BEREAVEMENT = "bereavement", _("Bereavement")
+    OTHER = "other", _("Something else")
+
+
+class LifeEvent(models.Model):
+    """A dated event in a person's life, entered by a caseworker, drawn on every chart of their
+    journey so that a fall is read with its cause. Personal data: visible where the person's
+    assessments are, erased with the person."""
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by organisation"),
+    )
+    occurred_on = models.DateField(_("date"))
+    kind = models.CharField(_("what happened"), max_length=30, choices=LifeEventKind.choices)
+    note = models.CharField(_("in a few words"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = ScopedManager()
+
+    class Meta:
+        base_manager_name = "objects"
+        indexes = [models.Index(fields=["person", "occurred_on"], name="journeys_event_person")]
+        ordering = ["occurred_on", "pk"]
+        verbose_name = _("life event")
+        verbose_name_plural = _("life events")
+
+    def __str__(self) -> str:
+        return f"P-{self.person_id:06d} {self.kind} {self.occurred_on}"
+
+    visible_in_scope = staticmethod(visible_with_person(access.ASSESSMENTS))

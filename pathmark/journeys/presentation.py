@@ -281,6 +281,7 @@ class SeriesView:
     stability: str
     stage_labels: Mapping[str, str]
     norm_labels: Mapping[date, str]
+    events: tuple[tuple[date, str], ...] = ()
 
     @property
     def css(self) -> str:
@@ -296,16 +297,27 @@ class SeriesView:
 
     @property
     def rows(self) -> list[dict[str, object]]:
-        return [
-            {
-                "point": point,
-                "stage": self.stage_label(point.stage),
-                "below": point.points_below_host_norm,
-                "above": point.points_above_host_norm,
-                "norm": point.host_norm.value if point.host_norm else None,
-            }
-            for point in self.series.points
-        ]
+        rows = []
+        previous: date | None = None
+        numbered = list(enumerate(sorted(self.events), start=1))
+        for point in self.series.points:
+            rows.append(
+                {
+                    "point": point,
+                    "stage": self.stage_label(point.stage),
+                    "below": point.points_below_host_norm,
+                    "above": point.points_above_host_norm,
+                    "norm": point.host_norm.value if point.host_norm else None,
+                    # The life events since the previous reading: what may explain a change.
+                    "events": [
+                        {"number": number, "on": on, "label": label}
+                        for number, (on, label) in numbered
+                        if (previous is None or on > previous) and on <= point.assessed_on
+                    ],
+                }
+            )
+            previous = point.assessed_on
+        return rows
 
     @property
     def transitions(self) -> list[dict[str, object]]:
@@ -350,6 +362,7 @@ def journey_view(
     norms: Mapping[str, Sequence[HostNorm]],
     as_of: date,
     language: str | None = None,
+    events: Sequence[tuple[date, str]] = (),
 ) -> JourneyView:
     language = language or get_language() or "en"
     instrument = journey.instrument
@@ -372,6 +385,7 @@ def journey_view(
                 stage_labels=[stage_labels[stage.id] for stage in instrument.stages],
                 as_of=as_of,
                 rtl=rtl,
+                events=events,
             ),
             arrow=ARROWS[series.direction],
             words=rate_words(series),
@@ -388,6 +402,7 @@ def journey_view(
                 norm.valid_from: in_language(norm.label, language) if norm.label else ""
                 for norm in key_norms
             },
+            events=tuple(sorted(events)),
         )
 
     return JourneyView(

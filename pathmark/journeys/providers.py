@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from pathmark.people.models import Person
 from pathmark.privacy.registry import Provider, Row, register
 
-from .models import DIRECTION_CHOICES, JourneyTrend, SeriesTrend
-from .services import erase_trends
+from .models import DIRECTION_CHOICES, JourneyTrend, LifeEvent, LifeEventKind, SeriesTrend
+from .services import erase_life_events, erase_trends
 
 
 def export_trends(person: Person) -> list[Row]:
@@ -36,7 +36,35 @@ def export_trends(person: Person) -> list[Row]:
     ]
 
 
+def export_life_events(person: Person) -> list[Row]:
+    return [
+        {
+            "occurred_on": event.occurred_on.isoformat(),
+            "kind": event.kind,
+            "note": event.note,
+            "recorded_at": event.recorded_at.isoformat(),
+        }
+        for event in LifeEvent.objects.filter(person_id=person.pk).order_by("occurred_on", "pk")
+    ]
+
+
 def register_trends() -> None:
+    register(
+        Provider(
+            key="journeys.life_events",
+            title=_("Life events on the journey"),
+            export=export_life_events,
+            erase=erase_life_events,
+            tabular=True,
+            labels={
+                "occurred_on": _("Date"),
+                "kind": _("What happened"),
+                "note": _("In a few words"),
+                "recorded_at": _("Recorded"),
+            },
+            choices={"kind": dict(LifeEventKind.choices)},
+        )
+    )
     register(
         Provider(
             key="journeys.trends",

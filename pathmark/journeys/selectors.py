@@ -51,6 +51,7 @@ from .models import (
     CaseloadSummary,
     HostSurvey,
     JourneyTrend,
+    LifeEvent,
     RefreshStatus,
     SeriesTrend,
     TrendGeneration,
@@ -687,3 +688,22 @@ def survey_min_groups() -> dict[str, int]:
             "instrument", "min_group"
         )
     )
+
+
+def life_events_of(person: Person) -> list[LifeEvent]:
+    """The person's life events the scope may see, oldest first (read with the journey, whose
+    read is audited)."""
+    return list(LifeEvent.objects.filter(person_id=person.pk).order_by("occurred_on", "pk"))
+
+
+def event_marks(events: list[LifeEvent]) -> list[tuple[date, str]]:
+    """(date, words) of each event for the charts and tables, in the active language."""
+    return [
+        (
+            event.occurred_on,
+            f"{event.get_kind_display()}: {event.note}"
+            if event.note
+            else str(event.get_kind_display()),
+        )
+        for event in events
+    ]

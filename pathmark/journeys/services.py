@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
@@ -30,6 +31,8 @@ from .models import (
     CaseloadSummary,
     HostSurvey,
     JourneyTrend,
+    LifeEvent,
+    LifeEventKind,
     RefreshStatus,
     SeriesTrend,
     SurveyNorm,
@@ -628,3 +631,84 @@ def publish_host_survey(
 
     transaction.on_commit(lambda: refresh_trends_job.enqueue(job.pk))
     return survey
+
+
+# --- Life events ------------------------------------------------------------------------------
+
+
+def life_event_kinds() -> list[tuple[str, str]]:
+    """The kinds of life event this partnership records (`PATHMARK_LIFE_EVENTS`, or all)."""
+    wanted = set(getattr(settings, "PATHMARK_LIFE_EVENTS", None) or LifeEventKind.values)
+    return [(value, str(label)) for value, label in LifeEventKind.choices if value in wanted]
+
+
+@checks_organisation
+@transaction.atomic
+def record_life_event(
+    *,
+    by: Any,
+    organisation: Organisation,
+    person: Person,
+    occurred_on: Any,
+    kind: str,
+    note: str = "",
+) -> LifeEvent:
+    """Records a dated event in the person's life on their journey. Any organisation that may
+    see the person's assessments may record one (the event says who did); the date is neither
+    in the future nor before the person's birth."""
+    if person.status != Person.Status.ACTIVE:
+        raise ValidationError(
+            _("Processing of this person's data is restricted, so their record cannot be changed.")
+        )
+    errors: dict[str, str] = {}
+    if kind not in dict(life_event_kinds()):
+        errors["kind"] = _("Choose what happened from the list.")
+    if occurred_on > timezone.localdate():
+        errors["occurred_on"] = _("The date cannot be in the future.")
+    elif person.date_of_birth and occurred_on < person.date_of_birth:
+        errors["occurred_on"] = _("The date is before the person's date of birth.")
+    note = note.strip()
+    if len(note) > 200:
+        errors["note"] = _("Keep it under 200 characters.")
+    if errors:
+        raise ValidationError(errors)
+    event = LifeEvent.objects.create(
+        person=person,
+        organisation=organisation,
+        occurred_on=occurred_on,
+        kind=kind,
+        note=note,
+        recorded_by=by if getattr(by, "pk", None) else None,
+    )
+    record(
+        actor=by,
+        organisation=organisation,
+        action="journey.event_recorded",
+        target=event,
+        person_id=person.pk,
+        extra={"kind": kind, "occurred_on": str(occurred_on)},
+    )
+    return event
+
+
+@checks_organisation
+@transaction.atomic
+def remove_life_event(*, by: Any, organisation: Organisation, event: LifeEvent) -> None:
+    """Removes an event recorded by mistake; only the organisation that recorded it may."""
+    if event.organisation_id != organisation.pk:
+        raise LifeEvent.DoesNotExist
+    record(
+        actor=by,
+        organisation=organisation,
+        action="journey.event_removed",
+        target=event,
+        person_id=event.person_id,
+        extra={"kind": event.kind, "occurred_on": str(event.occurred_on)},
+    )
+    event.delete()
+
+
+def erase_life_events(person: Person, *, by: Any) -> int:
+    """The privacy registry's erase step for life events."""
+    removed, _counts = LifeEvent.objects.filter(person_id=person.pk).delete()
+    return removed

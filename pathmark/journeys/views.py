@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,7 +24,8 @@ from pathmark.people.models import Person
 
 from . import selectors, services
 from .caseload import DomainDistribution
-from .models import JourneyTrend
+from .forms import LifeEventForm
+from .models import JourneyTrend, LifeEvent
 from .presentation import ARROWS, group_words, instrument_titles, journey_view, reflection_words
 from .registry import norms_in_force
 from .trajectory import OVERALL, TURNED_DOWN_DOMAINS, Direction, HostNorm
@@ -37,19 +39,86 @@ def person_journey(request: HttpRequest, person_id: int) -> HttpResponse:
         )
     except Person.DoesNotExist:
         raise Http404 from None
+    events = selectors.life_events_of(found.person)
+    marks = selectors.event_marks(events)
     views = [
         journey_view(
             journey,
             norms=selectors.person_norms(journey.instrument.slug, found.person),
             as_of=found.as_of,
+            events=marks,
         )
         for journey in found.journeys
     ]
+    organisation = request.organisation  # type: ignore[attr-defined]
+    may_record = (
+        role_may(getattr(request.membership, "role", None), "assessment.run")  # type: ignore[attr-defined]
+        and found.person.status == Person.Status.ACTIVE
+    )
     return render(
         request,
         "journeys/person.html",
-        {"person": found.person, "journeys": views, "as_of": found.as_of},
+        {
+            "person": found.person,
+            "journeys": views,
+            "as_of": found.as_of,
+            "events": [
+                {
+                    "event": event,
+                    "number": number,
+                    "removable": may_record and event.organisation_id == organisation.pk,
+                }
+                for number, event in enumerate(events, start=1)
+            ],
+            "event_form": LifeEventForm() if may_record else None,
+        },
     )
+
+
+@require_POST
+@requires("assessment.run")
+def add_life_event(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = person_or_404(request, person_id, action="person.viewed")
+    form = LifeEventForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_life_event(
+                by=request.user,
+                organisation=request.organisation,  # type: ignore[attr-defined]
+                person=person,
+                occurred_on=form.cleaned_data["occurred_on"],
+                kind=form.cleaned_data["kind"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Life event recorded; it is drawn on every chart."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect(reverse("journeys:person", args=[person.pk]) + "#life-events")
+
+
+@require_POST
+@requires("assessment.run")
+def remove_life_event(request: HttpRequest, person_id: int, event_id: int) -> HttpResponse:
+    person = person_or_404(request, person_id, action="person.viewed")
+    event = LifeEvent.objects.filter(pk=event_id, person_id=person.pk).first()
+    if event is None:
+        raise Http404
+    try:
+        services.remove_life_event(
+            by=request.user,
+            organisation=request.organisation,  # type: ignore[attr-defined]
+            event=event,
+        )
+    except LifeEvent.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, _("Life event removed."))
+    return redirect(reverse("journeys:person", args=[person.pk]) + "#life-events")
 
 
 def _summary_language(request: HttpRequest, person: Person) -> str:
@@ -71,12 +140,14 @@ def summary(request: HttpRequest, person_id: int) -> HttpResponse:
         raise Http404 from None
     language = _summary_language(request, found.person)
     with translation.override(language):
+        marks = selectors.event_marks(selectors.life_events_of(found.person))
         views = [
             journey_view(
                 journey,
                 norms=selectors.person_norms(journey.instrument.slug, found.person),
                 as_of=found.as_of,
                 language=language,
+                events=marks,
             )
             for journey in found.journeys
         ]

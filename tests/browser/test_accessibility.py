@@ -988,6 +988,8 @@ NOT_PAGES = {
     "transfer:export_discard": "POST only; redirects to transfer:export",
     "journeys:key_worker": "POST only; redirects to people:detail",
     "journeys:review_worklist": "POST only; redirects to journeys:cohort",
+    "journeys:add_life_event": "POST only; redirects to journeys:person",
+    "journeys:remove_life_event": "POST only; redirects to journeys:person",
 }
 
 

@@ -14,7 +14,7 @@ from pathmark.organisations.scoping import organisation_scope, system_scope
 from pathmark.people.models import Person
 
 from ...presentation import rate_words
-from ...selectors import journeys_of
+from ...selectors import journeys_of, life_events_of
 from ...trajectory import Journey, Rate, Series
 
 
@@ -68,6 +68,7 @@ class Command(BaseCommand):
             except Person.DoesNotExist:
                 raise CommandError(_("No such person (or their record was erased).")) from None
             journeys = journeys_of(person)
+            events = life_events_of(person)
             record(
                 actor=None,
                 organisation=organisation or person.organisation,
@@ -80,6 +81,10 @@ class Command(BaseCommand):
                 "person": person.reference,
                 "person_id": person.pk,
                 "journeys": [journey_json(journey) for journey in journeys],
+                "life_events": [
+                    {"occurred_on": event.occurred_on.isoformat(), "kind": event.kind}
+                    for event in events
+                ],
             }
             self.stdout.write(json.dumps(document, indent=2, ensure_ascii=False))
             return
