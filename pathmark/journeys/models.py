@@ -354,8 +354,8 @@ class SurveyNorm(models.Model):
     group_value = models.CharField(_("group value"), max_length=40, blank=True)
     n = models.PositiveIntegerField(_("respondents"))
     value = models.FloatField(_("mean score"))
-    ci_low = models.FloatField(_("95% interval, low"))
-    ci_high = models.FloatField(_("95% interval, high"))
+    ci_low = models.FloatField(_("interval (95%), low"))
+    ci_high = models.FloatField(_("interval (95%), high"))
     low = models.FloatField(_("usual range, low"))
     high = models.FloatField(_("usual range, high"))
 

@@ -952,6 +952,12 @@ ERRORS = [
     ),
 ]
 
+REPORTS = [
+    Visit("reports", "reports:index", "priya", goto("/reports/")),
+    Visit("needs report", "reports:needs", "priya", goto("/reports/needs/")),
+    Visit("outcomes report", "reports:outcomes", "priya", goto("/reports/outcomes/")),
+]
+
 GROUPS = {
     "people": PEOPLE,
     "assessments": ASSESSMENTS,
@@ -962,6 +968,7 @@ GROUPS = {
     "audit": AUDIT,
     "accounts": ACCOUNTS,
     "errors": ERRORS,
+    "reports": REPORTS,
 }
 
 # Named URL patterns that are not pages anyone reads, and why.

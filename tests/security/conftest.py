@@ -341,6 +341,15 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
     draft = _probe_draft(person, b_caseworker, world.org_b)
     export_job = _prepared_export(world.b_manager, world.org_b)
     plan, plan_goal, plan_action = _drafted_plan(completed, b_caseworker, world.org_b)
+    with system_scope("security test: B's life event"):
+        life_event = apps.get_model("journeys", "LifeEvent").objects.create(
+            person=person,
+            organisation=world.org_b,
+            occurred_on=date(2024, 3, 1),
+            kind="moved_home",
+            note=f"{PERSON_NAME.split()[0]} moved",
+            recorded_by=b_caseworker,
+        )
     secrets = (
         PERSON_NAME,
         *PERSON_NAME.split(),
@@ -384,6 +393,7 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
         plan_goal=plan_goal,
         plan_action=plan_action,
         duplicate_flag=duplicate_flag,
+        life_event=life_event,
     )
 
 

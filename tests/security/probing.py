@@ -143,6 +143,7 @@ class Target:
     plan_action: Any = None  # an action of `plan_goal`, its text holding the marker
     invitation: Any = None  # B's invitation to a member of D
     duplicate_flag: Any = None  # B's person flagged as a possible duplicate of B's member
+    life_event: Any = None  # a life event B recorded on its person's journey
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ KWARG_VALUES: dict[str, Callable[[Target], list[Any]]] = {
     "plan_id": lambda t: [t.plan.pk],
     "goal_id": lambda t: [t.plan_goal.pk],
     "action_id": lambda t: [t.plan_action.pk],
+    "event_id": lambda t: [t.life_event.pk],
     # Blank import templates: one for people, one for an instrument's assessments.
     "kind": lambda t: ["people", "integration-journey"],
     "file_format": lambda t: ["csv"],

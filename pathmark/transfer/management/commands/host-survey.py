@@ -28,7 +28,7 @@ class Command(BaseCommand):
         "Work out host norms from a survey of the host population to the same questionnaire "
         "(one row per respondent, one column per item, as in the assessment import format, "
         "with optional columns age_band, gender and area) and publish them in force from a "
-        "date, with each norm's sample size and 95% interval. Every row is checked first; "
+        "date, with each norm's sample size and interval (95%). Every row is checked first; "
         "with any problem nothing is published. See docs/import-format.md."
     )
 
