@@ -996,6 +996,7 @@ NOT_PAGES = {
     "journeys:key_worker": "POST only; redirects to people:detail",
     "journeys:review_worklist": "POST only; redirects to journeys:cohort",
     "journeys:add_life_event": "POST only; redirects to journeys:person",
+    "reports:funder": "the funder report as a PDF file to download, not a page",
     "journeys:remove_life_event": "POST only; redirects to journeys:person",
 }
 
