@@ -311,6 +311,12 @@ if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Dates and uploads (issue 13) ---------------------------------------------------------
+# No assessment, consent or other dated fact about a person may be recorded before this year
+# (nor before their birth, nor in the future). 1990 is older than any case file a partner
+# could migrate from a previous system, yet catches a mistyped century (0202, 1922 for 2022).
+PATHMARK_EARLIEST_YEAR = env_int("PATHMARK_EARLIEST_YEAR", 1990)
+
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

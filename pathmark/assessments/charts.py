@@ -7,6 +7,7 @@ right-to-left pages the chart is mirrored here, because SVG coordinates do not f
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -77,7 +78,12 @@ def domain_bar_chart(rows: Sequence[tuple[str, float | None]], *, rtl: bool = Fa
     bars = []
     for index, (label, score) in enumerate(rows):
         row_top = TOP + index * ROW_HEIGHT
-        clamped = None if score is None else min(max(float(score), 0.0), SCORE_MAX)
+        # A score that is not a number (NaN) draws no bar, as a missing one does.
+        clamped = (
+            None
+            if score is None or math.isnan(float(score))
+            else min(max(float(score), 0.0), SCORE_MAX)
+        )
         bar_width = 0.0 if clamped is None else clamped / SCORE_MAX * PLOT_WIDTH
         bars.append(
             Bar(

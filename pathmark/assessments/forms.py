@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pathmark.instruments.definition import Domain, Instrument, Item
 from pathmark.instruments.registry import list_instruments
+from pathmark.people import rules
 from pathmark.people.reference import language_name
 
 from .models import AssessmentMode
@@ -61,16 +62,20 @@ class StartAssessmentForm(forms.Form):
         label=_("Date of assessment"), widget=DateInput, initial=timezone.localdate
     )
 
-    def __init__(self, *args: Any, person_language: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, person_language: str = "", born: date | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.born = born
         self.fields["mode"].initial = AssessmentMode.CASEWORKER_LED
         codes = [code for code, _label in self.fields["language"].choices]
         self.fields["language"].initial = person_language if person_language in codes else "en"
 
     def clean_assessed_on(self) -> date:
-        value = self.cleaned_data["assessed_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("The date of assessment cannot be in the future."))
+        value: date = self.cleaned_data["assessed_on"]
+        problem = rules.recorded_date_problem(value, born=self.born)
+        if problem is not None:
+            raise forms.ValidationError(rules.sentence(problem, gettext("The date of assessment")))
         return value
 
 

@@ -20,6 +20,21 @@ from pathmark.people.models import Person, visible_with_person
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     COMPLETED = "completed", _("Completed")
+    # Set aside (see `services.set_aside_assessment`): kept, shown with why, but no longer part
+    # of the person's journey, trends or reports.
+    WITHDRAWN = "withdrawn", _("Withdrawn by the organisation that recorded it")
+    DISPUTED = "disputed", _("Disputed by the person's organisation")
+
+
+SET_ASIDE = (AssessmentStatus.WITHDRAWN, AssessmentStatus.DISPUTED)
+
+
+class SetAsideReason(models.TextChoices):
+    IN_ERROR = "recorded_in_error", _("Recorded in error (wrong person or questionnaire)")
+    WRONG_DATE = "wrong_date", _("The date is wrong")
+    DUPLICATE = "duplicate", _("A duplicate of another assessment")
+    NOT_AGREED = "not_agreed", _("The person does not recognise it")
+    OTHER = "other", _("Another reason")
 
 
 class AssessmentMode(models.TextChoices):
@@ -76,6 +91,14 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Who set a completed assessment aside, when and why (a code: the row outlives any note).
+    set_aside_at = models.DateTimeField(_("set aside on"), null=True, blank=True)
+    set_aside_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    set_aside_reason = models.CharField(
+        _("why it was set aside"), max_length=20, choices=SetAsideReason.choices, blank=True
+    )
 
     objects = ScopedManager()
 
@@ -102,7 +125,10 @@ class Assessment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="draft", completed_at__isnull=True)
-                | Q(status="completed", completed_at__isnull=False),
+                | Q(
+                    status__in=["completed", "withdrawn", "disputed"],
+                    completed_at__isnull=False,
+                ),
                 name="assessment_completed_has_time",
             )
         ]
@@ -125,3 +151,7 @@ class Assessment(models.Model):
     @property
     def is_completed(self) -> bool:
         return self.status == AssessmentStatus.COMPLETED
+
+    @property
+    def is_set_aside(self) -> bool:
+        return self.status in SET_ASIDE

@@ -84,7 +84,7 @@ def erase_assessments(person: Person, *, by: Any) -> int:
     """
     assessments = Assessment.objects.filter(person_id=person.pk)
     deleted, _by_model = assessments.filter(status=AssessmentStatus.DRAFT).delete()
-    anonymised = assessments.filter(status=AssessmentStatus.COMPLETED).update(
+    anonymised = assessments.exclude(status=AssessmentStatus.DRAFT).update(
         answers={}, item_scores={}
     )
     return deleted + anonymised

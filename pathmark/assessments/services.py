@@ -29,24 +29,48 @@ from pathmark.instruments.scoring import (
 from pathmark.instruments.services import instrument_version_for
 from pathmark.organisations.models import Organisation
 from pathmark.organisations.scoping import check_organisation, checks_organisation, system_scope
+from pathmark.people import rules
 from pathmark.people.models import Person
 
 from .hooks import completed_assessments_changed
-from .models import Assessment, AssessmentMode, AssessmentStatus, DiscardReason
+from .models import (
+    Assessment,
+    AssessmentMode,
+    AssessmentStatus,
+    DiscardReason,
+    SetAsideReason,
+)
 from .selectors import instrument_of
 
 
 def _check_date(person: Person, assessed_on: date) -> None:
-    if assessed_on > timezone.localdate():
-        raise ValidationError({"assessed_on": _("The date of assessment cannot be in the future.")})
-    if person.date_of_birth and assessed_on < person.date_of_birth:
-        raise ValidationError(
-            {
-                "assessed_on": _(
-                    "The date of assessment cannot be before the person's date of birth."
-                )
-            }
+    """The date rule every recorded fact keeps (`people.rules.recorded_date_problem`)."""
+    problem = rules.recorded_date_problem(assessed_on, born=person.date_of_birth)
+    if problem is not None:
+        raise ValidationError({"assessed_on": rules.sentence(problem, _("The date of assessment"))})
+
+
+def _check_dates(assessments: Sequence[CompletedAnswers]) -> None:
+    """`_check_date` for many at once: the callers (imports, the demo) checked their rows, but
+    this is the one way in, so a caller that did not cannot store a date out of range."""
+    people = {a.person_id for a in assessments}
+    born = dict(Person.objects.filter(pk__in=list(people)).values_list("pk", "date_of_birth"))
+    today = timezone.localdate()
+    for assessment in assessments:
+        problem = rules.recorded_date_problem(
+            assessment.assessed_on, born=born.get(assessment.person_id), today=today
         )
+        if problem is not None:
+            raise ValidationError(
+                {
+                    "assessed_on": _("Person %(person)s, %(date)s: %(problem)s")
+                    % {
+                        "person": assessment.person_id,
+                        "date": assessment.assessed_on.isoformat(),
+                        "problem": rules.fragment(problem),
+                    }
+                }
+            )
 
 
 def _require_writer(assessment: Assessment, organisation: Organisation) -> None:
@@ -297,6 +321,60 @@ def discard_draft(
     assessment.delete()
 
 
+@checks_organisation
+@transaction.atomic
+def set_aside_assessment(
+    *, by: Any, organisation: Organisation, assessment: Assessment, reason: str
+) -> Assessment:
+    """Takes a completed assessment out of the person's journey, keeping it (and who did it,
+    when and why) on the record. Who may, and what it is called:
+
+    - the organisation that recorded it *withdraws* it: its own record, its own mistake;
+    - the person's own organisation, when another organisation recorded it (a record shared
+      by consent), *disputes* it. It cannot delete or change another organisation's record,
+      which is that organisation's account of what it did, but it is responsible for the
+      person's record, and a wrong date or score must not distort the journey it works from.
+      The recording organisation sees the dispute in its own log and may still withdraw it.
+
+    Either way the assessment leaves the journey, the trends and the reports everywhere
+    (they read completed assessments only). Anyone else gets "does not exist"."""
+    if reason not in SetAsideReason.values:
+        raise ValidationError({"reason": _("Choose why the assessment is set aside.")})
+    _lock_people([assessment.person_id])
+    assessment = _locked(assessment)
+    recorder = assessment.organisation_id == organisation.pk
+    owner = assessment.person.organisation_id == organisation.pk
+    if not (recorder or owner):
+        raise Assessment.DoesNotExist
+    if assessment.is_draft:
+        raise ValidationError(_("A draft is not part of any journey; discard it instead."))
+    if recorder and assessment.status in (AssessmentStatus.COMPLETED, AssessmentStatus.DISPUTED):
+        status, action = AssessmentStatus.WITHDRAWN, "assessment.withdrawn"
+    elif owner and not recorder and assessment.status == AssessmentStatus.COMPLETED:
+        status, action = AssessmentStatus.DISPUTED, "assessment.disputed"
+    else:
+        raise ValidationError(_("This assessment is already set aside."))
+    assessment.status = status
+    assessment.set_aside_at = timezone.now()
+    assessment.set_aside_by = by
+    assessment.set_aside_reason = reason
+    assessment.save(update_fields=["status", "set_aside_at", "set_aside_by", "set_aside_reason"])
+    completed_assessments_changed(
+        person_ids=[assessment.person_id], by=by, reason="set aside", many=False
+    )
+    # In the acting organisation's log and, for a dispute, in the recorder's, so the
+    # organisation whose record it is learns of it.
+    for logged_in in {organisation.pk, assessment.organisation_id}:
+        record(
+            actor=by,
+            organisation=organisation if logged_in == organisation.pk else assessment.organisation,
+            action=action,
+            target=assessment,
+            extra={"reason": reason},
+        )
+    return assessment
+
+
 @dataclass
 class Rescoring:
     checked: int = 0
@@ -450,6 +528,7 @@ def record_completed_assessments(
     False): the fast path of `complete_assessment` for imports and the demo. Returns the new
     ids, in order, and what the apps above answered."""
     check_organisation(organisation)
+    _check_dates(assessments)
     now = timezone.now()
     user_id = getattr(by, "pk", None)
     with transaction.atomic():

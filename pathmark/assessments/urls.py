@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:assessment_id>/domain/<int:number>/", views.domain, name="domain"),
     path("<int:assessment_id>/review/", views.review, name="review"),
     path("<int:assessment_id>/discard/", views.discard, name="discard"),
+    path("<int:assessment_id>/set-aside/", views.set_aside, name="set_aside"),
 ]

@@ -11,18 +11,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from pathmark.core.forms import attach_service_errors
 from pathmark.instruments.definition import CHOICE_TYPES, Domain, Instrument
 from pathmark.instruments.models import InstrumentVersion
-from pathmark.organisations.permissions import requires
+from pathmark.organisations.permissions import requires, role_may
 from pathmark.people.lookups import person_or_404
 from pathmark.people.models import Person
 
 from . import selectors, services
 from .forms import DomainAnswersForm, StartAssessmentForm, initial_answers
 from .hooks import next_steps_for
-from .models import Assessment, DiscardReason
+from .models import Assessment, AssessmentStatus, DiscardReason, SetAsideReason
 from .text import answer_labels, direction, in_language, language_of
 
 
@@ -72,7 +73,11 @@ def start(request: HttpRequest, person_id: int) -> HttpResponse:
     person = person_or_404(request, person_id, action="person.viewed_for_assessment")
     if (refused := _frozen(request, person)) is not None:
         return refused
-    form = StartAssessmentForm(request.POST or None, person_language=person.preferred_language)
+    form = StartAssessmentForm(
+        request.POST or None,
+        person_language=person.preferred_language,
+        born=person.date_of_birth,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -341,7 +346,7 @@ def discard(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @requires("person.view")
 def result(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = _assessment_or_404(request, assessment_id)
-    if not assessment.is_completed:
+    if assessment.is_draft:
         if assessment.organisation_id != request.organisation.pk:
             raise Http404
         return redirect("assessments:review", assessment_id=assessment.pk)
@@ -358,5 +363,60 @@ def result(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "answered": _answered(assessment, instrument)
             if assessment.organisation_id == request.organisation.pk and assessment.answers
             else [],
+            "set_aside_form": SetAsideForm() if _may_set_aside(request, assessment) else None,
+            "set_aside_verb": _("Withdraw")
+            if assessment.organisation_id == request.organisation.pk
+            else _("Dispute"),
         },
     )
+
+
+class SetAsideForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=gettext_lazy("Why?"), choices=SetAsideReason.choices, widget=forms.RadioSelect
+    )
+
+
+def _may_set_aside(request: HttpRequest, assessment: Assessment) -> bool:
+    """Whether the result page offers to withdraw (the recorder) or dispute (the person's
+    organisation) it; `services.set_aside_assessment` decides again."""
+    if not role_may(request.membership.role, "assessment.run"):  # type: ignore[attr-defined]
+        return False
+    organisation_id = request.organisation.pk  # type: ignore[attr-defined]
+    if assessment.organisation_id == organisation_id:
+        return assessment.status != AssessmentStatus.WITHDRAWN
+    return (
+        assessment.person.organisation_id == organisation_id
+        and assessment.status == AssessmentStatus.COMPLETED
+    )
+
+
+@require_POST
+@requires("assessment.run")
+def set_aside(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    """Withdraws (the organisation that recorded it) or disputes (the person's organisation)
+    a completed assessment: it stays on the record but leaves the journey."""
+    assessment = _assessment_or_404(request, assessment_id, action="assessment.viewed_for_edit")
+    form = SetAsideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose why the assessment is set aside."))
+        return redirect("assessments:result", assessment_id=assessment.pk)
+    try:
+        changed = services.set_aside_assessment(
+            by=request.user,
+            organisation=request.organisation,
+            assessment=assessment,
+            reason=form.cleaned_data["reason"],
+        )
+    except Assessment.DoesNotExist:
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Withdrawn: it no longer counts in the person's journey.")
+            if changed.status == AssessmentStatus.WITHDRAWN
+            else _("Disputed: it no longer counts in the person's journey."),
+        )
+    return redirect("assessments:result", assessment_id=assessment.pk)

@@ -8,9 +8,10 @@ pages the time axis is mirrored here, because SVG coordinates do not follow `dir
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from pathmark.instruments.definition import Stage
 
@@ -25,6 +26,10 @@ BOTTOM = 34
 PLOT_WIDTH = WIDTH - LEFT - RIGHT
 PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
 Y_TICKS = (0, 25, 50, 75, 100)
+FIRST_DAY = date.min.toordinal()
+LAST_DAY = date.max.toordinal()
+# Steps between ticks on the time axis, in months: about four to eight ticks fit the axis.
+MONTH_STEPS = (1, 3, 6, 12, 24, 60, 120, 240, 600, 1200, 2400, 6000, 12000, 24000, 60000, 120000)
 
 
 @dataclass(frozen=True)
@@ -123,21 +128,28 @@ def line_chart(
 ) -> LineChart:
     """The chart of one series. The time axis runs from a little before the first reading to a
     little after the last one (or `as_of`, so a recent change of norms is visible)."""
+    # Ordinals, not dates, and clamped to the calendar: a stored date of year 1 or 9999 (a
+    # slip kept from before the date rules, or a file loaded around them) must still draw,
+    # never overflow. The points may come in any order and on equal dates.
     if points:
-        first = points[0].assessed_on
-        last = max(points[-1].assessed_on, as_of or points[-1].assessed_on)
+        first = min(point.assessed_on for point in points).toordinal()
+        last = max(point.assessed_on for point in points).toordinal()
+        if as_of is not None:
+            last = max(last, as_of.toordinal())
     else:
-        first = last = as_of or date.today()
-    pad = max(30, (last - first).days // 20)
-    start, end = first - timedelta(days=pad), last + timedelta(days=pad)
-    days = max(1, (end - start).days)
+        first = last = (as_of or date.today()).toordinal()
+    pad = max(30, (last - first) // 20)
+    start_day = max(FIRST_DAY, first - pad)
+    end_day = min(LAST_DAY, last + pad)
+    start, end = date.fromordinal(start_day), date.fromordinal(end_day)
+    days = max(1, end_day - start_day)
 
     def x_of(on: date) -> float:
-        x = LEFT + (on - start).days / days * PLOT_WIDTH
+        x = LEFT + (on.toordinal() - start_day) / days * PLOT_WIDTH
         return round(WIDTH - x if rtl else x, 2)
 
     def y_of(score: float) -> float:
-        return round(TOP + (1 - min(max(score, 0.0), 100.0) / 100) * PLOT_HEIGHT, 2)
+        return round(TOP + (1 - _clamped(score) / 100) * PLOT_HEIGHT, 2)
 
     left_x, right_x = sorted((x_of(start), x_of(end)))
     label_x = (WIDTH - RIGHT + 6) if not rtl else (RIGHT - 6)
@@ -164,12 +176,13 @@ def line_chart(
             continue
         x1, x2 = sorted((x_of(piece_start), x_of(piece_end)))
         if norm.low is not None and norm.high is not None:
+            top, bottom = sorted((y_of(norm.high), y_of(norm.low)))
             norm_bands.append(
                 Band(
                     x=x1,
-                    y=y_of(norm.high),
+                    y=top,
                     width=round(x2 - x1, 2),
-                    height=round(y_of(norm.low) - y_of(norm.high), 2),
+                    height=round(bottom - top, 2),
                     css="norm-band",
                 )
             )
@@ -210,18 +223,29 @@ def line_chart(
     )
 
 
+def _clamped(score: float) -> float:
+    """A score on the 0-100 axis; anything not a number sits at 0 rather than breaking."""
+    if math.isnan(score):
+        return 0.0
+    return min(max(score, 0.0), 100.0)
+
+
 def _time_ticks(start: date, end: date) -> list[date]:
-    """First days of months, spaced so that about four to eight fit the axis."""
+    """First days of months (or of years, for long spans), spaced so that about four to eight
+    fit the axis, strictly between `start` and `end`. Any span the calendar holds is fine: the
+    ticks are counted in months from year 1, not walked month by month."""
     months = (end.year - start.year) * 12 + end.month - start.month
-    step = next((s for s in (1, 3, 6, 12, 24, 60) if months / s <= 8), 120)
+    step = next((s for s in MONTH_STEPS if months / s <= 8), MONTH_STEPS[-1])
+    after_start = start.year * 12 + start.month  # the month after start's, counted from year 0
+    index = -(-after_start // step) * step  # the first month from there that is on the step
     ticks: list[date] = []
-    year, month = start.year, start.month
     while True:
-        month += 1
-        if month > 12:
-            year, month = year + 1, 1
-        on = date(year, month, 1)
+        year, month = divmod(index, 12)
+        if year > date.max.year:
+            return ticks
+        on = date(year, month + 1, 1)
         if on >= end:
             return ticks
-        if (month - 1) % step == 0 if step < 12 else (month == 1 and year % (step // 12) == 0):
+        if on > start:
             ticks.append(on)
+        index += step

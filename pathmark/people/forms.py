@@ -26,11 +26,12 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-def _checked_date(value: date | None, label: str) -> date | None:
-    """A date of the record checked by the same rule as the import (`rules.date_problem`)."""
-    code = rules.date_problem(value)
-    if code is not None:
-        raise forms.ValidationError(rules.sentence(rules.Problem("", code), str(label)))
+def _checked_recorded_date(value: date | None, label: str) -> date | None:
+    """A dated fact recorded about the person (a consent): the rule the import and the
+    services keep too (`rules.recorded_date_problem`)."""
+    problem = rules.recorded_date_problem(value)
+    if problem is not None:
+        raise forms.ValidationError(rules.sentence(problem, str(label)))
     return value
 
 
@@ -206,7 +207,9 @@ class ConsentFields(forms.Form):
         )
 
     def clean_consent_date(self) -> date:
-        return _checked_date(self.cleaned_data["consent_date"], _("Date consent was given"))
+        return _checked_recorded_date(
+            self.cleaned_data["consent_date"], _("Date consent was given")
+        )
 
 
 class RegistrationForm(PersonForm, ConsentFields):
@@ -233,7 +236,7 @@ class ConsentForm(forms.Form):
         )
 
     def clean_given_on(self) -> date:
-        return _checked_date(self.cleaned_data["given_on"], _("Date given"))
+        return _checked_recorded_date(self.cleaned_data["given_on"], _("Date given"))
 
     def clean(self) -> dict:
         data = super().clean() or {}

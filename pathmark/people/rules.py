@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,6 +23,8 @@ TOO_LONG = "too_long"
 FUTURE = "future"
 TOO_EARLY = "too_early"
 ARRIVAL_BEFORE_BIRTH = "arrival_before_birth"
+BEFORE_BIRTH = "before_birth"
+BEFORE_EARLIEST_YEAR = "before_earliest_year"
 DESCRIPTION_MISSING = "description_missing"
 
 
@@ -41,6 +44,31 @@ def date_problem(value: date | None, *, today: date | None = None) -> str | None
         return FUTURE
     if value < EARLIEST_DATE:
         return TOO_EARLY
+    return None
+
+
+def earliest_year() -> int:
+    """The first year anything can have been recorded about a person in this partnership
+    (`PATHMARK_EARLIEST_YEAR`): older than any case file a partner could migrate, recent
+    enough that a mistyped century (0202, 1922 for 2022) is caught."""
+    return int(getattr(settings, "PATHMARK_EARLIEST_YEAR", 1990))
+
+
+def recorded_date_problem(
+    value: date | None, *, born: date | None = None, today: date | None = None
+) -> Problem | None:
+    """A dated fact recorded about a person (an assessment, a consent): never in the future,
+    never before the person was born, never before the earliest year. The forms, the services
+    and the import all ask this; `Problem.limit` carries the earliest year for the message."""
+    if value is None:
+        return None
+    if value > (today or timezone.localdate()):
+        return Problem("", FUTURE)
+    if born is not None and value < born:
+        return Problem("", BEFORE_BIRTH)
+    year = earliest_year()
+    if value.year < year:
+        return Problem("", BEFORE_EARLIEST_YEAR, year)
     return None
 
 
@@ -92,6 +120,10 @@ def sentence(problem: Problem, label: str) -> str:
         return _("%(label)s must be after 1900.") % {"label": label}
     if problem.code == ARRIVAL_BEFORE_BIRTH:
         return _("Date of arrival cannot be before the date of birth.")
+    if problem.code == BEFORE_BIRTH:
+        return _("%(label)s cannot be before the person's date of birth.") % {"label": label}
+    if problem.code == BEFORE_EARLIEST_YEAR:
+        return _("%(label)s cannot be before %(year)s.") % {"label": label, "year": problem.limit}
     return _("Write how the person describes their gender.")
 
 
@@ -111,4 +143,10 @@ def fragment(problem: Problem) -> str:
         return _("before 1900; check the year.")
     if problem.code == ARRIVAL_BEFORE_BIRTH:
         return _("before the date of birth; check the dates.")
+    if problem.code == BEFORE_BIRTH:
+        return _("before the person's date of birth; check the date.")
+    if problem.code == BEFORE_EARLIEST_YEAR:
+        return _("before %(year)s, the earliest year records are kept from; check the year.") % {
+            "year": problem.limit
+        }
     return _("describe the gender in words.")

@@ -38,7 +38,7 @@ from pathmark.people.models import (
     Person,
 )
 from pathmark.people.reference import COUNTRY_CODES, LANGUAGE_CODES
-from pathmark.people.rules import TOO_LONG, Problem, person_problems
+from pathmark.people.rules import TOO_LONG, Problem, person_problems, recorded_date_problem
 from pathmark.people.rules import fragment as rules_fragment
 from pathmark.people.services import age_band_for, register_people_in_bulk
 from pathmark.privacy.tombstones import erased_among
@@ -292,6 +292,13 @@ def _person_values(
         problems.add(row.number, problem.field, rules_fragment(problem))
     consent_given = check("consent_to_share", parse_yes_no)
     consent_date = check("consent_date", read.dates)
+    if consent_date is not None:
+        problem = recorded_date_problem(
+            consent_date, born=born if isinstance(born, dt.date) else None, today=read.today
+        )
+        if problem is not None:
+            problems.add(row.number, "consent_date", rules_fragment(problem), cells["consent_date"])
+            consent_date = None
     return values, consent_date, consent_given
 
 
@@ -543,10 +550,13 @@ def plan_assessments(
                 assessed_on = dates(date_text)
             except CellError as error:
                 problems.add(row.number, "assessed_on", str(error), date_text)
-        if assessed_on and person and person[2] and assessed_on < person[2]:
-            problems.add(
-                row.number, "assessed_on", _("before the person's date of birth; check the date.")
+        if assessed_on is not None:
+            # The rule the start form and the services keep (`people.rules`).
+            problem = recorded_date_problem(
+                assessed_on, born=person[2] if person else None, today=today
             )
+            if problem is not None:
+                problems.add(row.number, "assessed_on", rules_fragment(problem), date_text)
         mode = AssessmentMode.CASEWORKER_LED.value
         if cells.get("mode"):
             try:

@@ -342,6 +342,7 @@ POSTS: dict[str, Callable[[Target], list[dict[str, Any]]]] = {
         }
     ],
     "plans:close": lambda t: [{"version": t.plan.version}],
+    "assessments:set_aside": lambda t: [{"reason": "recorded_in_error"}],
     "accounts:switch_organisation": lambda t: [{"organisation": t.org_b.pk}],
     "accounts:login": lambda t: [{"username": "nobody-at-all", "password": "not-a-password"}],
     "set_language": lambda t: [{"language": "ar", "next": "/"}],

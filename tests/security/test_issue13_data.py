@@ -40,7 +40,6 @@ def _share(person, organisation):  # type: ignore[no-untyped-def]
 # --- Finding 3: dates out of any sane range ------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 finding 3: not fixed yet")
 def test_a_year_one_assessment_does_not_break_the_journey_page(world):
     """Stored before the date rules existed (or loaded around them): the page still draws."""
     person = PersonFactory(organisation=world.org_a, date_of_birth=None)
@@ -52,7 +51,6 @@ def test_a_year_one_assessment_does_not_break_the_journey_page(world):
     assert response.status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 finding 3: not fixed yet")
 def test_an_assessment_before_the_earliest_year_is_refused_by_the_service(world):
     from django.core.exceptions import ValidationError
 
@@ -73,7 +71,6 @@ def test_an_assessment_before_the_earliest_year_is_refused_by_the_service(world)
         )
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 finding 3: not fixed yet")
 def test_the_import_refuses_a_year_one_assessment(world, tmp_path, settings):
     from pathmark.instruments.services import instrument_version_for
     from pathmark.transfer.formats import assessment_columns
@@ -100,6 +97,53 @@ def test_the_import_refuses_a_year_one_assessment(world, tmp_path, settings):
             instrument_version=version,
         )
     assert [p.column for p in refused.value.result.problems.listed] == ["assessed_on"]
+
+
+def _assessed_by_a_on_bs_person(world):  # type: ignore[no-untyped-def]
+    person = PersonFactory(organisation=world.org_b, date_of_birth=None)
+    _share(person, world.org_a)
+    assessment = run_assessment(
+        world.a_caseworker, world.org_a, person, assessed_on=date(2025, 1, 5)
+    )
+    return person, assessment
+
+
+def _status(assessment) -> str:  # type: ignore[no-untyped-def]
+    with system_scope("test"):
+        return Assessment.objects.get(pk=assessment.pk).status
+
+
+def test_the_persons_organisation_disputes_anothers_assessment_and_it_leaves_the_journey(world):
+    person, assessment = _assessed_by_a_on_bs_person(world)
+    b = client_for(world.b_caseworker)
+    url = reverse("assessments:set_aside", args=[assessment.pk])
+    assert b.post(url, {"reason": "wrong_date"}).status_code == 302
+    assert _status(assessment) == "disputed"
+    journey = b.get(reverse("journeys:person", args=[person.pk])).content.decode()
+    assert reverse("assessments:result", args=[assessment.pk]) not in journey
+    with system_scope("test"):
+        logged = set(
+            AuditEvent.objects.filter(action="assessment.disputed").values_list(
+                "organisation_id", flat=True
+            )
+        )
+    # In the owner's log and in the log of the organisation whose record it is.
+    assert logged == {world.org_a.pk, world.org_b.pk}
+
+
+def test_only_the_recording_organisation_withdraws_and_strangers_get_not_found(world):
+    person, assessment = _assessed_by_a_on_bs_person(world)
+    url = reverse("assessments:set_aside", args=[assessment.pk])
+    stranger = world.member(world.org_c, Role.CASEWORKER)
+    assert client_for(stranger).post(url, {"reason": "other"}).status_code == 404
+    assert _status(assessment) == "completed"
+    assert client_for(world.b_caseworker).post(url, {"reason": "other"}).status_code == 302
+    assert _status(assessment) == "disputed"
+    # The recorder may still withdraw what the owner disputed; nobody can undo a withdrawal.
+    assert client_for(world.a_caseworker).post(url, {"reason": "other"}).status_code == 302
+    assert _status(assessment) == "withdrawn"
+    client_for(world.b_caseworker).post(url, {"reason": "other"})
+    assert _status(assessment) == "withdrawn"
 
 
 # --- Finding 4: a formula through a semicolon ----------------------------------------------
