@@ -30,6 +30,7 @@ from pathmark.people.models import ConsentKind, ConsentMethod, ImmigrationStatus
 from pathmark.people.services import PersonToRegister, record_consent, register_people_in_bulk
 from pathmark.transfer.surveys import publish_survey_file
 
+from .directory import load_demo_directory
 from .plans import load_demo_plans
 from .survey import DEMO_SURVEYS, synthetic_survey_csv
 from .synthetic import Trajectory, synthetic_person, synthetic_trajectory
@@ -103,6 +104,7 @@ def load_demo_partnership(
         organisations = _organisations(summary)
         users = _staff(organisations, summary)
         _host_surveys(organisations["northbridge-council"], users.get("admin"), today)
+        load_demo_directory(organisations)
         versions = {slug: instrument_version_for(slug) for slug in INSTRUMENTS}
         statuses = {status.slug: status for status in ImmigrationStatus.objects.all()}
         rng = random.Random(seed)

@@ -224,6 +224,28 @@ def _shared_member(world: World):  # type: ignore[no-untyped-def]
     return user
 
 
+def _confidential_service(organisation):  # type: ignore[no-untyped-def]
+    """B's refuge: listed to everyone, its address (the probe's ADDRESS) only to B."""
+    from pathmark.directory.models import Address, Location, Service, ServiceAtLocation
+    from pathmark.directory.services import directory_entry_for
+
+    with system_scope("security tests: organisation B's refuge"):
+        entry = directory_entry_for(organisation)
+        service = Service.objects.create(organization=entry, name="Probe refuge")
+        location = Location.objects.create(
+            organization=entry, name="Probe refuge house", is_confidential=True
+        )
+        Address.objects.create(
+            location=location,
+            address_1=ADDRESS,
+            city="Northbridge",
+            postal_code="ZZ9 9ZZ",
+            country="GB",
+        )
+        ServiceAtLocation.objects.create(service=service, location=location)
+    return service
+
+
 def _drafted_plan(assessment: Assessment, by, organisation):  # type: ignore[no-untyped-def]
     """A plan B drafted from the completed assessment, with a goal and an action of its own
     holding the answer marker, so a leak of the plan's text is caught."""
@@ -350,6 +372,7 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
             note=f"{PERSON_NAME.split()[0]} moved",
             recorded_by=b_caseworker,
         )
+    service = _confidential_service(world.org_b)
     secrets = (
         PERSON_NAME,
         *PERSON_NAME.split(),
@@ -394,6 +417,7 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
         plan_action=plan_action,
         duplicate_flag=duplicate_flag,
         life_event=life_event,
+        service=service,
     )
 
 

@@ -44,7 +44,18 @@ REFUSED = frozenset({404, 405, 429})
 NON_PERSONAL_ACTIONS = frozenset(
     # organisation.manage: an organisation's own settings and the partnership's list of
     # organisations (names and counts); its writes are audited and tested in that app.
-    {"member", "audit.view", "instruments.view", "reference.manage", "organisation.manage"}
+    # directory.edit/import: the directory of services is organisation-level data (its
+    # confidential addresses are scoped like personal data and probed as B's secrets below);
+    # every write is audited in the directory app.
+    {
+        "member",
+        "audit.view",
+        "instruments.view",
+        "reference.manage",
+        "organisation.manage",
+        "directory.edit",
+        "directory.import",
+    }
 )
 
 
@@ -144,6 +155,7 @@ class Target:
     invitation: Any = None  # B's invitation to a member of D
     duplicate_flag: Any = None  # B's person flagged as a possible duplicate of B's member
     life_event: Any = None  # a life event B recorded on its person's journey
+    service: Any = None  # B's service in the directory, at a confidential address
 
 
 @dataclass(frozen=True)
@@ -187,6 +199,8 @@ KWARG_VALUES: dict[str, Callable[[Target], list[Any]]] = {
     "goal_id": lambda t: [t.plan_goal.pk],
     "action_id": lambda t: [t.plan_action.pk],
     "event_id": lambda t: [t.life_event.pk],
+    # B's service in the directory, at a confidential address (the probe's ADDRESS).
+    "service_id": lambda t: [t.service.pk],
     # Blank import templates: one for people, one for an instrument's assessments.
     "kind": lambda t: ["people", "integration-journey"],
     "file_format": lambda t: ["csv"],
