@@ -34,6 +34,9 @@ def search(request: HttpRequest) -> HttpResponse:
             "query": query,
             "results": [_card(service, language) for service in results],
             "own_services": selectors.editable_services(request.organisation) if may_edit else [],
+            # The upload page lives with the other imports (transfer app).
+            "may_import": role_may(request.membership.role, "directory.import")
+            and request.organisation.is_partnership_host,
         },
     )
 

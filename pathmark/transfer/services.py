@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pathmark.audit.services import record
+from pathmark.directory.models import DirectoryImportJob
 from pathmark.instruments.registry import UnknownInstrument, get_instrument
 from pathmark.instruments.services import instrument_version_for
 from pathmark.organisations.models import Organisation
@@ -44,7 +45,7 @@ def private_root() -> Path:
     return Path(root) if root else Path(settings.BASE_DIR) / "private"
 
 
-def job_file(job: ImportJob) -> Path | None:
+def job_file(job: ImportJob | DirectoryImportJob) -> Path | None:
     return private_root() / job.stored_file if job.stored_file else None
 
 
@@ -161,9 +162,12 @@ def _read(job: ImportJob) -> Table:
     return read_table(path, source=job.file_name)
 
 
-def _progress(job_id: int):  # type: ignore[no-untyped-def]
+def _progress(job_id: int, model: type[ImportJob | DirectoryImportJob] = ImportJob):  # type: ignore[no-untyped-def]
+    """Writes a job's progress to its row as the work goes on (people, assessment and
+    directory imports alike), for the page that watches it."""
+
     def report(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job_id).update(processed_rows=done, total_rows=total)
+        model.objects.filter(pk=job_id).update(processed_rows=done, total_rows=total)
 
     return report
 
@@ -179,7 +183,7 @@ def _store_result(job: ImportJob, result: ImportResult) -> None:
     job.unchanged = result.unchanged
 
 
-def _finish(job: ImportJob, status: str, *, failure: str = "") -> None:
+def _finish(job: ImportJob | DirectoryImportJob, status: str, *, failure: str = "") -> None:
     """Ends a job and deletes its file: nothing uploaded outlives its import."""
     path = job_file(job)
     if path is not None:

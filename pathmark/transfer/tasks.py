@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import translation
 from django_tasks import task
 
+from pathmark.directory.models import DirectoryImportJob
 from pathmark.organisations.scoping import organisation_scope, system_scope
 
 from . import services
@@ -43,3 +44,19 @@ def run_import(job_id: int, skip_invalid: bool, language: str | None = None) -> 
 def prepare_export(export_id: int) -> None:
     with _scope_of(ExportJob, export_id):
         services.run_export_job(export_id)
+
+
+@task()
+def check_directory_import(job_id: int, language: str | None = None) -> None:
+    from .directory_jobs import check_directory_job
+
+    with _scope_of(DirectoryImportJob, job_id), translation.override(language):
+        check_directory_job(job_id)
+
+
+@task()
+def run_directory_import(job_id: int, language: str | None = None) -> None:
+    from .directory_jobs import run_directory_job
+
+    with _scope_of(DirectoryImportJob, job_id), translation.override(language):
+        run_directory_job(job_id)

@@ -373,6 +373,13 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
             recorded_by=b_caseworker,
         )
     service = _confidential_service(world.org_b)
+    with system_scope("security tests: B's directory upload"):
+        directory_job = apps.get_model("directory", "DirectoryImportJob").objects.create(
+            organisation=world.org_b,
+            created_by=world.member(world.org_b, Role.ADMINISTRATOR),
+            file_name=f"{PERSON_NAME.split()[0]}-services.zip",
+            status="ready",
+        )
     secrets = (
         PERSON_NAME,
         *PERSON_NAME.split(),
@@ -418,6 +425,7 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
         duplicate_flag=duplicate_flag,
         life_event=life_event,
         service=service,
+        directory_job=directory_job,
     )
 
 

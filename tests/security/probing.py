@@ -156,6 +156,7 @@ class Target:
     duplicate_flag: Any = None  # B's person flagged as a possible duplicate of B's member
     life_event: Any = None  # a life event B recorded on its person's journey
     service: Any = None  # B's service in the directory, at a confidential address
+    directory_job: Any = None  # an HSDS package B uploaded
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,8 @@ KWARG_VALUES: dict[str, Callable[[Target], list[Any]]] = {
     "event_id": lambda t: [t.life_event.pk],
     # B's service in the directory, at a confidential address (the probe's ADDRESS).
     "service_id": lambda t: [t.service.pk],
+    # An HSDS package B uploaded into the directory (B hosts nothing: its own pages 404 too).
+    "directory_job_id": lambda t: [t.directory_job.pk],
     # Blank import templates: one for people, one for an instrument's assessments.
     "kind": lambda t: ["people", "integration-journey"],
     "file_format": lambda t: ["csv"],
