@@ -958,8 +958,66 @@ REPORTS = [
     Visit("outcomes report", "reports:outcomes", "priya", goto("/reports/outcomes/")),
 ]
 
+
+def directory_path(slug: str, page: str = "") -> Callable[[Site], str]:
+    """A demo service's page (its id derives from its short name in demo/directory.py)."""
+
+    def path(site: Site) -> str:
+        from pathmark.demo.directory import demo_service_id
+
+        return f"/directory/services/{demo_service_id(slug)}/{page}"
+
+    return path
+
+
+def upload_package(browsing: Browsing, page: Any) -> Any:
+    """The host's administrator uploads the HSDS specification's example service; the job
+    page shows its preview (the check runs at once in tests)."""
+    example = Path(__file__).resolve().parents[2] / "pathmark/directory/tests/data/hsds-example"
+    page.goto("/transfer/directory/")
+    page.set_input_files(
+        "#id_file",
+        files=[
+            {
+                "name": "service.json",
+                "mimeType": "application/json",
+                "buffer": (example / "service_full.json").read_bytes(),
+            }
+        ],
+    )
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    return page
+
+
+DIRECTORY = [
+    Visit("directory search", "directory:search", "amira", goto("/directory/?theme=english-esol")),
+    Visit("a service", "directory:detail", "amira", goto(directory_path("college-esol-entry"))),
+    Visit(
+        "a confidential service, own organisation",
+        "directory:detail",
+        "amira",
+        goto(directory_path("nrs-womens-refuge")),
+    ),
+    Visit(
+        "edit a service",
+        "directory:edit",
+        "lena",
+        goto(directory_path("college-esol-entry", "edit/")),
+    ),
+    Visit(
+        "edit a service, errors",
+        "directory:edit",
+        "lena",
+        submit_empty(directory_path("college-esol-entry", "edit/")),
+    ),
+    Visit("directory upload", "transfer:directory_upload", "admin", goto("/transfer/directory/")),
+    Visit("directory upload checked", "transfer:directory_job", "admin", upload_package),
+]
+
 GROUPS = {
     "people": PEOPLE,
+    "directory": DIRECTORY,
     "assessments": ASSESSMENTS,
     "journeys": JOURNEYS,
     "plans": PLANS,
@@ -990,6 +1048,8 @@ NOT_PAGES = {
     "privacy:lift": "POST only; redirects to privacy:person",
     "transfer:confirm": "POST only; redirects to transfer:job",
     "transfer:cancel": "POST only; redirects to transfer:job",
+    "transfer:directory_confirm": "POST only; redirects to transfer:directory_job",
+    "transfer:directory_cancel": "POST only; redirects to transfer:directory_job",
     "transfer:template": "a blank CSV or XLSX file to download, not a page",
     "transfer:export_download": "the zip file of an export, not a page",
     "transfer:export_discard": "POST only; redirects to transfer:export",
