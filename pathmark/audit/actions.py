@@ -28,6 +28,9 @@ class Action:
     code: str
     sentence: Promise | str
     count: Callable[[Mapping[str, Any]], int | None] | None = None
+    lists_people: bool = False
+    """The entry is of a page that showed many people (a list, a search, a caseload), named
+    in its details under `shown` (`services.record_shown`); a subject access copy reads it."""
 
     def describe(self, actor: str, details: Mapping[str, Any]) -> str:
         number = self.count(details) if self.count is not None else None
@@ -53,6 +56,11 @@ def check(code: str) -> None:
         raise UndeclaredAction(
             f"The audit action {code!r} is not declared: add it to the app's audit_actions.py."
         )
+
+
+def listing_codes() -> list[str]:
+    """The codes of entries that name the people a page showed (`Action.lists_people`)."""
+    return sorted(code for code, action in _ACTIONS.items() if action.lists_people)
 
 
 def declared() -> dict[str, Action]:

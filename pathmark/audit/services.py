@@ -3,14 +3,14 @@ and the change it describes commit or roll back together."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import models
 
 from pathmark.core.appending import append_rows
 
-from . import actions
+from . import actions, idsets
 from .models import AuditEvent
 
 # The name the log keeps for work done by the server's operator at the command line.
@@ -66,6 +66,30 @@ def record(
         object_id=str(target.pk) if target is not None else "",
         person_id=person_id,
         extra=extra,
+    )
+
+
+def record_shown(
+    *,
+    actor: Any,
+    organisation: Any,
+    action: str,
+    people: Iterable[int],
+    extra: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """The audit entry of a page that showed many people (a list, a search, a caseload, a
+    worklist): which ones, compactly (`idsets.compact` under `shown`), so that each person's
+    subject access copy can say who saw them there. `action` must be declared with
+    `lists_people=True`."""
+    declared = actions.get(action)
+    if declared is None or not declared.lists_people:
+        raise ValueError(f"{action!r} is not declared as an action that lists people.")
+    shown = sorted(set(people))
+    return record(
+        actor=actor,
+        organisation=organisation,
+        action=action,
+        extra={**(extra or {}), "shown": idsets.compact(shown), "count": len(shown)},
     )
 
 

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from pathmark.audit.actions import Action, register
 
 register(
-    Action("journey.cohort_viewed", _("%(actor)s viewed the caseload")),
-    Action("journey.caseload_viewed", _("%(actor)s viewed their caseload")),
+    Action("journey.cohort_viewed", _("%(actor)s viewed the caseload"), lists_people=True),
+    Action("journey.caseload_viewed", _("%(actor)s viewed their caseload"), lists_people=True),
     Action("journey.event_recorded", _("%(actor)s recorded a life event on a journey")),
     Action("journey.event_removed", _("%(actor)s removed a life event from a journey")),
     Action("journey.exported", _("%(actor)s exported a person's journey")),

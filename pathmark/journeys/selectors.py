@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from pathmark.assessments.models import Assessment, AssessmentStatus
 from pathmark.assessments.selectors import completed_series, instrument_of
-from pathmark.audit.services import record
+from pathmark.audit.services import record_shown
 from pathmark.instruments.definition import Instrument
 from pathmark.instruments.models import InstrumentVersion
 from pathmark.organisations.models import Membership, Role
@@ -422,12 +422,14 @@ def _quartiles(
 
 
 def cohort_journeys(*, actor: Any, organisation: Any) -> Cohort:
-    """The caseload's journeys for the organisation in scope, audited as one read."""
+    """The caseload's journeys for the organisation in scope, audited as one read: the figures
+    name nobody, the worklist names its people, and the entry says which (`record_shown`)."""
     cohort = summarised_cohort(instruments=instruments_by_version(), as_of=timezone.localdate())
-    record(
+    record_shown(
         actor=actor,
         organisation=organisation,
         action="journey.cohort_viewed",
+        people=[entry.person_id for entry in cohort.worklist],
         extra={"people": cohort.people, "turned_down": cohort.turned_down},
     )
     return cohort

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pathmark.assessments.text import in_language
-from pathmark.audit.services import record
+from pathmark.audit.services import record_shown
 from pathmark.core.languages import site_language
 from pathmark.instruments.registry import UnknownInstrument, get_instrument
 from pathmark.organisations.permissions import any_member, requires, role_may
@@ -315,11 +315,12 @@ def my_caseload(request: HttpRequest) -> HttpResponse:
     entries = selectors.caseload_entries(
         list(page.object_list), today=timezone.localdate(), months=months
     )
-    record(
+    record_shown(
         actor=request.user,
         organisation=request.organisation,  # type: ignore[attr-defined]
         action="journey.caseload_viewed",
-        extra={"people": [entry.person.pk for entry in entries], "page": page.number},
+        people=[entry.person.pk for entry in entries],
+        extra={"page": page.number},
     )
     titles = {}
     for entry in entries:

@@ -10,7 +10,7 @@ register(
     Action("household.linked", _("%(actor)s linked a person to a household")),
     Action("household.unlinked", _("%(actor)s removed a person from a household")),
     Action("person.imported", _("%(actor)s imported a person's record")),
-    Action("person.listed", _("%(actor)s listed or searched people")),
+    Action("person.listed", _("%(actor)s listed or searched people"), lists_people=True),
     Action(
         "person.duplicates_checked",
         _("%(actor)s checked for people already registered before registering"),

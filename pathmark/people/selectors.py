@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet, Value
 
-from pathmark.audit.services import record
+from pathmark.audit.services import record, record_shown
 from pathmark.core.references import REFERENCE_PATTERN
 
 from . import searchkeys
@@ -135,14 +136,21 @@ def merged_ids(person: Person) -> list[int]:
     return list(Person.objects.filter(merged_into_id=person.pk).values_list("pk", flat=True))
 
 
-def list_people(*, actor, organisation, query: str = "") -> QuerySet[Person]:  # type: ignore[no-untyped-def]
-    record(
+def list_people(*, query: str = "") -> QuerySet[Person]:
+    """The people a list or search shows; the page audits the ones it shows (`record_listed`)."""
+    return search_people(query=query).select_related("organisation", "immigration_status")
+
+
+def record_listed(*, actor, organisation, people: Iterable[Person], **extra) -> None:  # type: ignore[no-untyped-def]
+    """Audits a page of people (a list, a search result, the start page) naming each one it
+    showed, so that their subject access copy says who saw them in a list."""
+    record_shown(
         actor=actor,
         organisation=organisation,
         action="person.listed",
-        extra={"searched": bool(query.strip())},
+        people=[person.pk for person in people],
+        extra=extra,
     )
-    return search_people(query=query).select_related("organisation", "immigration_status")
 
 
 def person_for(*, actor, organisation, person_id: int, action: str = "person.viewed") -> Person:  # type: ignore[no-untyped-def]

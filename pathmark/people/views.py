@@ -89,10 +89,16 @@ def person_list(request: HttpRequest) -> HttpResponse:
         query = remembered
         query_string = f"search={token}&"
     form = SearchForm(initial={"q": query})
-    people = selectors.list_people(
-        actor=request.user, organisation=request.organisation, query=query
-    )
+    people = selectors.list_people(query=query)
     page = Paginator(people, 25).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # read once: audited, then shown
+    selectors.record_listed(
+        actor=request.user,
+        organisation=request.organisation,
+        people=page.object_list,
+        searched=bool(query.strip()),
+        page=page.number,
+    )
     return render(
         request,
         "people/list.html",

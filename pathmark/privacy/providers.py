@@ -11,7 +11,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pathmark.audit.actions import listing_codes
+from pathmark.audit.idsets import holds
 from pathmark.audit.models import AuditEvent
+from pathmark.people import access
 from pathmark.people.models import (
     AgeBand,
     Consent,
@@ -177,13 +180,17 @@ def erase_duplicate_flags(person: Person, *, by: Any) -> int:
 
 def export_audit(person: Person) -> list[Row]:
     """Who acted on the person's record, when, and what kind of action: their right to know
-    who has seen their data. The details column is left out, since it can name other ids.
+    who has seen their data. That includes the lists, searches and caseloads that showed
+    them among others (entries naming them under `shown`, in the logs of the organisations
+    that could ever see them). The details column is left out, since it can name other ids.
     The history of records merged into this one is theirs too."""
-    events = (
+    events = list(
         AuditEvent.objects.filter(person_id__in=[person.pk, *merged_ids(person)])
         .select_related("organisation")
         .order_by("at", "pk")
     )
+    events += _lists_that_showed(person)
+    events.sort(key=lambda event: (event.at, event.pk))
     return [
         {
             "at": iso(event.at),
@@ -192,6 +199,30 @@ def export_audit(person: Person) -> list[Row]:
             "organisation": event.organisation.name if event.organisation_id else "",
         }
         for event in events
+    ]
+
+
+def _lists_that_showed(person: Person) -> list[AuditEvent]:
+    """The list pages whose entry names the person (`audit.idsets`). Only the organisations
+    that held a grant for them can have shown them, so only their logs are read, from the
+    first grant on."""
+    grants = access.grants_for(person.pk)
+    if not grants:
+        return []
+    organisations = {grant.organisation_id for grant in grants}
+    candidates = (
+        AuditEvent.objects.filter(
+            action__in=listing_codes(),
+            organisation_id__in=organisations,
+            person_id__isnull=True,
+        )
+        .select_related("organisation")
+        .order_by("at", "pk")
+    )
+    return [
+        event
+        for event in candidates.iterator(chunk_size=2000)
+        if isinstance(event.extra.get("shown"), str) and holds(event.extra["shown"], person.pk)
     ]
 
 

@@ -5,9 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from pathmark.assessments.selectors import drafts_of_organisation, resume_url
-from pathmark.audit.services import record
 from pathmark.organisations.permissions import any_member, role_may
-from pathmark.people.selectors import recently_registered
+from pathmark.people.selectors import recently_registered, record_listed
 
 
 @any_member
@@ -20,14 +19,11 @@ def home(request: HttpRequest) -> HttpResponse:
         context["drafts"] = [(draft, resume_url(draft)) for draft in drafts]
         context["recent_people"] = recent
         if drafts or recent:
-            record(
+            record_listed(
                 actor=request.user,
                 organisation=request.organisation,
-                action="person.listed",
-                extra={
-                    "page": "home",
-                    "people": len({d.person_id for d in drafts} | {p.pk for p in recent}),
-                },
+                people=[draft.person for draft in drafts] + list(recent),
+                page="home",
             )
     return render(request, "site/home.html", context)
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from pathmark.audit.idsets import expand
 from pathmark.audit.models import AuditEvent
 from pathmark.journeys.models import WorklistReview
 from pathmark.journeys.selectors import Due, add_months, due_state
@@ -77,7 +78,7 @@ def test_my_caseload_lists_my_people_with_the_overdue_first(world):
     assert "points a year against the host norm" in page
     assert "needs a second assessment" in page
     event = AuditEvent.objects.filter(action="journey.caseload_viewed").get()
-    assert sorted(event.extra["people"]) == sorted([recent.pk, overdue.pk, never.pk])
+    assert expand(event.extra["shown"]) == {recent.pk, overdue.pk, never.pk}
 
 
 def test_my_caseload_leaves_out_restricted_and_other_organisations_people(world):

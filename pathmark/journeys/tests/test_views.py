@@ -143,7 +143,8 @@ def test_cohort_is_audited_without_names(world):
     completed(person, date(2025, 1, 10), 40)
     client_for(world.a_manager).get("/journeys/cohort/")
     event = AuditEvent.objects.get(action="journey.cohort_viewed")
-    assert event.extra == {"people": 1, "turned_down": 1}
+    # Counts, and the ids of the people the worklist showed: never a name.
+    assert event.extra == {"people": 1, "turned_down": 1, "shown": str(person.pk), "count": 1}
 
 
 def test_roles_without_person_view_may_not_see_the_cohort(world):
