@@ -316,6 +316,22 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # (nor before their birth, nor in the future). 1990 is older than any case file a partner
 # could migrate from a previous system, yet catches a mistyped century (0202, 1922 for 2022).
 PATHMARK_EARLIEST_YEAR = env_int("PATHMARK_EARLIEST_YEAR", 1990)
+# Uploads (spreadsheet imports) are refused while they arrive once a file passes this size
+# (pathmark.core.uploads, the first upload handler); a proxy in front should refuse bodies a
+# little larger still (nginx client_max_body_size). An XLSX is a zip: its content may expand
+# to at most PATHMARK_IMPORT_MAX_UNCOMPRESSED_BYTES (checked from the zip's directory in the
+# request, before anything is unpacked), and a file may hold at most PATHMARK_IMPORT_MAX_ROWS
+# rows (counted by the background check, which stops reading there).
+PATHMARK_UPLOAD_MAX_BYTES = env_int("PATHMARK_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+PATHMARK_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int(
+    "PATHMARK_IMPORT_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024
+)
+PATHMARK_IMPORT_MAX_ROWS = env_int("PATHMARK_IMPORT_MAX_ROWS", 500_000)
+FILE_UPLOAD_HANDLERS = [
+    "pathmark.core.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pathmark.core.uploads import describe_size, too_large_message, upload_limit
 from pathmark.instruments.definition import DEFAULT_LANGUAGE
 from pathmark.instruments.registry import list_instruments
 
@@ -25,15 +26,23 @@ class UploadForm(forms.Form):
     what = forms.ChoiceField(label=_("What the file holds"), choices=())
     file = forms.FileField(
         label=_("File"),
-        help_text=_("A .csv file (UTF-8) or an .xlsx workbook (first sheet), up to 20 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, cut_off: bool = False, **kwargs):  # type: ignore[no-untyped-def]
+        """`cut_off`: the file passed the size limit while it arrived and was dropped
+        (`core.uploads`); the form says so rather than that no file was chosen."""
         super().__init__(*args, **kwargs)
+        self.cut_off = cut_off
         self.fields["what"].choices = import_choices()
+        self.fields["file"].required = not cut_off
+        self.fields["file"].help_text = _(
+            "A .csv file (UTF-8) or an .xlsx workbook (first sheet), up to %(limit)s."
+        ) % {"limit": describe_size(upload_limit())}
 
     def clean_file(self):  # type: ignore[no-untyped-def]
+        if self.cut_off:
+            raise forms.ValidationError(too_large_message())
         upload = self.cleaned_data["file"]
         check_upload(upload)
         return upload

@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pathmark.audit.services import record
+from pathmark.core.uploads import too_large_message, upload_limit
 from pathmark.directory.models import DirectoryImportJob
 from pathmark.instruments.registry import UnknownInstrument, get_instrument
 from pathmark.instruments.services import instrument_version_for
@@ -29,12 +30,19 @@ from pathmark.organisations.scoping import checks_organisation, system_scope
 from .exporting import ExportCancelled, ExportedFile, export_to_zip, plan_export
 from .importing import ImportRefused, ImportResult, import_table
 from .models import EXPORT_UNDER_WAY, ExportJob, ExportStatus, ImportJob, ImportKind, ImportStatus
-from .tabular import Table, TableError, read_table
+from .tabular import Table, TableError, check_workbook, read_table
 
 logger = logging.getLogger(__name__)
 
 ALLOWED_SUFFIXES = (".csv", ".xlsx")
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def _limits() -> dict[str, int]:
+    """The reading limits of an import (settings.py says why each exists)."""
+    return {
+        "max_rows": settings.PATHMARK_IMPORT_MAX_ROWS,
+        "max_uncompressed": settings.PATHMARK_IMPORT_MAX_UNCOMPRESSED_BYTES,
+    }
 
 
 def private_root() -> Path:
@@ -50,14 +58,27 @@ def job_file(job: ImportJob | DirectoryImportJob) -> Path | None:
 
 
 def check_upload(upload: UploadedFile) -> str:
-    """The file's suffix if it is a spreadsheet of an acceptable size; ValidationError if not."""
+    """The file's suffix if it is a spreadsheet of an acceptable size; ValidationError if not.
+
+    Only what costs nothing is checked in the request: the size (already counted as it
+    arrived, `core.uploads`) and, for a workbook, the sizes its zip directory declares. Every
+    row is read by the background check (`check_job`), which stops at the row limit."""
     suffix = Path(upload.name or "").suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         raise ValidationError(_("Upload a .csv or .xlsx file."))
-    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            _("The file is larger than 20 MB. Split it into smaller files and import each.")
-        )
+    if upload.size is not None and upload.size > upload_limit():
+        raise ValidationError(too_large_message())
+    if suffix == ".xlsx":
+        try:
+            check_workbook(
+                upload.file,
+                source=Path(upload.name or "upload").name,
+                max_uncompressed=settings.PATHMARK_IMPORT_MAX_UNCOMPRESSED_BYTES,
+            )
+        except TableError as error:
+            raise ValidationError(str(error)) from None
+        finally:
+            upload.seek(0)
     return suffix
 
 
@@ -159,7 +180,7 @@ def _read(job: ImportJob) -> Table:
     path = job_file(job)
     if path is None or not path.is_file():
         raise TableError(_("The uploaded file is no longer there; upload it again."))
-    return read_table(path, source=job.file_name)
+    return read_table(path, source=job.file_name, **_limits())
 
 
 def _progress(job_id: int, model: type[ImportJob | DirectoryImportJob] = ImportJob):  # type: ignore[no-untyped-def]

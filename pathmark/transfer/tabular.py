@@ -17,7 +17,9 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 # Formula neutralising is shared by every export (`core.spreadsheets`); re-exported here for
@@ -123,15 +125,27 @@ class Table:
 # --- Reading --------------------------------------------------------------------------------
 
 
-def read_table(path: Path, *, source: str | None = None, limit: int | None = None) -> Table:
+def read_table(
+    path: Path,
+    *,
+    source: str | None = None,
+    limit: int | None = None,
+    max_rows: int | None = None,
+    max_uncompressed: int | None = None,
+) -> Table:
     """Read a .csv or .xlsx file (only the first `limit` rows, for a preview). Raises
-    TableError naming the file and what to do."""
+    TableError naming the file and what to do, also when it holds more than `max_rows` rows
+    or (a workbook) would expand to more than `max_uncompressed` bytes: reading stops there,
+    so a small file that expands enormously cannot hold the worker."""
     name = source or path.name
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return read_csv(path.read_bytes(), source=name, limit=limit)
+        return read_csv(path.read_bytes(), source=name, limit=limit, max_rows=max_rows)
     if suffix == ".xlsx":
-        return read_xlsx(path, source=name, limit=limit)
+        if max_uncompressed is not None:
+            with path.open("rb") as handle:
+                check_workbook(handle, source=name, max_uncompressed=max_uncompressed)
+        return read_xlsx(path, source=name, limit=limit, max_rows=max_rows)
     if suffix:
         message = _("%(file)s: use a .csv or .xlsx file (this one ends in %(suffix)s).")
     else:
@@ -139,7 +153,9 @@ def read_table(path: Path, *, source: str | None = None, limit: int | None = Non
     raise TableError(message % {"file": name, "suffix": suffix})
 
 
-def read_csv(data: bytes, *, source: str, limit: int | None = None) -> Table:
+def read_csv(
+    data: bytes, *, source: str, limit: int | None = None, max_rows: int | None = None
+) -> Table:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -158,10 +174,43 @@ def read_csv(data: bytes, *, source: str, limit: int | None = None) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     # Rows are counted as a spreadsheet shows them, so a quoted cell spanning two lines
     # does not shift the numbers of the rows after it.
-    return _table(source, enumerate(reader, start=1), limit)
+    return _table(source, enumerate(reader, start=1), limit, max_rows)
 
 
-def read_xlsx(path: Path, *, source: str, limit: int | None = None) -> Table:
+def check_workbook(file: IO[bytes], *, source: str, max_uncompressed: int) -> None:
+    """Refuses a workbook whose parts would expand past `max_uncompressed` bytes, from the
+    sizes its zip directory declares (read without unpacking anything; a part that expands
+    past its declared size fails its check when read)."""
+    from zipfile import BadZipFile, ZipFile
+
+    try:
+        with ZipFile(file) as archive:
+            expanded = sum(part.file_size for part in archive.infolist())
+    except (BadZipFile, OSError, ValueError):
+        raise TableError(
+            _(
+                "%(file)s: this is not an Excel workbook that can be read. Save it again as "
+                ".xlsx, or as CSV UTF-8."
+            )
+            % {"file": source}
+        ) from None
+    if expanded > max_uncompressed:
+        raise TableError(
+            _(
+                "%(file)s: this workbook unpacks to %(size)s, more than the %(limit)s Pathmark "
+                "reads. Split it into smaller files, or save it as CSV UTF-8."
+            )
+            % {
+                "file": source,
+                "size": filesizeformat(expanded),
+                "limit": filesizeformat(max_uncompressed),
+            }
+        )
+
+
+def read_xlsx(
+    path: Path, *, source: str, limit: int | None = None, max_rows: int | None = None
+) -> Table:
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -182,7 +231,7 @@ def read_xlsx(path: Path, *, source: str, limit: int | None = None) -> Table:
             (number, [xlsx_cell_text(value) for value in values])
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
         )
-        return _table(source, rows, limit)
+        return _table(source, rows, limit, max_rows)
     finally:
         workbook.close()
 
@@ -206,7 +255,10 @@ def xlsx_cell_text(value: object) -> str:
 
 
 def _table(
-    source: str, rows: Iterable[tuple[int, Sequence[str]]], limit: int | None = None
+    source: str,
+    rows: Iterable[tuple[int, Sequence[str]]],
+    limit: int | None = None,
+    max_rows: int | None = None,
 ) -> Table:
     iterator = iter(rows)
     header: list[str] | None = None
@@ -246,6 +298,14 @@ def _table(
         body.append(Row(number, values))
         if limit is not None and len(body) >= limit:
             break
+        if max_rows is not None and len(body) > max_rows:
+            raise TableError(
+                _(
+                    "%(file)s: more than %(limit)s rows, the most Pathmark imports from one "
+                    "file. Split it into files of at most %(limit)s rows and import each."
+                )
+                % {"file": source, "limit": max_rows}
+            )
     return Table(source, header, body)
 
 

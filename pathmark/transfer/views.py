@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from pathmark.audit.services import record
+from pathmark.core.uploads import upload_cut_off
 from pathmark.instruments.registry import UnknownInstrument, get_instrument
 from pathmark.journeys.models import HostSurvey
 from pathmark.journeys.services import publish_host_survey
@@ -50,7 +51,11 @@ def _job_or_404(job_id: int) -> ImportJob:
 
 @requires("data.import")
 def index(request: HttpRequest) -> HttpResponse:
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(
+        request.POST or None,
+        request.FILES or None,
+        cut_off=request.method == "POST" and upload_cut_off(request, "file"),
+    )
     if request.method == "POST" and form.is_valid():
         kind, slug = form.kind_and_instrument()
         try:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -92,7 +93,13 @@ class Command(BaseCommand):
                 except RegistryError as error:
                     raise CommandError(str(error)) from None
             try:
-                table = read_table(path, source=str(path))
+                # The same limits as an upload (settings.py): raise them there for a larger file.
+                table = read_table(
+                    path,
+                    source=str(path),
+                    max_rows=settings.PATHMARK_IMPORT_MAX_ROWS,
+                    max_uncompressed=settings.PATHMARK_IMPORT_MAX_UNCOMPRESSED_BYTES,
+                )
             except TableError as error:
                 raise CommandError(str(error)) from None
             try:
