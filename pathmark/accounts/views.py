@@ -475,7 +475,15 @@ def change_role(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 @requires("users.manage")
 def remove_member(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Asks first: the member page's button leads to a page that says what removing does,
+    and only its own button (`confirm`) removes."""
     member = _member_or_404(request, user_id)
+    if request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "accounts/remove_member.html",
+            {"member": member, "is_self": member.user.pk == request.user.pk},
+        )
     try:
         services.remove_member(
             by=request.user,  # type: ignore[arg-type]

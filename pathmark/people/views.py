@@ -425,6 +425,16 @@ def household(request: HttpRequest, person_id: int) -> HttpResponse:
     person = person_or_404(request, person_id, action="person.viewed_for_edit", own=True)
     form = HouseholdLinkForm(request.POST or None)
     if request.method == "POST" and request.POST.get("unlink"):
+        if request.POST.get("confirm") != "yes":
+            # Asks first, on a page that names who the person stops being linked to.
+            members = (
+                Person.objects.filter(household_id=person.household_id).exclude(pk=person.pk)
+                if person.household_id
+                else Person.objects.none()
+            )
+            return render(
+                request, "people/household_unlink.html", {"person": person, "members": members}
+            )
         try:
             services.unlink_household(
                 by=request.user, organisation=request.organisation, person=person

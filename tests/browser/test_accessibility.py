@@ -301,6 +301,19 @@ def search_people(query: str) -> Callable[..., Any]:
     return open_page
 
 
+def ask_first(path: Callable[[Site], str], button: str) -> Callable[..., Any]:
+    """Opens the page and presses its destructive button (`button`, a CSS selector), which
+    only asks; the page checked is the question."""
+
+    def open_page(browsing: Browsing, page: Any) -> Any:
+        page.goto(path(browsing.site))
+        with page.expect_navigation():
+            page.locator(button).first.click()
+        return page
+
+    return open_page
+
+
 def register_again() -> Callable[..., Any]:
     """The registration form filled in for someone already registered: the duplicates check."""
 
@@ -387,6 +400,12 @@ PEOPLE = [
         submit_empty(lambda site: f"/people/{site.duplicate.pk}/merge/{site.person.pk}/"),
     ),
     Visit("household", "people:household", "amira", goto(person_path("household"))),
+    Visit(
+        "household, asks before removing",
+        "people:household",
+        "amira",
+        ask_first(person_path("household"), "main form:has(input[name=unlink]) button"),
+    ),
     Visit(
         "household, errors",
         "people:household",
@@ -848,6 +867,15 @@ ACCOUNTS = [
         "admin",
         goto(lambda site: f"/accounts/users/{site.users['admin'].pk}/"),
     ),
+    Visit(
+        "remove a member, asks first",
+        "accounts:remove_member",
+        "admin",
+        ask_first(
+            lambda site: f"/accounts/users/{site.users['sadia'].pk}/",
+            "main form[action$='/remove/'] button",
+        ),
+    ),
     Visit("add a staff member", "accounts:add_member", "admin", goto("/accounts/users/add/")),
     Visit(
         "add a staff member, errors",
@@ -1041,7 +1069,6 @@ NOT_PAGES = {
     "accounts:reset_user_two_factor": "POST only; redirects to accounts:user",
     "accounts:unlock_user": "POST only; redirects to accounts:user",
     "accounts:change_role": "POST only; redirects to accounts:user",
-    "accounts:remove_member": "POST only; redirects to accounts:users",
     "accounts:accept_invitation": "POST only; redirects to accounts:invitations",
     "accounts:decline_invitation": "POST only; redirects to accounts:invitations",
     "people:dismiss_duplicate": "POST only; redirects to people:detail",

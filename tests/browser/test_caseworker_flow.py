@@ -101,3 +101,33 @@ def test_on_a_phone_the_first_question_is_on_the_first_screen(page, sign_in, wor
     # The step list is folded into "Part 1 of 7" rather than filling the screen.
     expect(page.locator(".progress-full")).to_be_hidden()
     expect(page.locator(".progress-compact summary")).to_be_visible()
+
+
+def test_an_interrupted_assessment_keeps_its_answers_when_resumed(page, sign_in, world):
+    person = PersonFactory(organisation=world.org_a, name="Resumed Person")
+    sign_in(world.a_caseworker)
+    _start_journey(page, person)
+    page.locator("fieldset.question").first.get_by_role("radio", name="Agree", exact=True).check()
+    page.get_by_role("button", name="Save and continue").first.click()
+    expect(page.get_by_text("Part 2 of 7").first).to_be_attached()
+    page.locator("fieldset.question").first.get_by_role(
+        "radio", name="Disagree", exact=True
+    ).check()
+    # Interrupted: she jumps to another part (which saves), then her session ends.
+    page.locator(".progress-full button[value=part-3]").click()
+    expect(page.get_by_text("Part 3 of 7").first).to_be_attached()
+    page.context.clear_cookies()
+
+    sign_in(world.a_caseworker)
+    page.goto(f"/people/{person.pk}/")
+    page.get_by_role("link", name=re.compile("^Resume ")).click()
+    # Resuming opens "Check your answers", from which each part is a link.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers")
+    page.locator(".progress-full a").first.click()
+    expect(
+        page.locator("fieldset.question").first.get_by_role("radio", name="Agree", exact=True)
+    ).to_be_checked()
+    page.locator(".progress-full button[value=part-2]").click()
+    expect(
+        page.locator("fieldset.question").first.get_by_role("radio", name="Disagree", exact=True)
+    ).to_be_checked()

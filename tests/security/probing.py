@@ -286,6 +286,7 @@ POSTS: dict[str, Callable[[Target], list[dict[str, Any]]]] = {
         # Another organisation's client: refused, whoever asks.
         {"other": f"P{t.a_person.pk}"},
         {"unlink": "1"},
+        {"unlink": "1", "confirm": "yes"},
     ],
     "people:add_consent": lambda t: [
         {

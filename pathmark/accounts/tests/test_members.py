@@ -22,6 +22,9 @@ NEW_COLLEAGUE = {
     "role": "caseworker",
 }
 
+# The removal page's own button: the first POST only asks.
+CONFIRM = {"confirm": "yes"}
+
 
 def _admin(world, organisation=None):  # type: ignore[no-untyped-def]
     return world.member(organisation or world.org_a, Role.ADMINISTRATOR)
@@ -234,7 +237,7 @@ def test_re_adding_a_removed_member_in_the_app_never_switches_their_account_back
     caseworker.email = "back@example.org"
     caseworker.save(update_fields=["email"])
     admin = client_for(_admin(world))
-    admin.post(f"/accounts/users/{caseworker.pk}/remove/")
+    admin.post(f"/accounts/users/{caseworker.pk}/remove/", CONFIRM)
     caseworker.refresh_from_db()
     assert not caseworker.is_active
     response = admin.post(ADD, {"email": "back@example.org", "role": "caseworker"})
@@ -337,7 +340,7 @@ def test_removing_a_member_ends_their_sessions_for_that_organisation_only(world)
     for_b.post("/accounts/organisation/", {"organisation": world.org_b.pk})
     assert UserSession.objects.filter(user=worker).count() == 2
 
-    response = client_for(_admin(world)).post(f"/accounts/users/{worker.pk}/remove/")
+    response = client_for(_admin(world)).post(f"/accounts/users/{worker.pk}/remove/", CONFIRM)
 
     assert response["Location"] == "/accounts/users/"
     assert not Membership.objects.filter(user=worker, organisation=world.org_a).exists()
@@ -352,7 +355,7 @@ def test_removing_a_member_ends_their_sessions_for_that_organisation_only(world)
 
 
 def test_removing_someones_only_membership_switches_their_account_off(world):
-    client_for(_admin(world)).post(f"/accounts/users/{world.a_caseworker.pk}/remove/")
+    client_for(_admin(world)).post(f"/accounts/users/{world.a_caseworker.pk}/remove/", CONFIRM)
     world.a_caseworker.refresh_from_db()
     assert not world.a_caseworker.is_active
     assert AuditEvent.objects.get(action="user.removed").extra["account_disabled"] is True
@@ -360,7 +363,9 @@ def test_removing_someones_only_membership_switches_their_account_off(world):
 
 def test_last_administrator_cannot_remove_themselves(world):
     admin_user = _admin(world)
-    response = client_for(admin_user).post(f"/accounts/users/{admin_user.pk}/remove/", follow=True)
+    response = client_for(admin_user).post(
+        f"/accounts/users/{admin_user.pk}/remove/", CONFIRM, follow=True
+    )
     assert "You are the only administrator of Refugee Charity." in response.content.decode()
     assert Membership.objects.filter(user=admin_user, organisation=world.org_a).exists()
 
@@ -369,7 +374,7 @@ def test_an_administrator_leaving_is_signed_out(world):
     admin_user = _admin(world)
     MembershipFactory(user=UserFactory(), organisation=world.org_a, role=Role.ADMINISTRATOR)
     client = client_for(admin_user)
-    response = client.post(f"/accounts/users/{admin_user.pk}/remove/")
+    response = client.post(f"/accounts/users/{admin_user.pk}/remove/", CONFIRM)
     assert response["Location"] == "/accounts/login/"
     assert client.get("/accounts/users/")["Location"].startswith("/accounts/login/")
     assert not Membership.objects.filter(user=admin_user).exists()
@@ -401,6 +406,21 @@ def test_another_organisations_member_is_not_found_the_same_as_no_one(world):
         for action in ("remove", "role", "set-password-link"):
             response = b_admin.post(f"/accounts/users/{user_id}/{action}/", {"role": "analyst"})
             assert response.status_code == 404
+
+
+def test_removing_a_member_asks_first_and_only_its_own_button_removes(world):
+    admin = client_for(_admin(world))
+    page = admin.post(f"/accounts/users/{world.a_caseworker.pk}/remove/")
+    text = page.content.decode()
+    assert (
+        page.status_code == 200
+        and "Remove refugee-charity-caseworker from this organisation?" in text
+    )
+    assert 'name="confirm" value="yes"' in text
+    assert Membership.objects.filter(user=world.a_caseworker, organisation=world.org_a).exists()
+    assert not AuditEvent.objects.filter(action="user.removed").exists()
+    admin.post(f"/accounts/users/{world.a_caseworker.pk}/remove/", CONFIRM)
+    assert not Membership.objects.filter(user=world.a_caseworker, organisation=world.org_a).exists()
 
 
 def test_the_member_page_shows_the_role_and_removal_forms(world):

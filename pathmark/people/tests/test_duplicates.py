@@ -12,6 +12,8 @@ from pathmark.organisations.scoping import organisation_scope, system_scope
 from pathmark.people import services
 from pathmark.people.models import Consent, DuplicateFlag, Person
 from pathmark.people.selectors import possible_duplicates
+from pathmark.plans.models import Plan
+from pathmark.plans.tests.conftest import PlanFactory
 from pathmark.testing import PersonFactory, assert_disallowed, client_for, run_assessment
 
 from .test_people import count_people, registration_data
@@ -137,8 +139,10 @@ def test_merge_moves_everything_to_the_kept_record_and_leaves_a_tombstone(world,
         )
     run_assessment(world.a_caseworker, world.org_a, existing, assessed_on=date(2025, 1, 1))
     run_assessment(world.a_caseworker, world.org_a, twin, assessed_on=date(2025, 6, 1))
+    plan = PlanFactory(person=twin)
     result = merge(world, existing, twin)
     assert result.moved["assessments"] == 1 and result.moved["consents"] == 1
+    assert result.moved["plans"] == 1
     kept, tombstone = reload(existing), reload(twin)
     assert (
         kept.address == "1 Example Street" and kept.household_id == reload(housemate).household_id
@@ -150,6 +154,7 @@ def test_merge_moves_everything_to_the_kept_record_and_leaves_a_tombstone(world,
         assert Consent.objects.filter(person=kept).count() == 2
         assert JourneyTrend.objects.filter(person=kept).get().assessments == 2
         assert not JourneyTrend.objects.filter(person=tombstone).exists()
+        assert Plan.objects.get(pk=plan.pk).person_id == kept.pk
     event = AuditEvent.objects.get(action="person.merged")
     assert event.person_id == kept.pk and event.extra["merged"] == twin.pk
     assert "Amal" not in str(event.extra)
