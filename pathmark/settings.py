@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "pathmark.directory",
     "pathmark.plans",
     "pathmark.reports",
+    "pathmark.referrals",
     "pathmark.transfer",
     "pathmark.demo",
     "pathmark.site",

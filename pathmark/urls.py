@@ -12,6 +12,7 @@ urlpatterns = [
     path("journeys/", include("pathmark.journeys.urls")),
     path("plans/", include("pathmark.plans.urls")),
     path("privacy/", include("pathmark.privacy.urls")),
+    path("referrals/", include("pathmark.referrals.urls")),
     path("transfer/", include("pathmark.transfer.urls")),
     path("reports/", include("pathmark.reports.urls")),
     path("directory/", include("pathmark.directory.urls")),

@@ -26,6 +26,7 @@ from pathmark.audit.services import COMMAND_LINE_USERNAME
 from pathmark.core.references import parse_person_reference, person_reference
 from pathmark.organisations.permissions import requires
 
+from .hooks import still_seen
 from .selectors import memberships_of
 
 
@@ -95,11 +96,16 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         }
     events = audit_events_for(organisation=request.organisation, **filters)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    # Entries about someone the organisation no longer sees (a referral closed, a consent
+    # withdrawn) stay in its log, without their reference.
+    seen = still_seen({event.person_id for event in page if event.person_id})
     rows = [
         {
             "event": event,
             "sentence": actions.describe(event.action, actor_name(event), event.extra),
-            "person": person_reference(event.person_id) if event.person_id else "",
+            "person": person_reference(event.person_id)
+            if event.person_id in seen
+            else (gettext("no longer shared") if event.person_id else ""),
         }
         for event in page
     ]

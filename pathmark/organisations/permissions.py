@@ -21,6 +21,9 @@ ACTIONS_BY_ROLE: dict[str, frozenset[str]] = {
             "assessment.run",
             # Drafting and changing personal integration plans (plans app).
             "plan.edit",
+            # Referring people to services and following the referrals (referrals app).
+            "referral.send",
+            "referral.view",
         }
     ),
     Role.MANAGER: frozenset(
@@ -43,11 +46,15 @@ ACTIONS_BY_ROLE: dict[str, frozenset[str]] = {
             "directory.edit",
             # The partnership's reports: aggregates only, small numbers suppressed (reports).
             "reports.view",
+            # Referrals sent, and referrals received by the organisation's services.
+            "referral.send",
+            "referral.receive",
+            "referral.view",
         }
     ),
     # Providers see people only through referrals they receive (referrals app); they keep
     # their organisation's services in the directory up to date.
-    Role.SERVICE_PROVIDER: frozenset({"directory.edit"}),
+    Role.SERVICE_PROVIDER: frozenset({"directory.edit", "referral.receive", "referral.view"}),
     # Analysts see aggregates, never individual records: the partnership's reports, read in
     # the aggregate-only scope with small numbers suppressed (reports app).
     Role.ANALYST: frozenset({"reports.view"}),

@@ -318,3 +318,8 @@ def recently_registered(*, organisation, limit: int = 8) -> list[Person]:  # typ
         .exclude(status__in=GONE)
         .order_by("-created_at", "-pk")[:limit]
     )
+
+
+def people_seen(*, person_ids: set[int]) -> set[int]:
+    """Which of `person_ids` the current scope sees (for `accounts.hooks.people_still_seen`)."""
+    return set(Person.objects.filter(pk__in=person_ids).values_list("pk", flat=True))

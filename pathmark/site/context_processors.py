@@ -26,4 +26,6 @@ def pathmark(request: HttpRequest) -> dict[str, object]:
             if membership is not None
             else 0
         ),
+        "can_send_referrals": role_may(role, "referral.send"),
+        "can_receive_referrals": role_may(role, "referral.receive"),
     }

@@ -291,6 +291,48 @@ def _b_invitation(world: World, org_d):  # type: ignore[no-untyped-def]
     )
 
 
+def _referrals(person: Person, by, world: World, org_d) -> tuple:  # type: ignore[no-untyped-def]
+    """B's person referred to a service of D (open: D sees them anyway, by consent) and to a
+    service of C, completed: C's members, outsiders, must see nothing of it any more."""
+    from pathmark.directory.models import DirectoryOrganisation, Service
+    from pathmark.referrals import services as referral_services
+
+    with system_scope("security tests: services of C and D"):
+        runs = {
+            organisation.pk: Service.objects.create(
+                organization=DirectoryOrganisation.objects.create(
+                    organisation=organisation, name=organisation.name
+                ),
+                name=f"Probe service of {organisation.slug}",
+            )
+            for organisation in (org_d, world.org_c)
+        }
+    consent = referral_services.ReferralConsent(given_on=date(2025, 1, 3), method="in_person")
+    referrals = []
+    for organisation in (org_d, world.org_c):
+        with organisation_scope(organisation_id=world.org_b.pk, user_id=by.pk, role="caseworker"):
+            referrals.append(
+                referral_services.draft_referral(
+                    by=by,
+                    organisation=world.org_b,
+                    person=person,
+                    service=runs[organisation.pk],
+                    consent=consent,
+                    note="Probe referral",
+                    send=True,
+                )
+            )
+    provider = world.member(world.org_c, Role.SERVICE_PROVIDER)
+    with organisation_scope(
+        organisation_id=world.org_c.pk, user_id=provider.pk, role=Role.SERVICE_PROVIDER
+    ):
+        for new in ("accepted", "started", "completed"):
+            referral_services.change_status(
+                by=provider, organisation=world.org_c, referral=referrals[1], new=new
+            )
+    return tuple(referrals)
+
+
 def _outsiders(world: World) -> list[Principal]:
     principals = [
         Principal(f"{world.org_a.slug} {role}", world.member(world.org_a, role), role)
@@ -380,6 +422,7 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
             file_name=f"{PERSON_NAME.split()[0]}-services.zip",
             status="ready",
         )
+    referrals = _referrals(person, b_caseworker, world, org_d)
     secrets = (
         PERSON_NAME,
         *PERSON_NAME.split(),
@@ -426,6 +469,7 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
         life_event=life_event,
         service=service,
         directory_job=directory_job,
+        referrals=referrals,
     )
 
 

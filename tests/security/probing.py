@@ -157,6 +157,7 @@ class Target:
     life_event: Any = None  # a life event B recorded on its person's journey
     service: Any = None  # B's service in the directory, at a confidential address
     directory_job: Any = None  # an HSDS package B uploaded
+    referrals: tuple[Any, ...] = ()  # B's person referred to D (open) and to C (completed)
 
 
 @dataclass(frozen=True)
@@ -204,6 +205,7 @@ KWARG_VALUES: dict[str, Callable[[Target], list[Any]]] = {
     "service_id": lambda t: [t.service.pk],
     # An HSDS package B uploaded into the directory (B hosts nothing: its own pages 404 too).
     "directory_job_id": lambda t: [t.directory_job.pk],
+    "referral_id": lambda t: [referral.pk for referral in t.referrals],
     # Blank import templates: one for people, one for an instrument's assessments.
     "kind": lambda t: ["people", "integration-journey"],
     "file_format": lambda t: ["csv"],
@@ -374,6 +376,22 @@ POSTS: dict[str, Callable[[Target], list[dict[str, Any]]]] = {
         }
     ],
     "accounts:change_role": lambda t: [{"role": "analyst"}],
+    # Referrals: each side's moves, a rating, and a referral with the person's consent.
+    "referrals:change": lambda t: [
+        {"status": "accepted"},
+        {"status": "declined", "reason": "other", "note": f"{PERSONAL_MARK}Sorry"},
+        {"status": "withdrawn"},
+    ],
+    "referrals:rate": lambda t: [{"rating": "4", "comment": f"{PERSONAL_MARK}Kind staff"}],
+    "referrals:where_to_refer": lambda t: [
+        {
+            "service": t.referrals[0].service_id if t.referrals else "",
+            "consent_given": "on",
+            "consent_method": "in_person",
+            "consent_given_on": "2025-05-03",
+            "note": f"{PERSONAL_MARK}Evening classes",
+        }
+    ],
     "accounts:organisation_settings": lambda t: [
         {"name": "Probe Organisation", "kind": "college", "retention_years": "7"}
     ],

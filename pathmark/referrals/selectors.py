@@ -1,0 +1,89 @@
+"""Reading referrals, always through the scoped manager: the sender sees its own referrals of
+people it sees, the organisation running the service sees them while they are open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from pathmark.audit.services import record
+from pathmark.organisations.models import Organisation
+from pathmark.people.models import Person
+
+from . import states
+from .models import Referral, ReferralEvent
+
+
+def _with_related(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
+    # Joining the person is safe: a referral is visible only where its person is (see
+    # Referral.visible_in_scope), so the join never reaches a person the scope cannot see.
+    return queryset.select_related(
+        "person", "service", "service__organization", "organisation", "receiving_organisation"
+    )
+
+
+def referral_for(*, actor: Any, organisation: Organisation, referral_id: int) -> Referral:
+    """The referral if the scope may see it; `Referral.DoesNotExist` otherwise (a 404)."""
+    referral = _with_related(Referral.objects.all()).get(pk=referral_id)
+    record(actor=actor, organisation=organisation, action="referral.viewed", target=referral)
+    return referral
+
+
+def events_of(referral: Referral) -> QuerySet[ReferralEvent]:
+    return ReferralEvent.objects.filter(referral=referral).select_related("by", "organisation")
+
+
+def is_overdue(referral: Referral, *, today: Any = None) -> bool:
+    return states.is_overdue(
+        referral.status,
+        sent_on=timezone.localdate(referral.sent_at) if referral.sent_at else None,
+        response_days=referral.service.response_days,
+        today=today or timezone.localdate(),
+    )
+
+
+@dataclass(frozen=True)
+class Listed:
+    referral: Referral
+    overdue: bool
+
+
+def inbox(*, actor: Any, organisation: Organisation) -> list[Listed]:
+    """Open referrals to the organisation's services, the longest waiting first."""
+    referrals = _with_related(
+        Referral.objects.filter(receiving_organisation=organisation, status__in=states.OPEN)
+    ).order_by("sent_at", "pk")
+    found = [Listed(referral, is_overdue(referral)) for referral in referrals]
+    record(
+        actor=actor,
+        organisation=organisation,
+        action="referral.listed",
+        extra={"list": "inbox", "count": len(found)},
+    )
+    return found
+
+
+def sent_by(*, actor: Any, organisation: Organisation) -> list[Listed]:
+    """The organisation's referrals, overdue ones first, then the newest."""
+    referrals = _with_related(Referral.objects.filter(organisation=organisation)).order_by(
+        "-created_at", "-pk"
+    )
+    found = [Listed(referral, is_overdue(referral)) for referral in referrals]
+    found.sort(key=lambda listed: not listed.overdue)
+    record(
+        actor=actor,
+        organisation=organisation,
+        action="referral.listed",
+        extra={"list": "sent", "count": len(found)},
+    )
+    return found
+
+
+def referrals_of(person: Person) -> list[Listed]:
+    """The person's referrals the scope may see, newest first (for the person and plan
+    pages; the page that shows them has already audited reading the person)."""
+    referrals = _with_related(Referral.objects.filter(person=person)).order_by("-created_at", "-pk")
+    return [Listed(referral, is_overdue(referral)) for referral in referrals]

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "referrals"
+urlpatterns = [
+    path("", views.sent, name="sent"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("<int:referral_id>/", views.detail, name="detail"),
+    path("<int:referral_id>/change/", views.change, name="change"),
+    path("<int:referral_id>/rating/", views.rate, name="rate"),
+    path("where-to-refer/<int:person_id>/", views.where_to_refer, name="where_to_refer"),
+]
