@@ -22,8 +22,11 @@ def referral_condition(*, organisation_id: int, person: str, part: str) -> Q | N
     if part not in (access.PERSON, access.ASSESSMENTS):
         return None  # never their consents, plans or anything else
     # The base manager is unscoped on purpose (see Referral.objects).
+    # An imported referral records no consent, so it shares nothing.
     referred: Any = Referral._base_manager.filter(
-        receiving_organisation_id=organisation_id, status__in=states.OPEN
+        receiving_organisation_id=organisation_id,
+        status__in=states.OPEN,
+        consent_given_on__isnull=False,
     )
     if part == access.ASSESSMENTS:
         referred = referred.filter(consent_covers_assessments=True)
@@ -34,7 +37,11 @@ def referral_grants(person_id: int) -> Iterable[access.Grant]:
     from .models import Referral
 
     rows = (
-        Referral._base_manager.filter(person_id=person_id, receiving_organisation__isnull=False)
+        Referral._base_manager.filter(
+            person_id=person_id,
+            receiving_organisation__isnull=False,
+            consent_given_on__isnull=False,
+        )
         .exclude(status=states.DRAFT)
         .values(
             "receiving_organisation_id",

@@ -45,7 +45,11 @@ def _visible_referrals(scope: Scope) -> Q:
     sender = Q(organisation_id=scope.organisation_id) & access.visible_people_q(
         organisation_id=scope.organisation_id, person="person", part=access.PERSON
     )
-    receiver = Q(receiving_organisation_id=scope.organisation_id, status__in=states.OPEN)
+    receiver = Q(
+        receiving_organisation_id=scope.organisation_id,
+        status__in=states.OPEN,
+        consent_given_on__isnull=False,
+    )
     return sender | receiver
 
 
@@ -168,6 +172,7 @@ def _visible_events(scope: Scope) -> Q:
     return Q(referral__organisation_id=scope.organisation_id) | Q(
         referral__receiving_organisation_id=scope.organisation_id,
         referral__status__in=states.OPEN,
+        referral__consent_given_on__isnull=False,
     )
 
 

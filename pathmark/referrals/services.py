@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pathmark.audit.services import record
+from pathmark.audit.services import record, record_many
 from pathmark.directory.models import Service
 from pathmark.organisations.models import Membership, Organisation, Role
 from pathmark.organisations.scoping import checks_organisation
@@ -255,6 +255,71 @@ def record_rating(
         extra={"rating": rating},
     )
     return referral
+
+
+@dataclass
+class ImportedReferral:
+    """One checked row of a referrals file (see `transfer.referral_rows`)."""
+
+    row: int
+    person_id: int
+    service: Service
+    referred_on: datetime.date
+    status: str
+    status_on: datetime.date
+    existing_pk: int | None = None
+
+
+@checks_organisation
+def record_imported_referrals(
+    *,
+    by: Any,
+    organisation: Organisation,
+    creates: list[ImportedReferral],
+    updates: list[ImportedReferral],
+    job_id: int | None = None,
+) -> None:
+    """Writes checked rows of a referrals file in the caller's transaction, each with an
+    event and an audit entry. An imported referral is a record of what happened elsewhere:
+    the file holds no consent to share, so it shares nothing with the receiving
+    organisation (see `grants.py`); a referral that should share is sent from Pathmark."""
+    user = by if getattr(by, "pk", None) else None
+    now = timezone.now()
+    written: list[Referral] = []
+    for row in creates:
+        referral = Referral.objects.create(
+            person_id=row.person_id,
+            organisation=organisation,
+            service=row.service,
+            receiving_organisation=row.service.organization.organisation,
+            status=row.status,
+            referred_on=row.referred_on,
+            status_on=row.status_on,
+            closed_at=now if row.status in states.CLOSED else None,
+            created_by=user,
+        )
+        _event(referral, by=by, organisation=organisation, from_status="", at=now)
+        written.append(referral)
+    for row in updates:
+        referral = Referral.objects.select_for_update().get(pk=row.existing_pk)
+        previous = referral.status
+        referral.status = row.status
+        referral.status_on = row.status_on
+        referral.decline_reason = ""
+        referral.closed_at = now if row.status in states.CLOSED else None
+        referral.save()
+        _event(referral, by=by, organisation=organisation, from_status=previous, at=now)
+        written.append(referral)
+    if written:
+        record_many(
+            actor=by,
+            action="referral.imported",
+            object_type="referrals.referral",
+            entries=[
+                (organisation.pk, referral.pk, referral.person_id, {"import": job_id})
+                for referral in written
+            ],
+        )
 
 
 def erase_referrals(person: Person, *, by: Any = None) -> int:

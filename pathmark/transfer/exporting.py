@@ -32,6 +32,8 @@ from pathmark.instruments.models import InstrumentVersion
 from pathmark.organisations.models import Organisation
 from pathmark.people.models import Consent, ConsentKind, Person
 from pathmark.people.services import age_band_for
+from pathmark.referrals import states
+from pathmark.referrals.models import Referral
 
 from .formats import (
     ASSESSMENT_FIXED_COLUMNS,
@@ -41,6 +43,7 @@ from .formats import (
     item_description,
     item_example,
     people_columns,
+    referral_columns,
 )
 from .tabular import write_csv, write_xlsx
 
@@ -48,6 +51,7 @@ CHUNK_ROWS = 2000
 """Rows fetched from the database, audited and reported as progress at a time."""
 
 PEOPLE_FILE = "people.csv"
+REFERRALS_FILE = "referrals.csv"
 
 Progress = Callable[[int, int], None]
 OpenFile = Callable[[str], AbstractContextManager[TextIO]]
@@ -73,10 +77,11 @@ class ExportPlan:
     last_person_id: int
     people: int
     assessments: dict[str, int] = field(default_factory=dict)  # instrument slug → rows
+    referrals: int = 0
 
     @property
     def total_rows(self) -> int:
-        return self.people + sum(self.assessments.values())
+        return self.people + sum(self.assessments.values()) + self.referrals
 
 
 def assessment_file_name(slug: str) -> str:
@@ -132,7 +137,42 @@ def plan_export(organisation: Organisation) -> ExportPlan:
         .values_list("instrument_version__slug", "rows")
     )
     plan.assessments = {slug: counts[slug] for slug in sorted(counts)}
+    plan.referrals = _exported_referrals(plan).count()
     return plan
+
+
+def _exported_referrals(plan: ExportPlan):  # type: ignore[no-untyped-def]
+    """Referrals the organisation made of the people exported (drafts were never made)."""
+    return (
+        Referral.objects.filter(
+            organisation=plan.organisation,
+            person__organisation=plan.organisation,
+            person_id__lte=plan.last_person_id,
+            referred_on__isnull=False,
+        )
+        .exclude(status=states.DRAFT)
+        .exclude(person__status=Person.Status.ERASED)
+    )
+
+
+def _referral_rows(plan: ExportPlan) -> Iterator[list[str]]:
+    rows = (
+        _exported_referrals(plan)
+        .order_by("person_id", "referred_on", "pk")
+        .values_list(
+            "person_id", "person__external_id", "service_id", "referred_on", "status", "status_on"
+        )
+    )
+    for person_id, external_id, service_id, referred_on, status, status_on in rows.iterator(
+        chunk_size=CHUNK_ROWS
+    ):
+        yield [
+            external_id or person_reference(person_id),
+            service_id,
+            _iso(referred_on),
+            status,
+            _iso(status_on or referred_on),
+        ]
 
 
 def _people_rows(plan: ExportPlan) -> Iterator[tuple[int, list[str]]]:
@@ -337,6 +377,16 @@ def write_export(
                     counter.add(CHUNK_ROWS)
             counter.add(rows % CHUNK_ROWS)
         written.append(ExportedFile(name, rows))
+
+    rows = 0
+    with open_file(REFERRALS_FILE) as stream:
+        writer = _csv_writer(stream)
+        writer.writerow([neutralise(column) for column in referral_columns()])
+        for row in _referral_rows(plan):
+            writer.writerow([neutralise(cell) for cell in row])
+            rows += 1
+        counter.add(rows)
+    written.append(ExportedFile(REFERRALS_FILE, rows))
     return written
 
 

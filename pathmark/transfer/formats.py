@@ -72,9 +72,39 @@ ASSESSMENT_FIXED_COLUMNS: tuple[Column, ...] = (
     Column("language", False, "The language it was done in (default en).", "en"),
 )
 
+REFERRAL_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "person_external_id", True, "The external_id of a person already imported.", "CRM-00042"
+    ),
+    Column(
+        "service_id",
+        True,
+        "The id of a service in the directory, as in its HSDS package (a UUID).",
+        "9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f",
+    ),
+    Column("referred_on", True, "The date of the referral, YYYY-MM-DD.", "2023-02-01"),
+    Column(
+        "status",
+        True,
+        "Where it stands: sent, accepted, declined, started, completed, did_not_attend or "
+        "withdrawn.",
+        "completed",
+    ),
+    Column(
+        "status_on",
+        False,
+        "The date it reached that status, YYYY-MM-DD (default: referred_on).",
+        "2023-04-30",
+    ),
+)
+
 
 def people_columns() -> list[str]:
     return [column.name for column in PEOPLE_COLUMNS]
+
+
+def referral_columns() -> list[str]:
+    return [column.name for column in REFERRAL_COLUMNS]
 
 
 def assessment_columns(instrument: Instrument) -> list[str]:

@@ -42,6 +42,7 @@ from pathmark.people.rules import TOO_LONG, Problem, person_problems, recorded_d
 from pathmark.people.rules import fragment as rules_fragment
 from pathmark.people.services import age_band_for, register_people_in_bulk
 from pathmark.privacy.tombstones import erased_among
+from pathmark.referrals.services import record_imported_referrals
 
 from .formats import (
     ASSESSMENT_FIXED_COLUMNS,
@@ -50,6 +51,7 @@ from .formats import (
     answers_as_cells,
     default_language,
 )
+from .referral_rows import ReferralsPlan, plan_referrals
 from .tabular import CellError, Problems, Row, Table, parse_date, parse_yes_no, split_list
 
 Progress = Callable[[int, int], None]
@@ -719,6 +721,14 @@ def import_table(
             raise ImportRefused(result)
         if isinstance(plan, PeoplePlan):
             _write_people(plan, by=by, organisation=organisation, job_id=job_id)
+        elif isinstance(plan, ReferralsPlan):
+            record_imported_referrals(
+                by=by,
+                organisation=organisation,
+                creates=plan.creates,
+                updates=plan.updates,
+                job_id=job_id,
+            )
         else:
             _write_assessments(plan, by=by, organisation=organisation, job_id=job_id)
         record(
@@ -745,9 +755,12 @@ def _plan(
     organisation: Organisation,
     version: InstrumentVersion | None,
     progress: Progress | None,
-) -> PeoplePlan | AssessmentsPlan:
+) -> PeoplePlan | AssessmentsPlan | ReferralsPlan:
     if kind == "people":
         return plan_people(table, organisation=organisation, progress=progress)
+    if kind == "referrals":
+        result = ImportResult(kind="referrals", source=table.source, rows=len(table.rows))
+        return plan_referrals(table, organisation=organisation, result=result)
     if version is None:
         raise ValueError("an assessments import needs an instrument version")
     return plan_assessments(table, organisation=organisation, version=version, progress=progress)

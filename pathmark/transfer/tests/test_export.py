@@ -48,6 +48,13 @@ def import_files(user, organisation, directory):  # type: ignore[no-untyped-def]
                 kind="assessments",
                 instrument_version=instrument_version_for(slug),
             )
+        if (directory / "referrals.csv").exists():
+            import_table(
+                by=user,
+                organisation=organisation,
+                table=read_table(directory / "referrals.csv"),
+                kind="referrals",
+            )
 
 
 def make_records(organisation, user):  # type: ignore[no-untyped-def]
@@ -102,7 +109,7 @@ def test_export_then_import_into_an_empty_organisation_then_export_gives_the_sam
 ):
     make_records(world.org_a, world.a_manager)
     first = export(world.a_manager, world.org_a, tmp_path / "first")
-    assert sorted(first) == ["assessments-integration-journey.csv", "people.csv"]
+    assert sorted(first) == ["assessments-integration-journey.csv", "people.csv", "referrals.csv"]
     assert first["people.csv"].count("\r\n") == 4
     empty = OrganisationFactory(slug="newcomer")
     import_files(world.a_manager, empty, tmp_path / "first")

@@ -66,6 +66,7 @@ def test_manager_prepares_an_export_then_downloads_the_zip(
     assert job.files == [
         {"name": "people.csv", "rows": 3},
         {"name": f"assessments-{JOURNEY}.csv", "rows": 3},
+        {"name": "referrals.csv", "rows": 0},
     ]
     assert job.expires_at == job.finished_at + timedelta(hours=24)
     (stored,) = private_media.rglob("*.zip")
@@ -81,7 +82,7 @@ def test_manager_prepares_an_export_then_downloads_the_zip(
     stamp = timezone.localdate().isoformat()
     assert f'filename="pathmark-{world.org_a.slug}-{stamp}.zip"' in response["Content-Disposition"]
     files = zip_files(response)
-    assert sorted(files) == [f"assessments-{JOURNEY}.csv", "people.csv"]
+    assert sorted(files) == [f"assessments-{JOURNEY}.csv", "people.csv", "referrals.csv"]
     assert 'Amal, ""Ami"" Example' in files["people.csv"]
 
 

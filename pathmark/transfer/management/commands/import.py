@@ -34,7 +34,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        kinds = parser.add_subparsers(dest="kind", required=True, metavar="{people,assessments}")
+        kinds = parser.add_subparsers(
+            dest="kind", required=True, metavar="{people,assessments,referrals}"
+        )
         people = kinds.add_parser(
             "people",
             help=_("Import people (matched on external_id)."),
@@ -60,7 +62,17 @@ class Command(BaseCommand):
             metavar="SLUG",
             help=_("the instrument the answers belong to (see `pathmark instruments list`)"),
         )
-        for sub in (people, assessments):
+        referrals = kinds.add_parser(
+            "referrals",
+            help=_("Import referrals made in a previous system."),
+            description=_(
+                "Import referrals: one row per referral, naming a person already imported, a "
+                "service of the directory by its id, the date and where it stands. An "
+                "imported referral shares nothing with the service's organisation (the file "
+                "holds no consent to share). " + FORMAT_HELP
+            ),
+        )
+        for sub in (people, assessments, referrals):
             sub.add_argument(
                 "--organisation",
                 required=True,
