@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from pathmark.audit.services import record
 from pathmark.organisations.models import Organisation
+from pathmark.people import access
 from pathmark.people.models import Person
 
 from . import states
@@ -18,9 +19,9 @@ from .models import Referral, ReferralEvent
 
 
 def _with_related(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
-    # Joining the person is safe: a referral is visible only where its person is (see
-    # Referral.visible_in_scope), so the join never reaches a person the scope cannot see.
-    return queryset.select_related(
+    # A referral is visible only where its person is (Referral.visible_in_scope); the join
+    # goes through access.visible_related all the same, the one rule for joined people.
+    return access.visible_related(queryset, "person").select_related(
         "person", "service", "service__organization", "organisation", "receiving_organisation"
     )
 

@@ -381,9 +381,9 @@ def write_export(
     rows = 0
     with open_file(REFERRALS_FILE) as stream:
         writer = _csv_writer(stream)
-        writer.writerow([neutralise(column) for column in referral_columns()])
+        writer.writerow(referral_columns())
         for row in _referral_rows(plan):
-            writer.writerow([neutralise(cell) for cell in row])
+            writer.writerow(row)
             rows += 1
         counter.add(rows)
     written.append(ExportedFile(REFERRALS_FILE, rows))
