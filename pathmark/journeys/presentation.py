@@ -12,6 +12,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from pathmark.assessments.text import in_language, is_rtl, language_of
+from pathmark.core.numbers import isolated, localized
 from pathmark.instruments.definition import Instrument, Text
 
 from .charts import LineChart, line_chart
@@ -35,9 +36,10 @@ ARROWS = {
 
 
 def points_text(value: float) -> str:
-    """Whole points, or one decimal below ten, so "0.4" does not read as "0"."""
+    """Whole points, or one decimal below ten, so "0.4" does not read as "0"; in the reader's
+    number format ("2,5" in Arabic), as every other number on the page."""
     rounded = abs(value)
-    return f"{rounded:.0f}" if rounded >= 10 else f"{rounded:.1f}".rstrip("0").rstrip(".")
+    return localized(rounded, 0) if rounded >= 10 else localized(round(rounded, 1), -1)
 
 
 def needs_more_readings(series: Series) -> str:
@@ -153,7 +155,8 @@ def split_words(series: Series) -> str:
 
 
 def signed_text(value: float) -> str:
-    return ("+" if value > 0 else "−" if value < 0 else "") + points_text(value)
+    """ "+2,5" or "−1": the sign kept with its digits in a right-to-left sentence."""
+    return isolated(("+" if value > 0 else "\u2212" if value < 0 else "") + points_text(value))
 
 
 def gap_words(series: Series) -> str:
@@ -232,9 +235,11 @@ def share_words(series: Series) -> str:
     if gap.story == GapStory.SHARE_CLOSED and gap.share_closed is not None:
         if gap.share_closed < 0:
             return _("the gap grew by %(percent)s%%") % {
-                "percent": f"{-gap.share_closed * 100:.0f}"
+                "percent": localized(-gap.share_closed * 100, 0)
             }
-        return _("%(percent)s%% of the gap closed") % {"percent": f"{gap.share_closed * 100:.0f}"}
+        return _("%(percent)s%% of the gap closed") % {
+            "percent": localized(gap.share_closed * 100, 0)
+        }
     return {
         GapStory.MORE_THAN_DOUBLED: _("the gap is more than twice as wide as at first"),
         GapStory.NOW_AT_OR_ABOVE: _("was below the norm, now at or above it"),
@@ -442,7 +447,7 @@ def reflection_words(series: Series) -> str:
         return _("Not answered yet.")
     if first is None or len(series.points) < 2:
         return _("You have done one check so far. Next time we can see how things change.")
-    values = {"first": f"{first.score:.0f}", "latest": f"{latest.score:.0f}"}
+    values = {"first": localized(first.score, 0), "latest": localized(latest.score, 0)}
     if series.direction == Direction.IMPROVING:
         sentence = _("This has got better: from %(first)s to %(latest)s.") % values
     elif series.direction == Direction.DECLINING:
@@ -451,6 +456,6 @@ def reflection_words(series: Series) -> str:
         sentence = _("This is about the same: %(first)s before, %(latest)s now.") % values
     if latest.host_norm is not None:
         sentence += " " + _("Many people living here are around %(norm)s.") % {
-            "norm": f"{latest.host_norm.value:.0f}"
+            "norm": localized(latest.host_norm.value, 0)
         }
     return sentence

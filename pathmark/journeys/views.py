@@ -26,7 +26,8 @@ from . import selectors, services
 from .caseload import DomainDistribution
 from .forms import LifeEventForm
 from .models import JourneyTrend, LifeEvent
-from .presentation import ARROWS, group_words, instrument_titles, journey_view, reflection_words
+from .presentation import ARROWS, group_words, instrument_titles, journey_view
+from .reflection import reflection_context
 from .registry import norms_in_force
 from .trajectory import OVERALL, TURNED_DOWN_DOMAINS, Direction, HostNorm
 
@@ -139,32 +140,15 @@ def summary(request: HttpRequest, person_id: int) -> HttpResponse:
     except Person.DoesNotExist:
         raise Http404 from None
     language = _summary_language(request, found.person)
-    with translation.override(language):
-        marks = selectors.event_marks(selectors.life_events_of(found.person))
-        views = [
-            journey_view(
-                journey,
-                norms=selectors.person_norms(journey.instrument.slug, found.person),
-                as_of=found.as_of,
-                language=language,
-                events=marks,
-            )
-            for journey in found.journeys
-        ]
-        areas = [
-            [{"view": series, "words": reflection_words(series.series)} for series in view.all]
-            for view in views
-        ]
-        return render(
-            request,
-            "journeys/summary.html",
-            {
-                "person": found.person,
-                "journeys": list(zip(views, areas, strict=True)),
-                "summary_language": language,
-                "summary_languages": settings.LANGUAGES,
-            },
-        )
+    return render(
+        request,
+        "journeys/summary.html",
+        {
+            "person": found.person,
+            **reflection_context(found, language),
+            "summary_languages": settings.LANGUAGES,
+        },
+    )
 
 
 @requires("person.view")

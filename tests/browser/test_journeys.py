@@ -62,7 +62,13 @@ def test_self_reflection_summary_prints_in_the_persons_language(page, sign_in, d
     expect(page.get_by_role("heading", level=1)).to_have_text("My integration journey")
     page.get_by_label("Print in").select_option("ar")
     page.get_by_role("button", name="Show").click()
-    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    # The printout reads right to left in Arabic; the caseworker's page around it stays hers.
+    expect(page.locator("article.reflection")).to_have_attribute("dir", "rtl")
+    expect(page.locator("article.reflection h1")).to_have_text("رحلتي في الاندماج")
+    expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    expect(page.get_by_role("link", name="People", exact=True)).to_be_visible()
+    page.get_by_role("link", name="Back to the journey").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
 def test_cohort_view_shows_the_distribution_and_the_worklist(page, sign_in, demo):
