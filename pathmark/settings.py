@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     # After privacy, so a subject access copy lists the record itself before derived trends.
     "pathmark.privacy",
     "pathmark.journeys",
+    "pathmark.selfservice",
     "pathmark.directory",
     "pathmark.plans",
     "pathmark.reports",
@@ -428,6 +429,18 @@ PATHMARK_COMMON_LANGUAGES = env_list(
         "pt",
         "en",
     ],
+)
+
+# A client's link to answer on their own phone: how long it works, and how many wrong,
+# expired or stopped links one address may try per window before it must wait (tests lift it).
+CLIENT_LINK_HOURS = env_int("CLIENT_LINK_HOURS", 72)
+CLIENT_LINK_FAILURE_LIMIT = env_int("CLIENT_LINK_FAILURE_LIMIT", 100_000 if TESTING else 20)
+CLIENT_LINK_WINDOW_SECONDS = 10 * 60
+if CLIENT_LINK_HOURS < 1:
+    raise ImproperlyConfigured("CLIENT_LINK_HOURS must be at least 1.")
+# Text messages: a class with send(to=..., text=...) -> bool. The console backend prints them.
+PATHMARK_SMS_BACKEND = env_str(
+    "PATHMARK_SMS_BACKEND", "pathmark.selfservice.delivery.ConsoleSmsBackend"
 )
 
 # Logs carry ids and action codes, never names, answers or request bodies.

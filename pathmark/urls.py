@@ -11,6 +11,7 @@ urlpatterns = [
     path("assessments/", include("pathmark.assessments.urls")),
     path("journeys/", include("pathmark.journeys.urls")),
     path("plans/", include("pathmark.plans.urls")),
+    path("self/", include("pathmark.selfservice.urls")),
     path("privacy/", include("pathmark.privacy.urls")),
     path("referrals/", include("pathmark.referrals.urls")),
     path("transfer/", include("pathmark.transfer.urls")),

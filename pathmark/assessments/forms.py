@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from pathmark.instruments.definition import Domain, Instrument, Item
+from pathmark.instruments.definition import CHOICE_TYPES, Domain, Instrument, Item
 from pathmark.instruments.registry import list_instruments
 from pathmark.people import rules
 from pathmark.people.reference import language_name
 
 from .models import AssessmentMode
-from .text import in_language
+from .text import direction, in_language, language_of
 
 
 class DateInput(forms.DateInput):
@@ -90,7 +90,9 @@ def _field_for(item: Item, language: str) -> forms.Field:
     if item.type == "number":
         return forms.FloatField(min_value=item.number_min, max_value=item.number_max, **common)
     if item.type == "free_text":
-        return forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), **common)
+        return forms.CharField(
+            max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "dir": "auto"}), **common
+        )
     return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
 
 
@@ -122,3 +124,34 @@ class DomainAnswersForm(forms.Form):
 
 def initial_answers(domain: Domain, answers: dict[str, object]) -> dict[str, object]:
     return {item.id: answers[item.id] for item in domain.items if item.id in answers}
+
+
+def questions_of(form: DomainAnswersForm, domain: Domain, language: str) -> list[dict[str, Any]]:
+    """What the page needs to show each item: its field, and the text in the assessment's
+    language with the `lang` and `dir` of the text actually shown (English when untranslated)."""
+    questions = []
+    for item in domain.items:
+        field = form[item.id]
+        text_language = language_of(item.text, language)
+        choices = []
+        if item.type in CHOICE_TYPES:
+            for widget, option in zip(field, item.options, strict=True):
+                label_language = language_of(option.label, language)
+                choices.append(
+                    {"widget": widget, "lang": label_language, "dir": direction(label_language)}
+                )
+        help_language = language_of(item.help, language) if item.help else text_language
+        questions.append(
+            {
+                "field": field,
+                "item": item,
+                "text": in_language(item.text, language),
+                "lang": text_language,
+                "dir": direction(text_language),
+                "help": in_language(item.help, language) if item.help else "",
+                "help_lang": help_language,
+                "help_dir": direction(help_language),
+                "choices": choices,
+            }
+        )
+    return questions

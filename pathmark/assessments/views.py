@@ -14,14 +14,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pathmark.core.forms import attach_service_errors
-from pathmark.instruments.definition import CHOICE_TYPES, Domain, Instrument
+from pathmark.instruments.definition import Domain, Instrument
 from pathmark.instruments.models import InstrumentVersion
 from pathmark.organisations.permissions import requires, role_may
 from pathmark.people.lookups import person_or_404
 from pathmark.people.models import Person
 
 from . import selectors, services
-from .forms import DomainAnswersForm, StartAssessmentForm, initial_answers
+from .forms import DomainAnswersForm, StartAssessmentForm, initial_answers, questions_of
 from .hooks import next_steps_for
 from .models import Assessment, AssessmentStatus, DiscardReason, SetAsideReason
 from .text import answer_labels, direction, in_language, language_of
@@ -97,37 +97,6 @@ def start(request: HttpRequest, person_id: int) -> HttpResponse:
     return render(request, "assessments/start.html", {"form": form, "person": person})
 
 
-def _questions(form: DomainAnswersForm, domain: Domain, language: str) -> list[dict[str, Any]]:
-    """What the page needs to show each item: its field, and the text in the assessment's
-    language with the `lang` and `dir` of the text actually shown (English when untranslated)."""
-    questions = []
-    for item in domain.items:
-        field = form[item.id]
-        text_language = language_of(item.text, language)
-        choices = []
-        if item.type in CHOICE_TYPES:
-            for widget, option in zip(field, item.options, strict=True):
-                label_language = language_of(option.label, language)
-                choices.append(
-                    {"widget": widget, "lang": label_language, "dir": direction(label_language)}
-                )
-        help_language = language_of(item.help, language) if item.help else text_language
-        questions.append(
-            {
-                "field": field,
-                "item": item,
-                "text": in_language(item.text, language),
-                "lang": text_language,
-                "dir": direction(text_language),
-                "help": in_language(item.help, language) if item.help else "",
-                "help_lang": help_language,
-                "help_dir": direction(help_language),
-                "choices": choices,
-            }
-        )
-    return questions
-
-
 def _domain_number(instrument: Instrument, number: int) -> Domain:
     if not 1 <= number <= len(instrument.domains):
         raise Http404
@@ -174,7 +143,7 @@ def domain(request: HttpRequest, assessment_id: int, number: int) -> HttpRespons
             "domain_lang": title_language,
             "domain_dir": direction(title_language),
             "form": form,
-            "questions": _questions(form, current, assessment.language),
+            "questions": questions_of(form, current, assessment.language),
             "steps": selectors.steps_of(assessment),
             "current": number,
             "is_last": number == len(instrument.domains),

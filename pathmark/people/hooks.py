@@ -40,3 +40,18 @@ person_merged = Hook(
     to `kept` (assessments, plans, referrals) and returns `(key, count)` for the merge's
     audit entry, or None.""",
 )
+
+consent_withdrawn = Hook(
+    "people.consent_withdrawn",
+    """Called inside the withdrawal's transaction with `consent` (now withdrawn), `by` and
+    `organisation`, for every consent withdrawn (a consent to share ended with the consent to
+    hold and use the information included). For what rests on that consent and must end with
+    it (a client's link to their own pages). Returns nothing.""",
+)
+
+person_restricted = Hook(
+    "people.person_restricted",
+    """Called inside the transaction that restricts processing of `person` (consent withdrawn,
+    or a restriction asked for on the data protection page), with `by` and `organisation`.
+    For what must stop while the record is frozen. Returns nothing.""",
+)

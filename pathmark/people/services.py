@@ -22,7 +22,7 @@ from pathmark.organisations.scoping import check_organisation, checks_organisati
 from pathmark.organisations.selectors import host_organisation_of
 
 from . import searchkeys
-from .hooks import person_merged
+from .hooks import consent_withdrawn, person_merged, person_restricted
 from .models import (
     AgeBand,
     Consent,
@@ -301,6 +301,7 @@ def _withdraw(consent: Consent, *, by: Any, organisation: Organisation, how: str
         target=consent,
         extra={"kind": consent.kind, "shared_with": consent.shared_with_id, "how": how},
     )
+    consent_withdrawn(consent=consent, by=by, organisation=organisation)
 
 
 @checks_organisation
@@ -353,6 +354,7 @@ def mark_restricted(*, by: Any, organisation: Organisation, person: Person, grou
         target=person,
         extra={"ground": ground},
     )
+    person_restricted(person=person, by=by, organisation=organisation)
 
 
 @checks_organisation

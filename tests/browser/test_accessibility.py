@@ -456,22 +456,20 @@ ASSESSMENTS = [
 
 JOURNEYS = [
     Visit("journey", "journeys:person", "amira", goto(person_path("journey"))),
-    Visit(
-        "summary to print", "journeys:summary", "amira", goto(person_path("summary")), language="ar"
-    ),
+    # The printout is in the person's language inside a page in the reader's: the page's
+    # language is the reader's, whichever the printout is in.
+    Visit("summary to print", "journeys:summary", "amira", goto(person_path("summary"))),
     Visit(
         "summary printed in Arabic",
         "journeys:summary",
         "amira",
         goto(lambda site: person_path("summary")(site) + "?language=ar"),
-        language="ar",
     ),
     Visit(
         "summary printed in English",
         "journeys:summary",
         "amira",
         goto(lambda site: person_path("summary")(site) + "?language=en"),
-        language="en",
     ),
     Visit("caseload journeys", "journeys:cohort", "tom", goto("/journeys/cohort/")),
     Visit("my caseload", "journeys:mine", "amira", goto("/journeys/mine/")),
@@ -541,6 +539,75 @@ PLANS = [
     Visit("review a plan", "plans:review", "amira", goto(plan_path("review"))),
     Visit("review a plan, errors", "plans:review", "amira", submit_empty(plan_path("review"))),
     Visit("close a plan, asks first", "plans:close", "amira", goto(plan_path("close"))),
+]
+
+
+def client_link(*, language: str = "ar", sent: bool = False) -> Callable[[Browsing, Any], Any]:
+    """A client's link made for amira's client, opened on the client's phone (no account);
+    with `sent`, after the answers went in, when the link shows their journey."""
+
+    def open_page(browsing: Browsing, page: Any) -> Any:
+        from pathmark.selfservice import services as link_services
+
+        site = browsing.site
+        amira = site.users["amira"]
+        with _in_scope(amira, site.organisation):
+            issued = link_services.issue_link(
+                by=amira,
+                organisation=site.organisation,
+                person=site.person,
+                instrument_slug="integration-journey",
+                language=language,
+            )
+            if sent:
+                link_services.submit_answers(
+                    organisation=site.organisation,
+                    link=issued.link,
+                    answers={"economic-stability": {"money-for-bills": "agree"}},
+                )
+        page.goto(f"/self/c/{issued.secret}/")
+        return page
+
+    return open_page
+
+
+def make_client_link(browsing: Browsing, page: Any) -> Any:
+    page.goto(f"/self/person/{browsing.site.person.pk}/link/")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    return page
+
+
+SELFSERVICE = [
+    Visit(
+        "client link form",
+        "selfservice:issue",
+        "amira",
+        goto(lambda site: f"/self/person/{site.person.pk}/link/"),
+    ),
+    Visit("client link made (QR code)", "selfservice:issue", "amira", make_client_link, status=201),
+    Visit("client's questions in Arabic", "selfservice:client", None, client_link(), language="ar"),
+    Visit(
+        "client's questions in English",
+        "selfservice:client",
+        None,
+        client_link(language="en"),
+        language="en",
+    ),
+    Visit(
+        "client's journey after sending",
+        "selfservice:client",
+        None,
+        client_link(sent=True),
+        language="ar",
+    ),
+    Visit(
+        "client link that does not work",
+        "selfservice:client",
+        None,
+        goto("/self/c/" + "x" * 43 + "/"),
+        status=404,
+    ),
 ]
 
 
@@ -1048,6 +1115,7 @@ GROUPS = {
     "directory": DIRECTORY,
     "assessments": ASSESSMENTS,
     "journeys": JOURNEYS,
+    "selfservice": SELFSERVICE,
     "plans": PLANS,
     "privacy": PRIVACY,
     "transfer": TRANSFER,
@@ -1073,6 +1141,7 @@ NOT_PAGES = {
     "accounts:decline_invitation": "POST only; redirects to accounts:invitations",
     "people:dismiss_duplicate": "POST only; redirects to people:detail",
     "privacy:lift": "POST only; redirects to privacy:person",
+    "selfservice:revoke": "POST only; redirects to people:detail",
     "transfer:confirm": "POST only; redirects to transfer:job",
     "transfer:cancel": "POST only; redirects to transfer:job",
     "transfer:directory_confirm": "POST only; redirects to transfer:directory_job",

@@ -333,6 +333,57 @@ def _referrals(person: Person, by, world: World, org_d) -> tuple:  # type: ignor
     return tuple(referrals)
 
 
+def _client_links(person: Person, by, organisation):  # type: ignore[no-untyped-def]
+    """B's links for its person: one live (probed by id only, as its secret would let anyone
+    send answers, which is what it is for), and the secrets of three that no longer send
+    answers, plus one never issued."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from pathmark.selfservice.models import ClientLink, RevokedBecause
+    from pathmark.selfservice.services import hash_of
+
+    now = timezone.now()
+    version = instrument_version_for("integration-journey")
+    common = {
+        "person": person,
+        "organisation": organisation,
+        "instrument_version": version,
+        "language": "ar",
+        "created_by": by,
+    }
+    secrets = {
+        "expired": "probe-expired-link-secret-000000000000000000",
+        "revoked": "probe-revoked-link-secret-000000000000000000",
+        "used": "probe-used-link-secret-00000000000000000000000",
+    }
+    with system_scope("security tests: B's client links"):
+        live = ClientLink.objects.create(
+            token_hash=hash_of("probe-live-link-secret-never-probed-00000000"),
+            expires_at=now + timedelta(days=3),
+            **common,
+        )
+        ClientLink.objects.create(
+            token_hash=hash_of(secrets["expired"]), expires_at=now - timedelta(minutes=1), **common
+        )
+        ClientLink.objects.create(
+            token_hash=hash_of(secrets["revoked"]),
+            expires_at=now + timedelta(days=3),
+            revoked_at=now,
+            revoked_because=RevokedBecause.BY_STAFF,
+            **common,
+        )
+        ClientLink.objects.create(
+            token_hash=hash_of(secrets["used"]),
+            expires_at=now + timedelta(days=3),
+            opened_at=now,
+            submitted_at=now,
+            **common,
+        )
+    return live, (*secrets.values(), "probe-guessed-link-secret-never-issued-0000")
+
+
 def _outsiders(world: World) -> list[Principal]:
     principals = [
         Principal(f"{world.org_a.slug} {role}", world.member(world.org_a, role), role)
@@ -423,6 +474,7 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
             status="ready",
         )
     referrals = _referrals(person, b_caseworker, world, org_d)
+    client_link, closed_link_secrets = _client_links(person, b_caseworker, world.org_b)
     secrets = (
         PERSON_NAME,
         *PERSON_NAME.split(),
@@ -470,6 +522,8 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
         service=service,
         directory_job=directory_job,
         referrals=referrals,
+        client_link=client_link,
+        closed_link_secrets=closed_link_secrets,
     )
 
 

@@ -158,6 +158,10 @@ class Target:
     service: Any = None  # B's service in the directory, at a confidential address
     directory_job: Any = None  # an HSDS package B uploaded
     referrals: tuple[Any, ...] = ()  # B's person referred to D (open) and to C (completed)
+    client_link: Any = None  # B's live link for its person's own assessment
+    # Secrets of B's links that no longer send answers (expired, stopped, already used), and
+    # one nobody issued: the client's page is public, so the probe checks what it shows.
+    closed_link_secrets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,8 @@ KWARG_VALUES: dict[str, Callable[[Target], list[Any]]] = {
     "file_format": lambda t: ["csv"],
     "number": lambda t: [1],
     "n": lambda t: [1],
+    "link_id": lambda t: [t.client_link.pk],
+    "secret": lambda t: list(t.closed_link_secrets),
     # Django's password-reset links.
     "uidb64": lambda t: ["MQ"],
     "token": lambda t: ["set-password"],
@@ -363,6 +369,9 @@ POSTS: dict[str, Callable[[Target], list[dict[str, Any]]]] = {
     ],
     "plans:close": lambda t: [{"version": t.plan.version}],
     "assessments:set_aside": lambda t: [{"reason": "recorded_in_error"}],
+    "selfservice:issue": lambda t: [
+        {"instrument": "integration-journey", "language": "ar", "delivery": "screen"}
+    ],
     "accounts:switch_organisation": lambda t: [{"organisation": t.org_b.pk}],
     "accounts:login": lambda t: [{"username": "nobody-at-all", "password": "not-a-password"}],
     "set_language": lambda t: [{"language": "ar", "next": "/"}],
