@@ -9,7 +9,7 @@ from pathmark.organisations.scoping import system_scope
 from pathmark.people.hooks import PersonPageSection
 from pathmark.people.models import ConsentKind, Person
 
-from .models import RevokedBecause
+from .models import ClientLink, RevokedBecause
 from .selectors import links_of
 from .services import revoke_links_of
 
@@ -58,3 +58,12 @@ def person_page_section(*, person: Person, request: Any) -> PersonPageSection | 
         },
         order=20,
     )
+
+
+def links_follow_merge(*, kept: Any, merged: Any, by: Any, organisation: Any) -> Any:
+    """For `people.hooks.person_merged`: the merged record's links, in every organisation,
+    become the kept record's, so a link already in the client's hand still leads to their
+    own (now whole) journey, and its answers to the kept record."""
+    with system_scope(f"merge of person {merged.pk} into {kept.pk}"):
+        moved = ClientLink.objects.filter(person_id=merged.pk).update(person_id=kept.pk)
+    return ("selfservice.links", moved)

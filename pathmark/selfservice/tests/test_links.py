@@ -18,6 +18,7 @@ from pathmark.organisations.models import Role
 from pathmark.organisations.scoping import organisation_scope, system_scope
 from pathmark.people import services as people_services
 from pathmark.people.models import Consent, ConsentKind, ConsentMethod
+from pathmark.people.services import MergeReason
 from pathmark.privacy.services import erase_person, export_personal_data
 from pathmark.selfservice import delivery
 from pathmark.selfservice.models import ClientLink, RevokedBecause
@@ -305,3 +306,20 @@ def test_subject_access_lists_the_links_and_erasure_removes_them(world):
     with system_scope("test"):
         assert not ClientLink.objects.filter(person_id=person.pk).exists()
     assert client_for(None).get(url).status_code == 404
+
+
+def test_a_link_follows_a_merge_to_the_kept_record(world):
+    kept = _person(world)
+    merged = PersonFactory(organisation=world.org_a, name="Hala Quillmarsh")
+    _response, url, _secret = _issue(world, merged)
+    with organisation_scope(organisation_id=world.org_a.pk):
+        people_services.merge_people(
+            by=world.a_caseworker,
+            organisation=world.org_a,
+            kept=kept,
+            merged=merged,
+            reason=MergeReason.values[0],
+        )
+    client_for(None).post(url, _answers())
+    (draft,) = _self_completed(kept)
+    assert draft.person_id == kept.pk
