@@ -12,6 +12,7 @@ from pathmark.organisations.models import Organisation
 from pathmark.organisations.scoping import checks_organisation
 
 from .models import ReportRun, RunStatus
+from .referral_selectors import funnel_report, what_works_report
 from .selectors import (
     Filters,
     Viewer,
@@ -20,7 +21,12 @@ from .selectors import (
     stored_form,
 )
 
-REPORTS = {"needs": needs_report, "outcomes": outcomes_report}
+REPORTS = {
+    "needs": needs_report,
+    "outcomes": outcomes_report,
+    "what-works": what_works_report,
+    "referrals": funnel_report,
+}
 
 
 @checks_organisation

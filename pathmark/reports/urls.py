@@ -7,5 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("needs/", views.needs, name="needs"),
     path("outcomes/", views.outcomes, name="outcomes"),
+    path("what-works/", views.what_works, name="what_works"),
+    path("referrals/", views.referrals, name="referrals"),
     path("funder-report.pdf", views.funder, name="funder"),
 ]

@@ -19,9 +19,16 @@ from pathmark.organisations.permissions import requires
 from .charts import interval_chart
 from .exports import tables_as_csv, tables_as_xlsx
 from .figures import Dimension
-from .forms import COHORT_FIELDS, PERIOD_FIELDS, ReportFiltersForm
+from .forms import (
+    COHORT_FIELDS,
+    PERIOD_FIELDS,
+    REFERRAL_FIELDS,
+    WHAT_WORKS_FIELDS,
+    ReportFiltersForm,
+)
 from .funder_pdf import funder_pdf
 from .models import RunStatus
+from .referral_selectors import funnel_report, what_works_report
 from .selectors import (
     Filters,
     Report,
@@ -94,6 +101,18 @@ def _period(filters: Filters) -> str:
     start = filters.date_from.isoformat() if filters.date_from else "the first assessment"
     end = filters.date_to.isoformat() if filters.date_to else "today"
     return f"assessments from {start} to {end}"
+
+
+@requires("reports.view")
+@require_GET
+def what_works(request: HttpRequest) -> HttpResponse:
+    return _report_page(request, what_works_report, "what-works", WHAT_WORKS_FIELDS)
+
+
+@requires("reports.view")
+@require_GET
+def referrals(request: HttpRequest) -> HttpResponse:
+    return _report_page(request, funnel_report, "referrals", REFERRAL_FIELDS)
 
 
 def _report_page(

@@ -13,10 +13,16 @@ from pathmark.organisations.commands import organisation_for
 
 from ...figures import Dimension
 from ...forms import ReportFiltersForm
+from ...referral_selectors import funnel_report, what_works_report
 from ...selectors import Report, Viewer, needs_report, outcomes_report
 
 OPTION_OF_FIELD = {"date_from": "--from", "date_to": "--to", "__all__": "filters"}
-REPORTS = {"needs": needs_report, "outcomes": outcomes_report}
+REPORTS = {
+    "needs": needs_report,
+    "outcomes": outcomes_report,
+    "what-works": what_works_report,
+    "referrals": funnel_report,
+}
 
 
 class Command(BaseCommand):
@@ -29,11 +35,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         subcommands = parser.add_subparsers(
-            dest="report", required=True, metavar="{needs,outcomes}"
+            dest="report", required=True, metavar="{needs,outcomes,what-works,referrals}"
         )
         for name, text in (
             ("needs", _("People below the host norm per domain.")),
             ("outcomes", _("Change per domain between first and latest assessment.")),
+            (
+                "what-works",
+                _("The effect of attending each service on the domains it addresses."),
+            ),
+            ("referrals", _("Referrals by service and where they ended.")),
         ):
             sub = subcommands.add_parser(name, help=text, description=text)
             sub.add_argument(
@@ -58,6 +69,8 @@ class Command(BaseCommand):
                 help=_("split the figures by this"),
             )
             sub.add_argument("--domain", metavar="ID", help=_("one domain id, or overall"))
+            sub.add_argument("--service", metavar="ID", help=_("one directory service id"))
+            sub.add_argument("--theme", metavar="SLUG", help=_("services of this theme"))
             sub.add_argument(
                 "--json", action="store_true", help=_("print JSON, one object per row")
             )
@@ -69,6 +82,8 @@ class Command(BaseCommand):
             "date_to": options["date_to"] or "",
             "group_by": options["group_by"] or "",
             "domain": options["domain"] or "",
+            "service": options["service"] or "",
+            "theme": options["theme"] or "",
         }
         if options["organisation"]:
             data["organisation"] = str(organisation_for(options["organisation"]).pk)
