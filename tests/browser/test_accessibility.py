@@ -66,6 +66,7 @@ class Site:
     completed: Assessment
     organisation: Organisation  # Northbridge Refugee Support
     immigration_status: ImmigrationStatus
+    referral: Any = None  # amira's referral of `person` to the college (lena)
     fresh: Iterator[int] = field(default_factory=lambda: iter(range(1, 1000)))
 
     def new_caseworker(self, prefix: str) -> User:
@@ -138,6 +139,27 @@ def site(live_server, settings) -> Site:  # type: ignore[no-untyped-def]
         people_services.link_household(
             by=amira, organisation=charity, person=person, other=other, role="Parent"
         )
+        # A referral to the college's service (lena's organisation), sent with consent.
+        from pathmark.directory.models import Service
+        from pathmark.referrals import services as referral_services
+
+        service = (
+            Service.objects.filter(
+                organization__organisation__slug="northbridge-college", taking_referrals=True
+            )
+            .order_by("pk")
+            .first()
+        )
+        referral = referral_services.draft_referral(
+            by=amira,
+            organisation=charity,
+            person=person,
+            service=service,
+            consent=referral_services.ReferralConsent(
+                given_on=date.today(), method=ConsentMethod.IN_PERSON, covers_assessments=True
+            ),
+            send=True,
+        )
         # Someone registered again with the same name and date of birth: a possible duplicate.
         duplicate = people_services.register_person(
             by=amira,
@@ -174,6 +196,7 @@ def site(live_server, settings) -> Site:  # type: ignore[no-untyped-def]
         completed=completed,
         organisation=charity,
         immigration_status=ImmigrationStatus.objects.first(),
+        referral=referral,
     )
 
 
@@ -1047,7 +1070,32 @@ ERRORS = [
     ),
 ]
 
+REFERRALS = [
+    Visit("referrals sent", "referrals:sent", "amira", goto("/referrals/")),
+    Visit("referrals inbox", "referrals:inbox", "lena", goto("/referrals/inbox/")),
+    Visit(
+        "referral (sender)",
+        "referrals:detail",
+        "amira",
+        goto(lambda site: f"/referrals/{site.referral.pk}/"),
+    ),
+    Visit(
+        "referral (receiver)",
+        "referrals:detail",
+        "lena",
+        goto(lambda site: f"/referrals/{site.referral.pk}/"),
+    ),
+    Visit(
+        "where best to refer",
+        "referrals:where_to_refer",
+        "amira",
+        goto(lambda site: f"/referrals/where-to-refer/{site.person.pk}/"),
+    ),
+]
+
 REPORTS = [
+    Visit("what works", "reports:what_works", "priya", goto("/reports/what-works/")),
+    Visit("where referrals fail", "reports:referrals", "priya", goto("/reports/referrals/")),
     Visit("reports", "reports:index", "priya", goto("/reports/")),
     Visit("needs report", "reports:needs", "priya", goto("/reports/needs/")),
     Visit("outcomes report", "reports:outcomes", "priya", goto("/reports/outcomes/")),
@@ -1123,6 +1171,7 @@ GROUPS = {
     "accounts": ACCOUNTS,
     "errors": ERRORS,
     "reports": REPORTS,
+    "referrals": REFERRALS,
 }
 
 # Named URL patterns that are not pages anyone reads, and why.
@@ -1152,6 +1201,9 @@ NOT_PAGES = {
     "journeys:key_worker": "POST only; redirects to people:detail",
     "journeys:review_worklist": "POST only; redirects to journeys:cohort",
     "journeys:add_life_event": "POST only; redirects to journeys:person",
+    "assessments:set_aside": "POST only (withdraw or dispute); redirects to assessments:result",
+    "referrals:change": "POST only (accept, decline, start, close, withdraw); redirects to referrals:detail",
+    "referrals:rate": "POST only; redirects to referrals:detail",
     "reports:funder": "the funder report as a PDF file to download, not a page",
     "journeys:remove_life_event": "POST only; redirects to journeys:person",
 }
