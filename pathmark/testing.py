@@ -248,3 +248,15 @@ def run_assessment(  # type: ignore[no-untyped-def]
         return assessment_services.complete_assessment(
             by=user, organisation=organisation, assessment=assessment
         )
+
+
+@pytest.fixture(autouse=True)
+def _interface_language_does_not_leak():  # type: ignore[no-untyped-def]
+    """Each test starts in the default language and leaves no other active: a view or
+    service that activates a language (a printout, an e-mail in the person's language) must not
+    change what the next test reads, whichever order the tests run in."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -84,7 +84,11 @@ def test_export_writes_the_files_in_the_import_format(world, tmp_path):
     path = write(tmp_path, "people.csv", people_csv(person_row("X1")))
     call("import", "people", "--organisation", world.org_a.slug, str(path))
     output = call("export", "--organisation", world.org_a.slug, str(tmp_path / "out"), "--json")
-    assert json.loads(output)["files"] == [{"name": "people.csv", "rows": 1}]
+    # The referrals file is written even when empty: its header is the import format.
+    assert json.loads(output)["files"] == [
+        {"name": "people.csv", "rows": 1},
+        {"name": "referrals.csv", "rows": 0},
+    ]
     exported = (tmp_path / "out" / "people.csv").read_text(encoding="utf-8")
     assert exported.splitlines()[0] == people_csv().splitlines()[0]
     again = call(
