@@ -31,6 +31,9 @@ class Action:
     lists_people: bool = False
     """The entry is of a page that showed many people (a list, a search, a caseload), named
     in its details under `shown` (`services.record_shown`); a subject access copy reads it."""
+    by_member: bool = True
+    """Done by a signed-in member, whom the sentence names; False for what a client does
+    through their own link (no account), which the sentence says in its own words."""
 
     def describe(self, actor: str, details: Mapping[str, Any]) -> str:
         number = self.count(details) if self.count is not None else None
