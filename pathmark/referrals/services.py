@@ -59,6 +59,7 @@ def _transition_message(error: states.TransitionError) -> str:
     }
 
 
+@checks_organisation
 def side_of(referral: Referral, organisation: Organisation) -> str | None:
     if referral.organisation_id == organisation.pk:
         return states.SENDER
@@ -67,6 +68,7 @@ def side_of(referral: Referral, organisation: Organisation) -> str | None:
     return None
 
 
+@checks_organisation
 def may_refer(person: Person, organisation: Organisation) -> bool:
     """The registering organisation, or one the person consented to share their record with.
     An organisation that sees the person only through a referral does not refer them on."""
