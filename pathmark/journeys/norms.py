@@ -27,7 +27,7 @@ from pathmark.instruments.definition import (
     _Node,
 )
 
-from .trajectory import OVERALL, HostNorm
+from .trajectory import OVERALL, HostNorm, norm_in_force
 
 _TOP_REQUIRED = ("instrument", "source", "versions")
 _TOP_OPTIONAL = ("languages", "description")
@@ -37,11 +37,6 @@ _VERSION_OPTIONAL = ("label",)
 
 # The order in which a person's groups are tried for a norm of their own.
 GROUP_ORDER = ("age_band", "gender", "area")
-
-
-def _in_force(norms: tuple[HostNorm, ...], on: date) -> HostNorm | None:
-    current = [norm for norm in norms if norm.valid_from <= on]
-    return current[-1] if current else None
 
 
 class NormsFileError(DataFileError):
@@ -94,9 +89,9 @@ class HostNorms:
             )
             merged: list[HostNorm] = []
             for day in dates:
-                norm = _in_force(whole, day)
+                norm = norm_in_force(whole, day)
                 for found in candidates:
-                    own = _in_force(found, day)
+                    own = norm_in_force(found, day)
                     if own is not None and (norm is None or own.valid_from >= norm.valid_from):
                         norm = own
                         break

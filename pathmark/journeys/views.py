@@ -29,7 +29,7 @@ from .models import JourneyTrend, LifeEvent
 from .presentation import ARROWS, group_words, instrument_titles, journey_view
 from .reflection import reflection_context
 from .registry import norms_in_force
-from .trajectory import OVERALL, TURNED_DOWN_DOMAINS, Direction, HostNorm
+from .trajectory import OVERALL, TURNED_DOWN_DOMAINS, Direction, norm_in_force
 
 
 @requires("person.view")
@@ -252,7 +252,8 @@ def host_norms(request: HttpRequest) -> HttpResponse:
                     {"group": group_words(group), "title": titles.get(key, key), "norm": norm}
                     for group, by_key in sorted(norms.groups.items())
                     for key in keys
-                    if (norm := _in_force_now(by_key.get(key, ()))) is not None
+                    if (norm := norm_in_force(by_key.get(key, ()), timezone.localdate()))
+                    is not None
                 ],
                 "versions": [
                     {
@@ -402,9 +403,3 @@ def review_worklist(request: HttpRequest) -> HttpResponse:
             % {"name": person.display_name},
         )
     return redirect("journeys:cohort")
-
-
-def _in_force_now(norms: tuple[HostNorm, ...]) -> HostNorm | None:
-    today = timezone.localdate()
-    current = [norm for norm in norms if norm.valid_from <= today]
-    return current[-1] if current else None
