@@ -385,6 +385,9 @@ PATHMARK_DEMO = env_bool("PATHMARK_DEMO", DEBUG)
 # A key worker's people fall due for reassessment this many months after their latest
 # completed assessment ("My caseload" lists the overdue and due first).
 PATHMARK_REASSESSMENT_MONTHS = env_int("PATHMARK_REASSESSMENT_MONTHS", 6)
+# Days an invitation to join an organisation can be accepted; after that the organisation
+# invites again (an old offer lying in an account is a membership nobody remembers giving).
+PATHMARK_INVITATION_DAYS = env_int("PATHMARK_INVITATION_DAYS", 14)
 # Reports shown outside the organisation that owns the people hide every count below this
 # (and enough others that none can be worked out by subtraction).
 PATHMARK_REPORT_MINIMUM = env_int("PATHMARK_REPORT_MINIMUM", 5)

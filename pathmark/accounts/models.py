@@ -1,9 +1,12 @@
 """Staff accounts and their sessions. Clients are `people.Person` records, not users."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pathmark.organisations.models import Role
@@ -50,6 +53,8 @@ class InvitationStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for an answer")
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the organisation")
+    EXPIRED = "expired", _("Expired without an answer")
 
 
 class Invitation(models.Model):
@@ -89,3 +94,13 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.organisation} ({self.role}, {self.status})"
+
+    @property
+    def expires_at(self) -> datetime:
+        """After this moment the invitation can no longer be accepted
+        (PATHMARK_INVITATION_DAYS after it was sent)."""
+        return self.created_at + timedelta(days=settings.PATHMARK_INVITATION_DAYS)
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at

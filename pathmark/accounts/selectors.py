@@ -5,10 +5,11 @@ change to them is (see services)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -209,11 +210,16 @@ def account_for_email(email: str) -> User | None:
     return matches[0] if matches else None
 
 
+def _unexpired() -> Q:
+    return Q(created_at__gt=timezone.now() - timedelta(days=settings.PATHMARK_INVITATION_DAYS))
+
+
 def pending_invitations(user: User) -> QuerySet[Invitation]:
-    """The invitations `user` has not answered, from organisations still active."""
+    """The invitations `user` has not answered and may still accept: from organisations
+    still active, sent within PATHMARK_INVITATION_DAYS and not withdrawn."""
     return (
         Invitation.objects.filter(
-            user=user, status=InvitationStatus.PENDING, organisation__is_active=True
+            _unexpired(), user=user, status=InvitationStatus.PENDING, organisation__is_active=True
         )
         .select_related("organisation", "invited_by")
         .order_by("created_at", "pk")
@@ -227,8 +233,16 @@ def pending_invitation(user: User, invitation_id: int) -> Invitation:
 
 
 def invitations_sent(organisation: Organisation) -> QuerySet[Invitation]:
+    """The organisation's invitations still waiting for an answer, expired ones included
+    (the page says so, and the administrator withdraws them or invites again)."""
     return (
         Invitation.objects.filter(organisation=organisation, status=InvitationStatus.PENDING)
         .select_related("user")
         .order_by("created_at", "pk")
     )
+
+
+def invitation_sent(organisation: Organisation, invitation_id: int) -> Invitation:
+    """One of the organisation's own unanswered invitations; `Invitation.DoesNotExist` for
+    any other (another organisation's included)."""
+    return invitations_sent(organisation).get(pk=invitation_id)

@@ -536,12 +536,18 @@ def _invite(*, by: User, organisation: Organisation, user: User, role: str) -> A
                 )
             }
         )
-    if Invitation.objects.filter(
+    waiting = Invitation.objects.filter(
         user=user, organisation=organisation, status=InvitationStatus.PENDING
-    ).exists():
+    ).first()
+    if waiting is not None and not waiting.is_expired:
         raise ValidationError(
             {"email": _("They have already been invited and have not answered yet.")}
         )
+    if waiting is not None:
+        # The old offer lapsed unanswered: it is closed, and this one takes its place.
+        waiting.status = InvitationStatus.EXPIRED
+        waiting.answered_at = timezone.now()
+        waiting.save(update_fields=["status", "answered_at"])
     invitation = Invitation.objects.create(
         user=user, organisation=organisation, role=role, invited_by=by
     )
@@ -597,10 +603,35 @@ def decline_invitation(*, by: User, invitation: Invitation) -> None:
     )
 
 
+@transaction.atomic
+def withdraw_invitation(
+    *, by: User | None, organisation: Organisation, invitation: Invitation
+) -> None:
+    """The inviting organisation's administrator takes back an unanswered invitation (sent to
+    the wrong person, or no longer wanted); it can then no longer be accepted."""
+    _check_administrator(by, organisation)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.organisation_id != organisation.pk:
+        raise PermissionDenied
+    if invitation.status != InvitationStatus.PENDING:
+        raise ValidationError(_("This invitation has already been answered."))
+    invitation.status = InvitationStatus.WITHDRAWN
+    invitation.answered_at = timezone.now()
+    invitation.save(update_fields=["status", "answered_at"])
+    record(
+        actor=by,
+        organisation=organisation,
+        action="user.invitation_withdrawn",
+        target=invitation.user,
+        extra={"invitation": invitation.pk},
+    )
+
+
 def _check_answerable(by: User, invitation: Invitation) -> None:
     if (
         invitation.user_id != by.pk
         or invitation.status != InvitationStatus.PENDING
+        or invitation.is_expired
         or not invitation.organisation.is_active
         or not by.is_active
     ):

@@ -31,6 +31,11 @@ urlpatterns = [
     path("users/", views.users, name="users"),
     path("users/add/", views.add_member, name="add_member"),
     path("users/two-factor/", views.two_factor_requirement, name="two_factor_requirement"),
+    path(
+        "users/invitations/<int:invitation_id>/withdraw/",
+        views.withdraw_invitation,
+        name="withdraw_invitation",
+    ),
     path("users/<int:user_id>/", views.user_detail, name="user"),
     path("users/<int:user_id>/deactivate/", views.deactivate_user, name="deactivate_user"),
     path("users/<int:user_id>/reactivate/", views.reactivate_user, name="reactivate_user"),

@@ -8,6 +8,7 @@ import io
 from base64 import b32encode
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_not_required
@@ -44,6 +45,7 @@ from .forms import (
 )
 from .links import link_expires_at, set_password_tokens, set_password_url, site_address
 from .middleware import mark_signed_in, two_factor_exempt
+from .models import Invitation
 from .ratelimit import limit_attempts
 
 # --- Signing in -----------------------------------------------------------------------------
@@ -317,11 +319,33 @@ def users(request: HttpRequest) -> HttpResponse:
         {
             "members": selectors.members_of(organisation, viewer=request.user),  # type: ignore[arg-type]
             "invitations": selectors.invitations_sent(organisation),
+            "invitation_days": settings.PATHMARK_INVITATION_DAYS,
             "requirement_form": TwoFactorRequirementForm(
                 initial={"required": organisation.require_two_factor}
             ),
         },
     )
+
+
+@require_POST
+@requires("users.manage")
+def withdraw_invitation(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    try:
+        invitation = selectors.invitation_sent(organisation, invitation_id)
+    except Invitation.DoesNotExist:
+        raise Http404 from None
+    try:
+        services.withdraw_invitation(
+            by=request.user,  # type: ignore[arg-type]
+            organisation=organisation,
+            invitation=invitation,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Invitation withdrawn. It can no longer be accepted."))
+    return redirect("accounts:users")
 
 
 def _member_or_404(request: HttpRequest, user_id: int) -> selectors.Member:

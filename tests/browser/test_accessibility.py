@@ -888,6 +888,24 @@ def invited_by_the_council(*, accept: bool) -> Callable[..., Any]:
     return open_page
 
 
+def users_with_an_invitation(browsing: Browsing, page: Any) -> Any:
+    """The administrator's staff page while an invitation of theirs waits for an answer
+    (with its expiry date and the button that withdraws it)."""
+    from pathmark.accounts.models import Invitation
+
+    admin = browsing.site.users["admin"]
+    mine = Membership.objects.filter(user=admin).first()
+    assert mine is not None
+    elsewhere = Organisation.objects.exclude(pk=mine.organisation_id).first()
+    user = UserFactory(username=f"waiting-{next(browsing.site.fresh)}", first_name="Waiting")
+    Membership.objects.create(user=user, organisation=elsewhere, role=Role.CASEWORKER)
+    Invitation.objects.create(
+        user=user, organisation=mine.organisation, role=Role.CASEWORKER, invited_by=admin
+    )
+    page.goto("/accounts/users/")
+    return page
+
+
 def user_without_organisation(browsing: Browsing, page: Any) -> Any:
     user = UserFactory(
         username=f"no-organisation-{browsing.variant.language}-{browsing.variant.width_name}"
@@ -938,6 +956,7 @@ ACCOUNTS = [
     Visit("confirm it is you, errors", "accounts:verify", None, verify_page(wrong_code=True)),
     Visit("signed out everywhere", "accounts:sign_out_everywhere", None, sign_out_everywhere),
     Visit("users", "accounts:users", "admin", goto("/accounts/users/")),
+    Visit("users, an invitation waiting", "accounts:users", "admin", users_with_an_invitation),
     Visit("invitations", "accounts:invitations", None, invited_by_the_council(accept=False)),
     Visit(
         "invitations, one accepted",
@@ -1188,6 +1207,7 @@ NOT_PAGES = {
     "accounts:change_role": "POST only; redirects to accounts:user",
     "accounts:accept_invitation": "POST only; redirects to accounts:invitations",
     "accounts:decline_invitation": "POST only; redirects to accounts:invitations",
+    "accounts:withdraw_invitation": "POST only; redirects to accounts:users",
     "people:dismiss_duplicate": "POST only; redirects to people:detail",
     "privacy:lift": "POST only; redirects to privacy:person",
     "selfservice:revoke": "POST only; redirects to people:detail",
