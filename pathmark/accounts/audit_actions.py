@@ -22,6 +22,8 @@ register(
     Action("user.invitation_accepted", _("%(actor)s accepted an invitation to the organisation")),
     Action("user.invitation_declined", _("%(actor)s declined an invitation to the organisation")),
     Action("user.invitation_withdrawn", _("%(actor)s withdrew an invitation to the organisation")),
+    Action("user.account_switched_off", _("%(actor)s switched off an account everywhere")),
+    Action("user.account_switched_on", _("%(actor)s switched an account on again")),
     Action("user.deactivated", _("%(actor)s switched off a member of staff's account")),
     Action("user.reactivated", _("%(actor)s reactivated a member of staff's account")),
     Action("user.removed", _("%(actor)s removed a member of staff")),

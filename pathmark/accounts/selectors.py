@@ -246,3 +246,61 @@ def invitation_sent(organisation: Organisation, invitation_id: int) -> Invitatio
     """One of the organisation's own unanswered invitations; `Invitation.DoesNotExist` for
     any other (another organisation's included)."""
     return invitations_sent(organisation).get(pk=invitation_id)
+
+
+# --- Every account of the partnership (administrators of the host) -------------------------
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account as the host's administrators see it: every organisation it works for."""
+
+    user: User
+    memberships: list[Membership]
+    has_two_factor: bool
+    locked_out: bool
+
+
+def partnership_accounts(query: str = "") -> QuerySet[User]:
+    """The accounts with a membership of any organisation (staff, not clients), by username;
+    `query` narrows them by username, name or e-mail address."""
+    accounts = User.objects.filter(memberships__isnull=False).distinct()
+    query = query.strip()
+    if query:
+        accounts = accounts.filter(
+            Q(username__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+            | Q(email__icontains=query)
+        )
+    return accounts.order_by("username", "pk")
+
+
+def accounts_with_memberships(users: list[User]) -> list[Account]:
+    """`users` with their memberships, two-factor and lock-out state, in four queries."""
+    memberships: dict[int, list[Membership]] = {}
+    for membership in (
+        Membership.objects.filter(user__in=users)
+        .select_related("organisation")
+        .order_by("organisation__name", "pk")
+    ):
+        memberships.setdefault(membership.user_id, []).append(membership)
+    with_two_factor = set(
+        TOTPDevice.objects.filter(user__in=users, confirmed=True).values_list("user_id", flat=True)
+    )
+    locked = locked_out_usernames([user.username for user in users])
+    return [
+        Account(
+            user=user,
+            memberships=memberships.get(user.pk, []),
+            has_two_factor=user.pk in with_two_factor,
+            locked_out=user.username in locked,
+        )
+        for user in users
+    ]
+
+
+def partnership_account(user_id: int) -> Account:
+    """One account of the partnership; `User.DoesNotExist` for an id with no membership."""
+    user = partnership_accounts().get(pk=user_id)
+    return accounts_with_memberships([user])[0]

@@ -267,6 +267,55 @@ def reactivate_member(*, by: User, organisation: Organisation, membership: Membe
 
 
 @transaction.atomic
+def switch_off_account(*, by: User, organisation: Organisation, user: User) -> int:
+    """Switches the account off in every organisation at once (a lost laptop, someone who
+    left the partnership): it can no longer sign in and every session ends. Its memberships
+    stay as they are, so switching it on again restores what each organisation had. Only an
+    owner of the account; refused where it would leave an organisation with no administrator."""
+    _not_yourself(by, user)
+    _check_owner(by, user)
+    for membership in Membership.objects.filter(
+        user=user, is_active=True, role=Role.ADMINISTRATOR
+    ).select_related("organisation"):
+        _lock_administrators(membership.organisation)
+        if selectors.is_last_administrator(membership):
+            raise ValidationError(
+                _(
+                    "They are the only administrator of %(organisation)s. Make someone else "
+                    "its administrator first."
+                )
+                % {"organisation": membership.organisation.name}
+            )
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ended = end_sessions(user)
+    spend_set_password_links(user)
+    _record_for_account(
+        by=by,
+        organisation=organisation,
+        user=user,
+        action="user.account_switched_off",
+        extra={"sessions": ended},
+    )
+    return ended
+
+
+@transaction.atomic
+def switch_on_account(*, by: User, organisation: Organisation, user: User) -> None:
+    """Switches a switched-off account on again. It works again for the organisations whose
+    membership is active; the others reactivate theirs on their own staff page."""
+    _check_owner(by, user)
+    if user.is_active:
+        return
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    spend_set_password_links(user)
+    _record_for_account(
+        by=by, organisation=organisation, user=user, action="user.account_switched_on"
+    )
+
+
+@transaction.atomic
 def reset_two_factor(*, by: User, organisation: Organisation, user: User) -> None:
     """For a member who lost their phone and backup codes: removes their authenticator and
     codes and ends their sessions; they set up a new one when they next sign in. Only an

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import invitation_views, organisation_views, views
+from . import invitation_views, organisation_views, partnership_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -29,6 +29,12 @@ urlpatterns = [
         name="decline_invitation",
     ),
     path("users/", views.users, name="users"),
+    path("partnership/accounts/", partnership_views.accounts, name="partnership_accounts"),
+    path(
+        "partnership/accounts/<int:user_id>/",
+        partnership_views.account,
+        name="partnership_account",
+    ),
     path("users/add/", views.add_member, name="add_member"),
     path("users/two-factor/", views.two_factor_requirement, name="two_factor_requirement"),
     path(

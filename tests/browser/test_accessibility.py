@@ -1032,6 +1032,18 @@ ACCOUNTS = [
         goto("/accounts/organisations/"),
     ),
     Visit(
+        "every account in the partnership",
+        "accounts:partnership_accounts",
+        "admin",
+        goto("/accounts/partnership/accounts/"),
+    ),
+    Visit(
+        "one account of the partnership",
+        "accounts:partnership_account",
+        "admin",
+        goto(lambda site: f"/accounts/partnership/accounts/{site.users['sadia'].pk}/"),
+    ),
+    Visit(
         "add an organisation",
         "accounts:new_organisation",
         "admin",

@@ -385,6 +385,8 @@ POSTS: dict[str, Callable[[Target], list[dict[str, Any]]]] = {
         }
     ],
     "accounts:change_role": lambda t: [{"role": "analyst"}],
+    # The host's account-wide actions: unlock is the one that leaves the account usable.
+    "accounts:partnership_account": lambda t: [{"action": "unlock"}],
     # Referrals: each side's moves, a rating, and a referral with the person's consent.
     "referrals:change": lambda t: [
         {"status": "accepted"},
