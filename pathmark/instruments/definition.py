@@ -23,6 +23,11 @@ DEFAULT_LANGUAGE = "en"
 RESPONSE_TYPES = ("likert", "single_choice", "multiple_choice", "number", "yes_no", "free_text")
 CHOICE_TYPES = ("likert", "single_choice", "multiple_choice", "yes_no")
 RULES = ("weighted_mean", "minimum")
+# Who an instrument assesses: a person (a client, the default) or an organisation (its own
+# capacity). Person pages never offer an organisation's instrument, nor the other way round.
+PERSON = "person"
+ORGANISATION = "organisation"
+SUBJECTS = (PERSON, ORGANISATION)
 SCORE_MIN = 0.0
 SCORE_MAX = 100.0
 
@@ -166,6 +171,9 @@ class Instrument:
     overall_minimum_domains: int = 1
     """Domains that need a score before an overall score is given: an "overall" built from
     one or two domains would speak for the whole person on a sliver of evidence."""
+    subject: str = PERSON
+    """Who answers for whom: `person` (a client's assessment) or `organisation` (an
+    organisation's assessment of its own capacity)."""
 
     @cached_property
     def items(self) -> tuple[Item, ...]:
@@ -485,6 +493,7 @@ _TOP_OPTIONAL = (
     "measurement_error",
     "overall_stage_rule",
     "overall_minimum_domains",
+    "subject",
 )
 _DOMAIN_REQUIRED = ("id", "title", "items")
 _DOMAIN_OPTIONAL = ("weight", "minimum_answers", "group", "description")
@@ -562,6 +571,7 @@ def _instrument(checker: _Checker, document: _Node) -> Instrument | None:
     description = checker.text(top["description"], "description") if "description" in top else None
     source = checker.string(top["source"], "source") if "source" in top else ""
     licence = checker.string(top["licence"], "licence") if "licence" in top else ""
+    subject = _subject(checker, top)
     domain_rule = _rule(checker, top, "domain_rule")
     overall_rule = _rule(checker, top, "overall_rule")
     measurement_error = None
@@ -615,6 +625,7 @@ def _instrument(checker: _Checker, document: _Node) -> Instrument | None:
         groups=groups,
         overall_stage_rule=overall_stage_rule,
         overall_minimum_domains=overall_minimum_domains,
+        subject=subject,
     )
 
 
@@ -666,6 +677,24 @@ def _language_list(checker: _Checker, node: _Node, path: str) -> list[str]:
         else:
             codes.append(code)
     return codes
+
+
+def _subject(checker: _Checker, top: dict[str, _Node]) -> str:
+    if "subject" not in top:
+        return PERSON
+    node = top["subject"]
+    subject = checker.string(node, "subject")
+    if subject and subject not in SUBJECTS:
+        suggestion = _closest(subject, SUBJECTS)
+        hint = f"did you mean `{suggestion}`? " if suggestion else ""
+        checker.add(
+            node.line,
+            "subject",
+            f"{subject!r} is not who an instrument can assess; {hint}use `person` (a client, "
+            "the default) or `organisation` (an organisation's own capacity)",
+        )
+        return PERSON
+    return subject or PERSON
 
 
 def _rule(checker: _Checker, top: dict[str, _Node], key: str) -> str:

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
-from .definition import Instrument, InstrumentFileError, parse_instrument
+from .definition import PERSON, Instrument, InstrumentFileError, parse_instrument
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "data"
 
@@ -95,19 +95,26 @@ def instrument_files() -> list[InstrumentFile]:
     return [found[key] for key in sorted(found)]
 
 
-def list_instruments() -> list[Instrument]:
-    """The latest version of each instrument, by slug."""
+def list_instruments(*, subject: str | None = PERSON) -> list[Instrument]:
+    """The latest version of each instrument that assesses `subject`, by slug: people's by
+    default, because every page that offers instruments to choose from (starting an
+    assessment, imports, reports, the directory's domains) is about people; an organisation's
+    capacity instruments are asked for by name. `subject=None` lists every instrument."""
     latest: dict[str, Instrument] = {}
     for entry in instrument_files():
         latest[entry.instrument.slug] = entry.instrument
-    return [latest[slug] for slug in sorted(latest)]
+    return [
+        latest[slug]
+        for slug in sorted(latest)
+        if subject is None or latest[slug].subject == subject
+    ]
 
 
 def get_instrument(slug: str, version: int | None = None) -> Instrument:
     """One instrument by slug, the latest version unless `version` is given."""
     versions = [entry.instrument for entry in instrument_files() if entry.instrument.slug == slug]
     if not versions:
-        known = ", ".join(sorted({i.slug for i in list_instruments()})) or _("none")
+        known = ", ".join(sorted({i.slug for i in list_instruments(subject=None)})) or _("none")
         raise UnknownInstrument(
             _("There is no instrument %(slug)r. Known instruments: %(known)s.")
             % {"slug": slug, "known": known}

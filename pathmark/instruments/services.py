@@ -8,7 +8,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .definition import DEFAULT_LANGUAGE
+from .definition import DEFAULT_LANGUAGE, PERSON
 from .models import InstrumentVersion
 from .registry import UnknownInstrument, get_instrument, instrument_files
 
@@ -64,9 +64,28 @@ def sync_instruments() -> list[SyncChange]:
     return changes
 
 
-def instrument_version_for(slug: str, version: int | None = None) -> InstrumentVersion:
+def instrument_version_for(
+    slug: str, version: int | None = None, *, subject: str = PERSON
+) -> InstrumentVersion:
     """The stored row for an instrument version (the latest file's by default), storing it first
-    if the file is new. Versions whose file was removed are still found in the database."""
+    if the file is new. Versions whose file was removed are still found in the database.
+
+    Only an instrument that assesses `subject` is found (people's by default): every way of
+    assessing a person (pages, a client's link, imports, the demo) comes through here, so an
+    organisation's capacity instrument can never be answered about a person, nor the other
+    way round, whatever slug a form or a file names."""
+    found = _instrument_version(slug, version)
+    if found.instrument.subject != subject:
+        message = (
+            _("%(slug)s is a questionnaire about an organisation, not a person.")
+            if subject == PERSON
+            else _("%(slug)s is a questionnaire about a person, not an organisation.")
+        )
+        raise UnknownInstrument(message % {"slug": slug})
+    return found
+
+
+def _instrument_version(slug: str, version: int | None) -> InstrumentVersion:
     try:
         wanted = version if version is not None else get_instrument(slug).version
     except UnknownInstrument:

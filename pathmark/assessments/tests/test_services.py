@@ -78,6 +78,14 @@ def test_language_must_be_one_of_the_instrument(world, person_a, journey, in_sco
     assert "language" in error.value.error_dict
 
 
+def test_a_person_is_never_assessed_on_an_organisation_instrument(
+    world, person_a, journey, in_scope
+):
+    with in_scope(world.a_caseworker), pytest.raises(ValidationError) as error:
+        start(world, person_a, instrument_slug="organisational-capacity")
+    assert "instrument" in error.value.error_dict
+
+
 def test_unknown_option_is_rejected_naming_the_item_and_nothing_is_written(
     world, person_a, journey_instrument, in_scope
 ):

@@ -143,6 +143,13 @@ def test_domain_number_out_of_range_is_not_found(world, person_a, journey, journ
         assert client.get(f"/assessments/{assessment.pk}/domain/{number}/").status_code == 404
 
 
+def test_start_page_never_offers_an_organisation_instrument(world, person_a, journey):
+    client = client_for(world.a_caseworker)
+    page = client.get(reverse("assessments:start", args=[person_a.pk])).content.decode()
+    assert 'value="integration-journey"' in page
+    assert "organisational-capacity" not in page
+
+
 def test_start_page_refuses_a_future_date(world, person_a, journey):
     client = client_for(world.a_caseworker)
     response = client.post(

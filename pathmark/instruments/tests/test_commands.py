@@ -23,7 +23,7 @@ def run(*args: str) -> str:
 def test_validate_reports_ok_with_counts():
     path = BUILTIN_DIR / "integration-journey.yaml"
     assert run("instruments", "validate", str(path)) == (
-        f"{path}: ok (integration-journey v2, 7 domains, 28 items)\n"
+        f"{path}: ok (integration-journey v2, subject: person, 7 domains, 28 items)\n"
     )
 
 
@@ -38,7 +38,7 @@ def test_validate_lists_every_problem_and_fails(tmp_path):
     assert out.getvalue().splitlines() == [
         f"{bad}:1: licence: `licence` is missing; add it",
         f"{bad}:2: version: must be 1 or more, not 0",
-        f"{good}: ok (tiny v1, 2 domains, 6 items)",
+        f"{good}: ok (tiny v1, subject: person, 2 domains, 6 items)",
     ]
 
 
@@ -49,14 +49,38 @@ def test_validate_a_missing_file(tmp_path):
 
 def test_list_json():
     assert json.loads(run("instruments", "list", "--json")) == [
-        {"slug": "indicators-of-integration", "version": 2, "title": "Indicators of Integration"},
-        {"slug": "integration-journey", "version": 2, "title": "Integration journey"},
+        {
+            "slug": "indicators-of-integration",
+            "version": 2,
+            "subject": "person",
+            "title": "Indicators of Integration",
+        },
+        {
+            "slug": "integration-journey",
+            "version": 2,
+            "subject": "person",
+            "title": "Integration journey",
+        },
+        {
+            "slug": "organisational-capacity",
+            "version": 1,
+            "subject": "organisation",
+            "title": "Organisational capacity",
+        },
     ]
 
 
 def test_list_text():
     lines = [line.split() for line in run("instruments", "list").splitlines()]
-    assert ["integration-journey", "v2", "Integration", "journey"] in lines
+    assert ["integration-journey", "v2", "person", "Integration", "journey"] in lines
+    assert ["organisational-capacity", "v1", "organisation", "Organisational", "capacity"] in lines
+
+
+def test_validate_names_the_subject_of_the_capacity_instrument():
+    path = BUILTIN_DIR / "organisational-capacity.yaml"
+    assert run("instruments", "validate", str(path)) == (
+        f"{path}: ok (organisational-capacity v1, subject: organisation, 7 domains, 28 items)\n"
+    )
 
 
 def test_show_json_gives_counted_scores(tmp_path, settings):

@@ -243,3 +243,55 @@ def test_empty_file():
 
 def test_stored_definition_reads_back_the_same(minimal):
     assert instrument_from_definition(minimal.raw, source="db") == minimal
+
+
+# --- Who an instrument assesses ------------------------------------------------------------
+
+
+def test_subject_defaults_to_a_person(minimal):
+    assert minimal.subject == "person"
+
+
+def test_subject_organisation_is_read():
+    text = MINIMAL.replace("version: 1\n", "version: 1\nsubject: organisation\n")
+    assert parse_instrument(text, source="t").subject == "organisation"
+
+
+def test_unknown_subject_names_its_line_and_the_choices():
+    text = MINIMAL.replace("version: 1\n", "version: 1\nsubject: organization\n")
+    problem = only_problem(text)
+    assert (problem.line, problem.field) == (3, "subject")
+    assert "did you mean `organisation`?" in problem.message
+    assert "use `person` (a client, the default) or `organisation`" in problem.message
+
+
+def test_subject_must_be_a_word():
+    text = MINIMAL.replace("version: 1\n", "version: 1\nsubject: [person]\n")
+    problem = only_problem(text)
+    assert (problem.line, problem.field) == (3, "subject")
+    assert problem.message == "must be a non-empty piece of text"
+
+
+def test_capacity_instrument_has_seven_areas_with_stages_naming_the_support():
+    instrument = parse_instrument(
+        (BUILTIN_DIR / "organisational-capacity.yaml").read_text(), source="oc"
+    )
+    assert instrument.subject == "organisation"
+    assert [d.id for d in instrument.domains] == [
+        "governance",
+        "finance",
+        "business-planning",
+        "safeguarding",
+        "volunteers",
+        "partnerships",
+        "community-voice",
+    ]
+    assert all(len(domain.scored_items) >= 3 for domain in instrument.domains)
+    assert all(item.help for domain in instrument.domains for item in domain.scored_items)
+    assert [s.label["en"] for s in instrument.stages] == [
+        "Needs support to start",
+        "Developing",
+        "Established",
+    ]
+    assert instrument.languages == ["en", "ar"] and instrument.draft_languages == ["ar"]
+    assert instrument.measurement_error == 8

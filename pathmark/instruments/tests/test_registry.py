@@ -31,6 +31,15 @@ def test_built_in_instruments_are_listed():
     assert slugs == ["indicators-of-integration", "integration-journey"]
 
 
+def test_organisation_instruments_are_listed_only_when_asked_for():
+    assert [i.slug for i in list_instruments(subject="organisation")] == ["organisational-capacity"]
+    assert [i.slug for i in list_instruments(subject=None)] == [
+        "indicators-of-integration",
+        "integration-journey",
+        "organisational-capacity",
+    ]
+
+
 def test_partnership_folder_is_added(own_dir):
     (own_dir / "tiny.yaml").write_text(MINIMAL)
     assert "tiny" in [instrument.slug for instrument in list_instruments()]
@@ -64,7 +73,12 @@ def test_two_files_cannot_claim_one_version_with_different_content(own_dir):
 def test_sync_stores_each_version_once(own_dir):
     (own_dir / "tiny.yaml").write_text(MINIMAL)
     added = {(change.slug, change.version) for change in sync_instruments()}
-    assert added == {("integration-journey", 2), ("indicators-of-integration", 2), ("tiny", 1)}
+    assert added == {
+        ("integration-journey", 2),
+        ("indicators-of-integration", 2),
+        ("organisational-capacity", 1),
+        ("tiny", 1),
+    }
     assert sync_instruments() == []
 
 
@@ -136,3 +150,17 @@ def test_instrument_version_for_finds_versions_whose_file_was_removed(own_dir):
 def test_instrument_version_for_unknown_slug():
     with pytest.raises(UnknownInstrument):
         instrument_version_for("nothing-here")
+
+
+@pytest.mark.django_db
+def test_a_person_cannot_be_assessed_on_an_organisation_instrument():
+    with pytest.raises(UnknownInstrument, match="about an organisation, not a person"):
+        instrument_version_for("organisational-capacity")
+    stored = instrument_version_for("organisational-capacity", subject="organisation")
+    assert stored.instrument.subject == "organisation"
+
+
+@pytest.mark.django_db
+def test_an_organisation_cannot_be_assessed_on_a_person_instrument():
+    with pytest.raises(UnknownInstrument, match="about a person, not an organisation"):
+        instrument_version_for("integration-journey", subject="organisation")

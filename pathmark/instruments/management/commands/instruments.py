@@ -107,11 +107,15 @@ class Command(BaseCommand):
                 self.stdout.write(str(error))
                 continue
             self.stdout.write(
-                _("%(path)s: ok (%(slug)s v%(version)s, %(domains)s domains, %(items)s items)")
+                _(
+                    "%(path)s: ok (%(slug)s v%(version)s, subject: %(subject)s, "
+                    "%(domains)s domains, %(items)s items)"
+                )
                 % {
                     "path": path,
                     "slug": instrument.slug,
                     "version": instrument.version,
+                    "subject": instrument.subject,
                     "domains": len(instrument.domains),
                     "items": len(instrument.items),
                 }
@@ -123,19 +127,25 @@ class Command(BaseCommand):
             )
 
     def handle_list(self, *, as_json: bool) -> None:
-        instruments = list_instruments()
+        instruments = list_instruments(subject=None)
         if as_json:
             rows = [
-                {"slug": i.slug, "version": i.version, "title": i.title[DEFAULT_LANGUAGE]}
+                {
+                    "slug": i.slug,
+                    "version": i.version,
+                    "subject": i.subject,
+                    "title": i.title[DEFAULT_LANGUAGE],
+                }
                 for i in instruments
             ]
             self.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False))
             return
         width = max((len(i.slug) for i in instruments), default=0)
+        subject_width = max((len(i.subject) for i in instruments), default=0)
         for instrument in instruments:
             self.stdout.write(
                 f"{instrument.slug:<{width}}  v{instrument.version}  "
-                f"{instrument.title[DEFAULT_LANGUAGE]}"
+                f"{instrument.subject:<{subject_width}}  {instrument.title[DEFAULT_LANGUAGE]}"
             )
 
     def handle_show(self, slug: str, version: int | None, *, as_json: bool) -> None:
@@ -147,6 +157,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{instrument.title[en]} ({instrument.slug} v{instrument.version})")
         self.stdout.write(_("Source: %(source)s") % {"source": instrument.source})
         self.stdout.write(_("Licence: %(licence)s") % {"licence": instrument.licence})
+        self.stdout.write(_("Assesses: %(subject)s") % {"subject": instrument.subject})
         self.stdout.write(_("Languages: %(codes)s") % {"codes": ", ".join(instrument.languages)})
         self.stdout.write(_("Stages:"))
         for stage in instrument.stages:
@@ -214,6 +225,7 @@ def describe(instrument: Instrument) -> dict[str, object]:
     return {
         "slug": instrument.slug,
         "version": instrument.version,
+        "subject": instrument.subject,
         "title": instrument.title[en],
         "stages": [
             {"id": s.id, "label": s.label[en], "min": s.min_score, "max": s.max_score}
