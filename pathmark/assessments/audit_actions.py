@@ -11,6 +11,10 @@ register(
         "assessment.disputed",
         _("%(actor)s disputed another organisation's assessment of their client"),
     ),
+    Action(
+        "assessment.dispute_lifted",
+        _("%(actor)s took back a dispute of another organisation's assessment"),
+    ),
     Action("assessment.imported", _("%(actor)s imported an assessment")),
     Action("assessment.rescored", _("%(actor)s rescored an assessment")),
     Action("assessment.saved", _("%(actor)s saved a draft assessment")),

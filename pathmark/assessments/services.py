@@ -376,6 +376,45 @@ def set_aside_assessment(
     return assessment
 
 
+@checks_organisation
+@transaction.atomic
+def lift_dispute(*, by: Any, organisation: Organisation, assessment: Assessment) -> Assessment:
+    """The person's organisation takes back its dispute of another organisation's assessment
+    (it was disputed by mistake, or the question was settled): the assessment counts in the
+    journey again. Only the organisation that disputed it (the person's); the recorder
+    withdraws instead. Logged in both organisations, as the dispute was."""
+    _lock_people([assessment.person_id])
+    assessment = _locked(assessment)
+    owner = assessment.person.organisation_id == organisation.pk
+    recorder = assessment.organisation_id == organisation.pk
+    if not owner or recorder:
+        raise Assessment.DoesNotExist
+    if assessment.status != AssessmentStatus.DISPUTED:
+        raise ValidationError(_("This assessment is not disputed."))
+    if assessment.person.status != Person.Status.ACTIVE:
+        raise ValidationError(
+            _("Processing of this person's data is restricted, so their journey cannot change.")
+        )
+    reason = assessment.set_aside_reason
+    assessment.status = AssessmentStatus.COMPLETED
+    assessment.set_aside_at = None
+    assessment.set_aside_by = None
+    assessment.set_aside_reason = ""
+    assessment.save(update_fields=["status", "set_aside_at", "set_aside_by", "set_aside_reason"])
+    completed_assessments_changed(
+        person_ids=[assessment.person_id], by=by, reason="dispute lifted", many=False
+    )
+    for logged_in in (organisation, assessment.organisation):
+        record(
+            actor=by,
+            organisation=logged_in,
+            action="assessment.dispute_lifted",
+            target=assessment,
+            extra={"reason": reason},
+        )
+    return assessment
+
+
 @dataclass
 class Rescoring:
     checked: int = 0

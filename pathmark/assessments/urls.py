@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:assessment_id>/review/", views.review, name="review"),
     path("<int:assessment_id>/discard/", views.discard, name="discard"),
     path("<int:assessment_id>/set-aside/", views.set_aside, name="set_aside"),
+    path("<int:assessment_id>/lift-dispute/", views.lift_dispute, name="lift_dispute"),
 ]

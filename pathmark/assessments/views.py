@@ -333,6 +333,7 @@ def result(request: HttpRequest, assessment_id: int) -> HttpResponse:
             if assessment.organisation_id == request.organisation.pk and assessment.answers
             else [],
             "set_aside_form": SetAsideForm() if _may_set_aside(request, assessment) else None,
+            "may_lift_dispute": _may_lift_dispute(request, assessment),
             "set_aside_verb": _("Withdraw")
             if assessment.organisation_id == request.organisation.pk
             else _("Dispute"),
@@ -358,6 +359,34 @@ def _may_set_aside(request: HttpRequest, assessment: Assessment) -> bool:
         assessment.person.organisation_id == organisation_id
         and assessment.status == AssessmentStatus.COMPLETED
     )
+
+
+def _may_lift_dispute(request: HttpRequest, assessment: Assessment) -> bool:
+    organisation_id = request.organisation.pk  # type: ignore[attr-defined]
+    return (
+        role_may(request.membership.role, "assessment.run")  # type: ignore[attr-defined]
+        and assessment.status == AssessmentStatus.DISPUTED
+        and assessment.person.organisation_id == organisation_id
+        and assessment.organisation_id != organisation_id
+    )
+
+
+@require_POST
+@requires("assessment.run")
+def lift_dispute(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    """The person's organisation takes back its dispute: the assessment counts again."""
+    assessment = _assessment_or_404(request, assessment_id, action="assessment.viewed_for_edit")
+    try:
+        services.lift_dispute(
+            by=request.user, organisation=request.organisation, assessment=assessment
+        )
+    except Assessment.DoesNotExist:
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Dispute taken back: it counts in the person's journey again."))
+    return redirect("assessments:result", assessment_id=assessment.pk)
 
 
 @require_POST

@@ -1221,6 +1221,7 @@ NOT_PAGES = {
     "accounts:decline_invitation": "POST only; redirects to accounts:invitations",
     "accounts:withdraw_invitation": "POST only; redirects to accounts:users",
     "people:dismiss_duplicate": "POST only; redirects to people:detail",
+    "assessments:lift_dispute": "POST only; redirects to assessments:result",
     "privacy:lift": "POST only; redirects to privacy:person",
     "selfservice:revoke": "POST only; redirects to people:detail",
     "transfer:confirm": "POST only; redirects to transfer:job",

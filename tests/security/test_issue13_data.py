@@ -108,6 +108,14 @@ def _assessed_by_a_on_bs_person(world):  # type: ignore[no-untyped-def]
     return person, assessment
 
 
+def _counted(person) -> int:  # type: ignore[no-untyped-def]
+    """How many completed assessments the person's stored journey is worked out from."""
+    from pathmark.journeys.models import JourneyTrend
+
+    with system_scope("test"):
+        return sum(JourneyTrend.objects.filter(person=person).values_list("assessments", flat=True))
+
+
 def _status(assessment) -> str:  # type: ignore[no-untyped-def]
     with system_scope("test"):
         return Assessment.objects.get(pk=assessment.pk).status
@@ -115,12 +123,12 @@ def _status(assessment) -> str:  # type: ignore[no-untyped-def]
 
 def test_the_persons_organisation_disputes_anothers_assessment_and_it_leaves_the_journey(world):
     person, assessment = _assessed_by_a_on_bs_person(world)
+    assert _counted(person) == 1
     b = client_for(world.b_caseworker)
     url = reverse("assessments:set_aside", args=[assessment.pk])
     assert b.post(url, {"reason": "wrong_date"}).status_code == 302
     assert _status(assessment) == "disputed"
-    journey = b.get(reverse("journeys:person", args=[person.pk])).content.decode()
-    assert reverse("assessments:result", args=[assessment.pk]) not in journey
+    assert _counted(person) == 0
     with system_scope("test"):
         logged = set(
             AuditEvent.objects.filter(action="assessment.disputed").values_list(
@@ -139,11 +147,37 @@ def test_only_the_recording_organisation_withdraws_and_strangers_get_not_found(w
     assert _status(assessment) == "completed"
     assert client_for(world.b_caseworker).post(url, {"reason": "other"}).status_code == 302
     assert _status(assessment) == "disputed"
-    # The recorder may still withdraw what the owner disputed; nobody can undo a withdrawal.
+    # The recorder may still withdraw what the owner disputed; a withdrawal is final.
     assert client_for(world.a_caseworker).post(url, {"reason": "other"}).status_code == 302
     assert _status(assessment) == "withdrawn"
     client_for(world.b_caseworker).post(url, {"reason": "other"})
     assert _status(assessment) == "withdrawn"
+
+
+def test_the_persons_organisation_takes_back_its_dispute_and_only_it(world):
+    person, assessment = _assessed_by_a_on_bs_person(world)
+    b = client_for(world.b_caseworker)
+    b.post(reverse("assessments:set_aside", args=[assessment.pk]), {"reason": "wrong_date"})
+    result = b.get(reverse("assessments:result", args=[assessment.pk])).content.decode()
+    assert "Take back the dispute" in result
+    lift = reverse("assessments:lift_dispute", args=[assessment.pk])
+    # The recorder withdraws rather than lifting; a stranger learns nothing.
+    assert client_for(world.a_caseworker).post(lift).status_code == 404
+    assert client_for(world.member(world.org_c, Role.CASEWORKER)).post(lift).status_code == 404
+    assert _status(assessment) == "disputed"
+    assert b.post(lift).status_code == 302
+    assert _status(assessment) == "completed"
+    assert _counted(person) == 1
+    with system_scope("test"):
+        logged = set(
+            AuditEvent.objects.filter(action="assessment.dispute_lifted").values_list(
+                "organisation_id", flat=True
+            )
+        )
+    assert logged == {world.org_a.pk, world.org_b.pk}
+    # Nothing to take back now: refused with a message, nothing changes.
+    b.post(lift)
+    assert _status(assessment) == "completed"
 
 
 # --- Finding 4: a formula through a semicolon ----------------------------------------------
