@@ -38,7 +38,7 @@ from .forms import (
     ReviewForm,
     VersionedForm,
 )
-from .models import Action, Goal, Plan
+from .models import Action, ActionKind, Goal, Plan
 
 
 def _plan_or_404(
@@ -530,7 +530,20 @@ def review(request: HttpRequest, plan_id: int) -> HttpResponse:
         title=_("Review the plan"),
         stale=stale,
         submit=_("Record the review"),
+        extra={"outcomes": _referral_outcomes(plan, request)},
     )
+
+
+def _referral_outcomes(plan: Plan, request: HttpRequest) -> list[tuple[Action, Any]]:
+    """The plan's referral actions and where each referral stands (from the apps that send
+    them, through `hooks.action_statuses`), for the review to weigh."""
+    actions = list(
+        Action.objects.filter(goal__plan=plan, kind=ActionKind.REFERRAL)
+        .select_related("goal__plan", "service")
+        .order_by("goal__priority", "order", "pk")
+    )
+    statuses = hooks.statuses_for(actions=actions, request=request)
+    return [(action, statuses.get(action.pk)) for action in actions]
 
 
 @requires("plan.edit")

@@ -10,10 +10,11 @@ class ReferralsConfig(AppConfig):
     def ready(self) -> None:
         from pathmark.people import access
         from pathmark.people.hooks import person_page_sections
+        from pathmark.plans.hooks import action_statuses
 
         from .grants import REFERRAL_GRANT
         from .providers import register_referrals
-        from .receivers import person_page_section
+        from .receivers import person_page_section, plan_action_statuses
 
         # The receiving organisation sees the person while the referral is open.
         access.register(REFERRAL_GRANT)
@@ -21,3 +22,5 @@ class ReferralsConfig(AppConfig):
         register_referrals()
         # The person page lists the person's referrals and where they stand.
         person_page_sections.connect(person_page_section)
+        # The plan page shows where each referral action's referral stands, or sends it.
+        action_statuses.connect(plan_action_statuses)

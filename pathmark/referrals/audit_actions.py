@@ -13,4 +13,5 @@ register(
     Action("referral.listed", _("%(actor)s listed referrals")),
     Action("referral.viewed_suggestions", _("%(actor)s looked for where best to refer a person")),
     Action("referral.imported", _("%(actor)s imported a referral")),
+    Action("referral.overdue_reminded", _("%(actor)s reminded the sender of an overdue referral")),
 )

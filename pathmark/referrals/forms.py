@@ -15,8 +15,10 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class ReferForm(forms.Form):
-    service = forms.CharField(widget=forms.HiddenInput, max_length=36)
+class SendForm(forms.Form):
+    """Sending a referral to a service already chosen (a plan action's): the message and the
+    person's consent to share."""
+
     note = forms.CharField(
         label=_("Message to the service"),
         required=False,
@@ -36,6 +38,10 @@ class ReferForm(forms.Form):
     consent_covers_assessments = forms.BooleanField(
         label=_("They also agreed to share their assessment results"), required=False
     )
+
+
+class ReferForm(SendForm):
+    service = forms.CharField(widget=forms.HiddenInput, max_length=36)
     send = forms.BooleanField(required=False, initial=True, widget=forms.HiddenInput)
 
 

@@ -115,6 +115,9 @@ class Referral(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # When the sender was last e-mailed that the service had not answered in time. A reminder
+    # later than `sent_at` covers this overdue spell: `remind_overdue` sends one per spell.
+    overdue_reminded_at = models.DateTimeField(null=True, blank=True)
 
     rating = models.PositiveSmallIntegerField(_("the person's rating"), null=True, blank=True)
     rating_comment = models.TextField(_("the person's comment"), blank=True)

@@ -88,3 +88,29 @@ def referrals_of(person: Person) -> list[Listed]:
     pages; the page that shows them has already audited reading the person)."""
     referrals = _with_related(Referral.objects.filter(person=person)).order_by("-created_at", "-pk")
     return [Listed(referral, is_overdue(referral)) for referral in referrals]
+
+
+def open_referral_for_action(action: Any) -> Referral | None:
+    """The referral (a draft or open one) already carrying out a plan action, if any."""
+    return (
+        Referral.objects.filter(plan_action=action, status__in=states.OPEN | {states.DRAFT})
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def latest_for_actions(actions: list[Any]) -> dict[int, Listed]:
+    """The newest referral the scope sees for each of these plan actions (for the plan page,
+    which has already audited reading the plan), by action id."""
+    ids = [action.pk for action in actions]
+    if not ids:
+        return {}
+    found: dict[int, Listed] = {}
+    referrals = _with_related(Referral.objects.filter(plan_action_id__in=ids)).order_by(
+        "-created_at", "-pk"
+    )
+    for referral in referrals:
+        assert referral.plan_action_id is not None
+        if referral.plan_action_id not in found:
+            found[referral.plan_action_id] = Listed(referral, is_overdue(referral))
+    return found

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from pathmark.audit.services import record, record_many
 from pathmark.directory.models import Service
@@ -79,6 +80,22 @@ def may_refer(person: Person, organisation: Organisation) -> bool:
     ).exists()
 
 
+def _check_plan_action(action: Any, *, person: Person, organisation: Organisation) -> None:
+    """A referral carries out an action of a referral kind, of an open plan about the same
+    person, held by the organisation sending it; and only one such referral is open at once."""
+    plan = action.goal.plan
+    if plan.person_id != person.pk or plan.organisation_id != organisation.pk:
+        raise Person.DoesNotExist
+    if action.kind != "referral":
+        raise ReferralError(_("Only an action that is a referral to a service can be sent."))
+    if not plan.is_open:
+        raise ReferralError(_("This plan is closed; its actions no longer change."))
+    if Referral.objects.filter(
+        plan_action=action, status__in=states.OPEN | {states.DRAFT}
+    ).exists():
+        raise ReferralError(_("A referral for this action is already on its way."))
+
+
 def _check_consent(consent: ReferralConsent | None) -> None:
     if consent is None:
         raise ReferralError(
@@ -125,11 +142,16 @@ def draft_referral(
     instrument: str = "",
     domain: str = "",
     send: bool = False,
+    plan_action: Any = None,
 ) -> Referral:
     """A new referral of `person` to `service`, with the consent to share; sent at once when
-    `send` (one step from the page), else kept as the sender's draft."""
+    `send` (one step from the page), else kept as the sender's draft. With `plan_action` (a
+    `plans.Action` of kind referral), the referral carries out that action of the person's
+    plan: the plan page then shows where it stands."""
     if not may_refer(person, organisation):
         raise Person.DoesNotExist
+    if plan_action is not None:
+        _check_plan_action(plan_action, person=person, organisation=organisation)
     if person.status != Person.Status.ACTIVE:
         raise ReferralError(
             _("Processing of this person's data is restricted, so they cannot be referred.")
@@ -143,6 +165,7 @@ def draft_referral(
         organisation=organisation,
         service=service,
         receiving_organisation=service.organization.organisation,
+        plan_action=plan_action,
         instrument=instrument,
         domain=domain,
         note=note.strip(),
@@ -388,3 +411,94 @@ def _notify(referral_id: int, new: str) -> None:
         }
     if recipients:
         send_mail(subject, body, None, recipients)
+
+
+# --- Overdue referrals: one reminder to the sender per overdue spell ----------------------
+
+
+def overdue_to_remind(*, today: datetime.date | None = None) -> list[Referral]:
+    """Sent referrals the service has not answered within its response time, whose sender
+    has not been reminded since they were sent. Partnership-wide: call in a system scope."""
+    today = today or timezone.localdate()
+    candidates = (
+        Referral.objects.filter(status=states.SENT, sent_at__isnull=False)
+        .select_related("service")
+        .order_by("sent_at", "pk")
+    )
+    return [
+        referral
+        for referral in candidates
+        if (referral.overdue_reminded_at is None or referral.overdue_reminded_at < referral.sent_at)
+        and states.is_overdue(
+            referral.status,
+            sent_on=timezone.localdate(referral.sent_at),
+            response_days=referral.service.response_days,
+            today=today,
+        )
+    ]
+
+
+@transaction.atomic
+def remind_overdue(*, today: datetime.date | None = None) -> int:
+    """E-mails the sender of each overdue referral once per overdue spell (the person who
+    sent it, else the sending organisation's managers), records the reminder on the referral
+    and in the audit log, and returns how many referrals it reminded about. Run twice, the
+    second run sends nothing. The e-mail holds the referral's reference and a link only."""
+    due = overdue_to_remind(today=today)
+    if not due:
+        return 0
+    locked = {
+        referral.pk: referral
+        for referral in Referral.objects.select_for_update(of=("self",))
+        .filter(pk__in=[referral.pk for referral in due])
+        .select_related("created_by")
+    }
+    now = timezone.now()
+    reminded: list[Referral] = []
+    for referral in due:
+        current = locked.get(referral.pk)
+        # Answered, or reminded by another run, while this one was reading.
+        if current is None or current.status != states.SENT:
+            continue
+        if (
+            current.overdue_reminded_at is not None
+            and current.sent_at is not None
+            and current.overdue_reminded_at >= current.sent_at
+        ):
+            continue
+        current.overdue_reminded_at = now
+        current.save(update_fields=["overdue_reminded_at"])
+        record(
+            actor=None,
+            organisation=current.organisation,
+            action="referral.overdue_reminded",
+            target=current,
+            extra={"response_days": referral.service.response_days},
+        )
+        reminded.append(current)
+    letters: dict[str, list[int]] = {}
+    for referral in reminded:
+        email = getattr(referral.created_by, "email", "") if referral.created_by_id else ""
+        recipients = [email] if email else _addresses(referral.organisation_id, (Role.MANAGER,))
+        for address in recipients:
+            letters.setdefault(address, []).append(referral.pk)
+    transaction.on_commit(lambda: _send_reminders(letters))
+    return len(reminded)
+
+
+def _send_reminders(letters: dict[str, list[int]]) -> None:
+    """One e-mail to each sender listing their overdue referrals as references and links."""
+    for address, referral_ids in sorted(letters.items()):
+        lines = [
+            f"R-{pk:06d}: {_link(reverse('referrals:detail', args=[pk]))}" for pk in referral_ids
+        ]
+        subject = ngettext(
+            "%(count)d referral you sent has had no answer in time",
+            "%(count)d referrals you sent have had no answer in time",
+            len(referral_ids),
+        ) % {"count": len(referral_ids)}
+        body = _(
+            "The service has not answered within the time it gives itself. Sign in to see "
+            "the referral and decide what to do next:\n%(links)s\n"
+        ) % {"links": "\n".join(lines)}
+        send_mail(subject, body, None, [address])

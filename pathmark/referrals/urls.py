@@ -9,5 +9,6 @@ urlpatterns = [
     path("<int:referral_id>/", views.detail, name="detail"),
     path("<int:referral_id>/change/", views.change, name="change"),
     path("<int:referral_id>/rating/", views.rate, name="rate"),
+    path("from-plan-action/<int:action_id>/", views.from_plan_action, name="from_plan_action"),
     path("where-to-refer/<int:person_id>/", views.where_to_refer, name="where_to_refer"),
 ]

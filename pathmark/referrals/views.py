@@ -17,9 +17,11 @@ from pathmark.core.forms import attach_service_errors
 from pathmark.instruments.registry import get_instrument
 from pathmark.organisations.permissions import requires, role_may
 from pathmark.people.lookups import person_or_404
+from pathmark.plans import selectors as plan_selectors
+from pathmark.plans.models import Action, ActionKind
 
 from . import explaining, selectors, services, states
-from .forms import AnswerForm, RatingForm, ReferForm
+from .forms import AnswerForm, RatingForm, ReferForm, SendForm
 from .matching import match
 from .models import Referral, Status
 
@@ -117,6 +119,67 @@ def where_to_refer(request: HttpRequest, person_id: int) -> HttpResponse:
             "excluded": excluded,
             "form": form,
             "goal_titles": [titles(domain) for domain in goal_domains],
+        },
+    )
+
+
+@requires("referral.send")
+def from_plan_action(request: HttpRequest, action_id: int) -> HttpResponse:
+    """Sends the referral a plan action names, to the action's service, with the person's
+    consent to share; the referral stays linked to the action so the plan shows its state."""
+    organisation = request.organisation  # type: ignore[attr-defined]
+    try:
+        action = plan_selectors.action_for(
+            actor=request.user, organisation=organisation, action_id=action_id
+        )
+    except Action.DoesNotExist:
+        raise Http404 from None
+    plan = action.goal.plan
+    person = plan.person
+    if action.kind != ActionKind.REFERRAL or action.service is None:
+        raise Http404
+    if not services.may_refer(person, organisation):
+        raise Http404
+    current = selectors.open_referral_for_action(action)
+    if current is not None:
+        messages.info(request, _("A referral for this action is already on its way."))
+        return redirect("referrals:detail", referral_id=current.pk)
+    form = SendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.draft_referral(
+                by=request.user,
+                organisation=organisation,
+                person=person,
+                service=action.service,
+                consent=services.ReferralConsent(
+                    given_on=data["consent_given_on"],
+                    method=data["consent_method"],
+                    covers_assessments=data["consent_covers_assessments"],
+                ),
+                note=data["note"],
+                instrument=action.goal.instrument_slug,
+                domain=action.goal.domain_id,
+                send=True,
+                plan_action=action,
+            )
+        except ValidationError as error:
+            attach_service_errors(form, error)
+        else:
+            messages.success(request, _("Referral sent."))
+            return redirect("plans:detail", plan_id=plan.pk)
+    titles = _domain_titles(action.goal.instrument_slug)
+    return render(
+        request,
+        "referrals/from_plan_action.html",
+        {
+            "action": action,
+            "plan": plan,
+            "person": person,
+            "service": action.service,
+            "goal_title": titles(action.goal.domain_id),
+            "form": form,
         },
     )
 

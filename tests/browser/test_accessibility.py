@@ -533,6 +533,26 @@ def plan_path(name: str) -> Callable[[Site], str]:
     return path
 
 
+def plan_referral_action_path(site: Site) -> str:
+    """The sending page of a referral action of one of Amira's organisation's demo plans."""
+    from pathmark.plans.models import Action
+
+    with system_scope("accessibility: a demo plan's referral action"):
+        action = (
+            Action.objects.filter(
+                goal__plan__organisation__slug="northbridge-refugee-support",
+                goal__plan__status__in=["draft", "agreed"],
+                kind="referral",
+                service__isnull=False,
+                referrals__isnull=True,
+            )
+            .order_by("pk")
+            .first()
+        )
+    assert action is not None, "the demo plans have no referral action to send"
+    return f"/referrals/from-plan-action/{action.pk}/"
+
+
 PLANS = [
     Visit(
         "draft a plan, asks first",
@@ -1115,6 +1135,18 @@ REFERRALS = [
         "referrals:detail",
         "lena",
         goto(lambda site: f"/referrals/{site.referral.pk}/"),
+    ),
+    Visit(
+        "send a plan action's referral",
+        "referrals:from_plan_action",
+        "amira",
+        goto(plan_referral_action_path),
+    ),
+    Visit(
+        "send a plan action's referral, errors",
+        "referrals:from_plan_action",
+        "amira",
+        submit_empty(plan_referral_action_path),
     ),
     Visit(
         "where best to refer",

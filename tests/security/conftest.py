@@ -246,6 +246,30 @@ def _confidential_service(organisation):  # type: ignore[no-untyped-def]
     return service
 
 
+def _plan_referral_action(plan, goal, by, organisation):  # type: ignore[no-untyped-def]
+    """A referral action of B's plan, to a referable service, not sent yet: the page that
+    sends it is B's alone."""
+    from pathmark.directory.models import DirectoryOrganisation, Service
+    from pathmark.plans import services as plan_services
+
+    with system_scope("security test: a service for B's plan to refer to"):
+        service = Service.objects.create(
+            organization=DirectoryOrganisation.objects.create(name="Probe plan provider"),
+            name="Probe plan service",
+        )
+    with organisation_scope(organisation_id=organisation.pk, user_id=by.pk, role=Role.CASEWORKER):
+        plan.refresh_from_db()
+        return plan_services.add_action(
+            by=by,
+            organisation=organisation,
+            goal=goal,
+            expected_version=plan.version,
+            kind="referral",
+            text=f"Plan referral {ANSWER_MARKER}",
+            service=service,
+        )
+
+
 def _drafted_plan(assessment: Assessment, by, organisation):  # type: ignore[no-untyped-def]
     """A plan B drafted from the completed assessment, with a goal and an action of its own
     holding the answer marker, so a leak of the plan's text is caught."""
@@ -475,6 +499,7 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
         )
     referrals = _referrals(person, b_caseworker, world, org_d)
     client_link, closed_link_secrets = _client_links(person, b_caseworker, world.org_b)
+    plan_referral_action = _plan_referral_action(plan, plan_goal, b_caseworker, world.org_b)
     secrets = (
         PERSON_NAME,
         *PERSON_NAME.split(),
@@ -517,6 +542,7 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
         plan=plan,
         plan_goal=plan_goal,
         plan_action=plan_action,
+        plan_referral_action=plan_referral_action,
         duplicate_flag=duplicate_flag,
         life_event=life_event,
         service=service,

@@ -152,6 +152,7 @@ class Target:
     plan: Any = None  # a plan B drafted from `completed`, with goals and actions
     plan_goal: Any = None  # a goal of `plan` whose text holds the answer marker
     plan_action: Any = None  # an action of `plan_goal`, its text holding the marker
+    plan_referral_action: Any = None  # a referral action of `plan_goal`, not sent yet
     invitation: Any = None  # B's invitation to a member of D
     duplicate_flag: Any = None  # B's person flagged as a possible duplicate of B's member
     life_event: Any = None  # a life event B recorded on its person's journey
@@ -203,7 +204,8 @@ KWARG_VALUES: dict[str, Callable[[Target], list[Any]]] = {
     "export_id": lambda t: [t.export_job.pk],
     "plan_id": lambda t: [t.plan.pk],
     "goal_id": lambda t: [t.plan_goal.pk],
-    "action_id": lambda t: [t.plan_action.pk],
+    # A client step and a referral action (the one the referrals app sends) of B's plan.
+    "action_id": lambda t: [t.plan_action.pk, t.plan_referral_action.pk],
     "event_id": lambda t: [t.life_event.pk],
     # B's service in the directory, at a confidential address (the probe's ADDRESS).
     "service_id": lambda t: [t.service.pk],
