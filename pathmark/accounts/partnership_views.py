@@ -24,6 +24,7 @@ from pathmark.organisations.permissions import requires
 from . import selectors, services
 from .links import link_expires_at, set_password_url
 from .models import User
+from .views import confirm_first
 
 ACCOUNTS_PAGE = 50
 # The account whose new set-password link the next page shows, once (its id only).
@@ -84,6 +85,31 @@ def _done(action: str) -> str:
     }.get(action, "")
 
 
+def _confirmation(action: str) -> tuple[str, str, str] | None:
+    """What the page asking first says, for the actions that cannot be undone in one click."""
+    if action == "switch_off":
+        return (
+            _("Switch this account off everywhere?"),
+            _(
+                "They can no longer sign in for any organisation and every session of theirs "
+                "ends at once. Their memberships stay, so switching the account on again "
+                "restores them."
+            ),
+            _("Switch off everywhere"),
+        )
+    if action == "reset_two_factor":
+        return (
+            _("Reset their two-factor authentication?"),
+            _(
+                "Their authenticator app and backup codes stop working and their sessions end; "
+                "their password alone then lets them set up a new authenticator. Do this only "
+                "for someone who lost their phone and codes, after confirming who they are."
+            ),
+            _("Reset two-factor"),
+        )
+    return None
+
+
 @requires("users.manage")
 def account(request: HttpRequest, user_id: int) -> HttpResponse:
     host = _host_or_404(request)
@@ -97,6 +123,16 @@ def account(request: HttpRequest, user_id: int) -> HttpResponse:
         if action not in ACTIONS:
             messages.error(request, _("Choose one of the actions on this page."))
             return redirect("accounts:partnership_account", user_id=user_id)
+        confirm = _confirmation(action)
+        if confirm is not None and request.POST.get("confirm") != "yes":
+            return confirm_first(
+                request,
+                confirm,
+                username=found.user.username,
+                action_url=request.path,
+                cancel_url=request.path,
+                fields=(("action", action),),
+            )
         service = ACTIONS[action]
         try:
             service(by=request.user, organisation=host, user=found.user)

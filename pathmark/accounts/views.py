@@ -562,6 +562,33 @@ def send_set_password_link(request: HttpRequest, user_id: int) -> HttpResponse:
     return redirect("accounts:user", user_id=user_id)
 
 
+def confirm_first(
+    request: HttpRequest,
+    confirm: tuple[str, str, str],
+    *,
+    username: str,
+    action_url: str,
+    cancel_url: str,
+    fields: tuple[tuple[str, str], ...] = (),
+) -> HttpResponse:
+    """The page that asks before an action that cannot be taken back in one click: what it
+    does, a button that does it (posting `confirm=yes`), and a way back."""
+    question, explanation, button = confirm
+    return render(
+        request,
+        "accounts/confirm_action.html",
+        {
+            "question": question,
+            "explanation": explanation,
+            "button": button,
+            "username": username,
+            "action_url": action_url,
+            "cancel_url": cancel_url,
+            "fields": fields,
+        },
+    )
+
+
 def _act_on_member(
     request: HttpRequest,
     user_id: int,
@@ -569,10 +596,20 @@ def _act_on_member(
     done: str,
     *,
     on_account: bool = False,
+    confirm: tuple[str, str, str] | None = None,
 ) -> HttpResponse:
     """Runs an administrator's action on a member: on the membership, or (`on_account`) on
-    the account itself, which the service allows only to an owner of the account."""
+    the account itself, which the service allows only to an owner of the account. With
+    `confirm` (question, explanation, button), a page asks first and only its own button acts."""
     member = _member_or_404(request, user_id)
+    if confirm is not None and request.POST.get("confirm") != "yes":
+        return confirm_first(
+            request,
+            confirm,
+            username=member.user.username,
+            action_url=request.path,
+            cancel_url=reverse("accounts:user", args=[user_id]),
+        )
     target = {"user": member.user} if on_account else {"membership": member.membership}
     try:
         service(
@@ -595,6 +632,15 @@ def deactivate_user(request: HttpRequest, user_id: int) -> HttpResponse:
         user_id,
         services.deactivate_member,
         _("Deactivated. Their sessions have ended and they can no longer sign in here."),
+        confirm=(
+            _("Deactivate them now?"),
+            _(
+                "Their work for this organisation stops at once and every session of theirs "
+                "ends. If they work for no other organisation, their account is switched off. "
+                "You can reactivate them later."
+            ),
+            _("Deactivate now"),
+        ),
     )
 
 
@@ -613,6 +659,15 @@ def reset_user_two_factor(request: HttpRequest, user_id: int) -> HttpResponse:
         services.reset_two_factor,
         _("Two-factor reset. They will set up a new authenticator app when they next sign in."),
         on_account=True,
+        confirm=(
+            _("Reset their two-factor authentication?"),
+            _(
+                "Their authenticator app and backup codes stop working and their sessions end; "
+                "their password alone then lets them set up a new authenticator. Do this only "
+                "for someone who lost their phone and codes, after confirming who they are."
+            ),
+            _("Reset two-factor"),
+        ),
     )
 
 

@@ -1005,6 +1005,24 @@ ACCOUNTS = [
             "main form[action$='/remove/'] button",
         ),
     ),
+    Visit(
+        "deactivate a member, asks first",
+        "accounts:deactivate_user",
+        "admin",
+        ask_first(
+            lambda site: f"/accounts/users/{site.users['sadia'].pk}/",
+            "main form[action$='/deactivate/'] button",
+        ),
+    ),
+    Visit(
+        "switch an account off everywhere, asks first",
+        "accounts:partnership_account",
+        "admin",
+        ask_first(
+            lambda site: f"/accounts/partnership/accounts/{site.users['sadia'].pk}/",
+            "main form button.danger",
+        ),
+    ),
     Visit("add a staff member", "accounts:add_member", "admin", goto("/accounts/users/add/")),
     Visit(
         "add a staff member, errors",
@@ -1244,9 +1262,11 @@ NOT_PAGES = {
     "accounts:logout": "POST only; redirects to accounts:login",
     "accounts:switch_organisation": "POST only; redirects to site:home",
     "accounts:two_factor_requirement": "POST only; redirects to accounts:users",
-    "accounts:deactivate_user": "POST only; redirects to accounts:user",
     "accounts:reactivate_user": "POST only; redirects to accounts:user",
-    "accounts:reset_user_two_factor": "POST only; redirects to accounts:user",
+    "accounts:reset_user_two_factor": (
+        "POST only; asks first on the page deactivate_user's visit checks "
+        "(accounts/confirm_action.html), then redirects to accounts:user"
+    ),
     "accounts:unlock_user": "POST only; redirects to accounts:user",
     "accounts:change_role": "POST only; redirects to accounts:user",
     "accounts:accept_invitation": "POST only; redirects to accounts:invitations",

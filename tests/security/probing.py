@@ -387,6 +387,10 @@ POSTS: dict[str, Callable[[Target], list[dict[str, Any]]]] = {
         }
     ],
     "accounts:change_role": lambda t: [{"role": "analyst"}],
+    # Actions that ask first act only with the confirming page's own field.
+    "accounts:remove_member": lambda t: [{"confirm": "yes"}],
+    "accounts:deactivate_user": lambda t: [{"confirm": "yes"}],
+    "accounts:reset_user_two_factor": lambda t: [{"confirm": "yes"}],
     # The host's account-wide actions: unlock is the one that leaves the account usable.
     "accounts:partnership_account": lambda t: [{"action": "unlock"}],
     # Referrals: each side's moves, a rating, and a referral with the person's consent.

@@ -148,7 +148,7 @@ def test_administrator_of_one_of_her_organisations_cannot_act_on_her_account(
 ):
     _lock_out(shared_amira)
     sessions = UserSession.objects.filter(user=shared_amira).count()
-    _as_c(world).post(f"/accounts/users/{shared_amira.pk}/{action}/")
+    _as_c(world).post(f"/accounts/users/{shared_amira.pk}/{action}/", {"confirm": "yes"})
     shared_amira.refresh_from_db()
     assert TOTPDevice.objects.filter(user=shared_amira).exists()
     assert StaticDevice.objects.filter(user=shared_amira).exists()
@@ -187,7 +187,9 @@ def test_owner_resets_her_two_factor_and_every_organisation_of_hers_sees_it(worl
     """An administrator of both B and C owns the account; the entry lands in both logs."""
     owner = _b_admin(world)
     MembershipFactory(user=owner, organisation=world.org_c, role=Role.ADMINISTRATOR)
-    response = client_for(owner).post(f"/accounts/users/{shared_amira.pk}/reset-two-factor/")
+    response = client_for(owner).post(
+        f"/accounts/users/{shared_amira.pk}/reset-two-factor/", {"confirm": "yes"}
+    )
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=shared_amira).exists()
     logged_in = set(

@@ -70,7 +70,7 @@ def test_only_the_hosts_administrators_reach_the_pages(world, host, shared):
         client = client_for(outsider)
         for url in ("/accounts/partnership/accounts/", _account_url(shared)):
             assert client.get(url).status_code in (403, 404), (outsider, url)
-        response = client.post(_account_url(shared), {"action": "switch_off"})
+        response = client.post(_account_url(shared), {"action": "switch_off", "confirm": "yes"})
         assert response.status_code in (403, 404)
     shared.refresh_from_db()
     assert shared.is_active
@@ -82,7 +82,7 @@ def test_only_the_hosts_administrators_reach_the_pages(world, host, shared):
 def test_the_host_switches_an_account_off_everywhere_and_on_again(world, host, shared):
     client = _host_admin(world, host)
     assert UserSession.objects.filter(user=shared).exists()
-    client.post(_account_url(shared), {"action": "switch_off"})
+    client.post(_account_url(shared), {"action": "switch_off", "confirm": "yes"})
     shared.refresh_from_db()
     assert not shared.is_active
     assert not UserSession.objects.filter(user=shared).exists()
@@ -104,7 +104,7 @@ def test_the_host_switches_an_account_off_everywhere_and_on_again(world, host, s
 
 def test_the_host_resets_two_factor_and_issues_a_link_once(world, host, shared):
     client = _host_admin(world, host)
-    client.post(_account_url(shared), {"action": "reset_two_factor"})
+    client.post(_account_url(shared), {"action": "reset_two_factor", "confirm": "yes"})
     assert not TOTPDevice.objects.filter(user=shared).exists()
     assert not StaticDevice.objects.filter(user=shared).exists()
     response = client.post(_account_url(shared), {"action": "set_password_link"}, follow=True)
@@ -118,7 +118,7 @@ def test_switching_off_the_last_administrator_of_an_organisation_is_refused(worl
         user=only
     ).update(is_active=False)
     response = _host_admin(world, host).post(
-        _account_url(only), {"action": "switch_off"}, follow=True
+        _account_url(only), {"action": "switch_off", "confirm": "yes"}, follow=True
     )
     assert "only administrator of" in response.content.decode()
     only.refresh_from_db()
@@ -128,7 +128,9 @@ def test_switching_off_the_last_administrator_of_an_organisation_is_refused(worl
 def test_an_unknown_action_or_ones_own_account_changes_nothing(world, host):
     me = world.member(host, Role.ADMINISTRATOR)
     client = _host_admin(world, host)
-    response = client.post(_account_url(me), {"action": "switch_off"}, follow=True)
+    response = client.post(
+        _account_url(me), {"action": "switch_off", "confirm": "yes"}, follow=True
+    )
     assert "own account" in response.content.decode()
     client.post(_account_url(me), {"action": "delete_everything"})
     me.refresh_from_db()

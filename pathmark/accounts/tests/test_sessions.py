@@ -152,7 +152,7 @@ def test_sign_out_everywhere_needs_a_post(world):
 def test_deactivated_user_is_signed_out_at_once(world):
     member, _ = sign_in(world.a_caseworker)
     admin = client_for(world.member(world.org_a, "administrator"))
-    admin.post(f"/accounts/users/{world.a_caseworker.pk}/deactivate/")
+    admin.post(f"/accounts/users/{world.a_caseworker.pk}/deactivate/", {"confirm": "yes"})
     assert member.get("/")["Location"].startswith("/accounts/login/")
     assert not UserSession.objects.filter(user=world.a_caseworker).exists()
     assert sign_in(world.a_caseworker)[1].status_code == 200

@@ -220,7 +220,9 @@ def test_administrator_resets_a_lost_second_factor_and_ends_the_sessions(strict_
     give_authenticator(world.member(strict_org, "administrator"))
     admin_device = TOTPDevice.objects.get(user=world.member(strict_org, "administrator"))
     admin.post("/accounts/verify/", {"code": app_code(admin_device)})
-    response = admin.post(f"/accounts/users/{world.a_caseworker.pk}/reset-two-factor/")
+    response = admin.post(
+        f"/accounts/users/{world.a_caseworker.pk}/reset-two-factor/", {"confirm": "yes"}
+    )
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=world.a_caseworker).exists()
     assert not StaticDevice.objects.filter(user=world.a_caseworker).exists()

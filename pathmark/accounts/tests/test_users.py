@@ -40,7 +40,9 @@ def test_administrator_of_another_organisation_gets_not_found(world):
 
 
 def test_deactivation_is_audited_without_personal_data(world):
-    client_for(_admin(world)).post(f"/accounts/users/{world.a_caseworker.pk}/deactivate/")
+    client_for(_admin(world)).post(
+        f"/accounts/users/{world.a_caseworker.pk}/deactivate/", {"confirm": "yes"}
+    )
     entry = AuditEvent.objects.get(action="user.deactivated")
     assert entry.organisation == world.org_a
     assert entry.object_type == "accounts.user"
@@ -51,7 +53,7 @@ def test_deactivation_is_audited_without_personal_data(world):
 
 def test_reactivated_user_can_sign_in_again(world):
     admin = client_for(_admin(world))
-    admin.post(f"/accounts/users/{world.a_caseworker.pk}/deactivate/")
+    admin.post(f"/accounts/users/{world.a_caseworker.pk}/deactivate/", {"confirm": "yes"})
     admin.post(f"/accounts/users/{world.a_caseworker.pk}/reactivate/")
     world.a_caseworker.refresh_from_db()
     assert world.a_caseworker.is_active
@@ -62,7 +64,7 @@ def test_reactivated_user_can_sign_in_again(world):
 def test_administrator_cannot_deactivate_themselves(world):
     admin_user = _admin(world)
     response = client_for(admin_user).post(
-        f"/accounts/users/{admin_user.pk}/deactivate/", follow=True
+        f"/accounts/users/{admin_user.pk}/deactivate/", {"confirm": "yes"}, follow=True
     )
     assert "You cannot do this to your own account." in response.content.decode()
     admin_user.refresh_from_db()
@@ -74,7 +76,9 @@ def test_member_of_two_organisations_keeps_the_other_when_deactivated_in_one(wor
     see tests/security/test_issue13_accounts.py)."""
     MembershipFactory(user=world.a_caseworker, organisation=world.org_b, role=Role.CASEWORKER)
     MembershipFactory(user=_admin(world), organisation=world.org_b, role=Role.ADMINISTRATOR)
-    client_for(_admin(world)).post(f"/accounts/users/{world.a_caseworker.pk}/deactivate/")
+    client_for(_admin(world)).post(
+        f"/accounts/users/{world.a_caseworker.pk}/deactivate/", {"confirm": "yes"}
+    )
     world.a_caseworker.refresh_from_db()
     assert world.a_caseworker.is_active
     assert not Membership.objects.get(user=world.a_caseworker, organisation=world.org_a).is_active
