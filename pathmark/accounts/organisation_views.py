@@ -93,7 +93,7 @@ def _shorter_retention_needs_confirming(
 SHOW_LINK_FOR = "pathmark_show_first_administrator_link_for"
 
 
-def _host_or_404(request: HttpRequest) -> Organisation:
+def host_or_404(request: HttpRequest) -> Organisation:
     """The host organisation, if the request acts for it. `@requires` has checked the role;
     an administrator of any other organisation gets the same 404 as for a missing page."""
     organisation: Organisation = request.organisation  # type: ignore[attr-defined]
@@ -104,7 +104,7 @@ def _host_or_404(request: HttpRequest) -> Organisation:
 
 @requires("organisation.manage")
 def partnership(request: HttpRequest) -> HttpResponse:
-    _host_or_404(request)
+    host_or_404(request)
     first_administrator = _first_administrator_link(request)
     return render(
         request,
@@ -139,7 +139,7 @@ def _first_administrator_link(request: HttpRequest) -> dict[str, object] | None:
 
 @requires("organisation.manage")
 def new_organisation(request: HttpRequest) -> HttpResponse:
-    _host_or_404(request)
+    host_or_404(request)
     form = NewOrganisationForm(
         request.POST or None, initial={"retention_years": 6, "require_two_factor": True}
     )

@@ -18,12 +18,12 @@ from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from pathmark.organisations.models import Organisation
 from pathmark.organisations.permissions import requires
 
 from . import selectors, services
 from .links import link_expires_at, set_password_url
 from .models import User
+from .organisation_views import host_or_404
 from .views import confirm_first
 
 ACCOUNTS_PAGE = 50
@@ -31,18 +31,9 @@ ACCOUNTS_PAGE = 50
 SHOW_LINK_FOR = "pathmark_show_account_link_for"
 
 
-def _host_or_404(request: HttpRequest) -> Organisation:
-    """The host organisation, if the request acts for it as one of its administrators
-    (`@requires` checked the role); anyone else gets the 404 of a missing page."""
-    organisation: Organisation = request.organisation  # type: ignore[attr-defined]
-    if not (organisation.is_partnership_host and organisation.is_active):
-        raise Http404
-    return organisation
-
-
 @requires("users.manage")
 def accounts(request: HttpRequest) -> HttpResponse:
-    _host_or_404(request)
+    host_or_404(request)
     query = request.GET.get("q", "")[:100]
     page = Paginator(selectors.partnership_accounts(query), ACCOUNTS_PAGE).get_page(
         request.GET.get("page")
@@ -112,7 +103,7 @@ def _confirmation(action: str) -> tuple[str, str, str] | None:
 
 @requires("users.manage")
 def account(request: HttpRequest, user_id: int) -> HttpResponse:
-    host = _host_or_404(request)
+    host = host_or_404(request)
     try:
         found = selectors.partnership_account(user_id)
     except User.DoesNotExist:

@@ -288,16 +288,9 @@ def switch_off_account(*, by: User, organisation: Organisation, user: User) -> i
             )
     user.is_active = False
     user.save(update_fields=["is_active"])
-    ended = end_sessions(user)
-    spend_set_password_links(user)
-    _record_for_account(
-        by=by,
-        organisation=organisation,
-        user=user,
-        action="user.account_switched_off",
-        extra={"sessions": ended},
+    return _end_sessions_and_links(
+        by=by, organisation=organisation, user=user, action="user.account_switched_off"
     )
-    return ended
 
 
 @transaction.atomic
@@ -325,15 +318,22 @@ def reset_two_factor(*, by: User, organisation: Organisation, user: User) -> Non
     _check_owner(by, user)
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    _end_sessions_and_links(
+        by=by, organisation=organisation, user=user, action="user.two_factor_reset"
+    )
+
+
+def _end_sessions_and_links(
+    *, by: User, organisation: Organisation, user: User, action: str
+) -> int:
+    """After a change that must lock the account holder out at once: ends every session,
+    spends every set-password link, and logs `action` for every organisation of the account."""
     ended = end_sessions(user)
     spend_set_password_links(user)
     _record_for_account(
-        by=by,
-        organisation=organisation,
-        user=user,
-        action="user.two_factor_reset",
-        extra={"sessions": ended},
+        by=by, organisation=organisation, user=user, action=action, extra={"sessions": ended}
     )
+    return ended
 
 
 @transaction.atomic
