@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "pathmark.journeys",
     "pathmark.selfservice",
     "pathmark.directory",
+    "pathmark.capacity",
     "pathmark.plans",
     "pathmark.reports",
     "pathmark.referrals",

@@ -30,6 +30,7 @@ from pathmark.people.models import ConsentKind, ConsentMethod, ImmigrationStatus
 from pathmark.people.services import PersonToRegister, record_consent, register_people_in_bulk
 from pathmark.transfer.surveys import publish_survey_file
 
+from .capacity import load_demo_capacity
 from .directory import load_demo_directory
 from .plans import load_demo_plans
 from .survey import DEMO_SURVEYS, synthetic_survey_csv
@@ -90,6 +91,7 @@ class DemoSummary:
     people_created: int = 0
     assessments_created: int = 0
     plans_created: int = 0
+    capacity_assessments_created: int = 0
     trends_refreshed: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -223,6 +225,10 @@ def load_demo_partnership(
                 summary.plans_created += load_demo_plans(
                     organisation=organisation, caseworker=caseworker
                 )
+        # The organisations' own capacity self-assessments (not people's data).
+        summary.capacity_assessments_created = load_demo_capacity(
+            organisations=organisations, users=users, today=today
+        )
         record(
             actor=None,
             organisation=None,

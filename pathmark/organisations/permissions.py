@@ -50,6 +50,10 @@ ACTIONS_BY_ROLE: dict[str, frozenset[str]] = {
             "referral.send",
             "referral.receive",
             "referral.view",
+            # The organisation's own capacity self-assessments (capacity app); in the
+            # partnership host, also every organisation's results, to plan support.
+            "capacity.assess",
+            "capacity.support",
         }
     ),
     # Providers see people only through referrals they receive (referrals app); they keep
@@ -70,6 +74,11 @@ ACTIONS_BY_ROLE: dict[str, frozenset[str]] = {
             "directory.edit",
             # HSDS package uploads; only the partnership host's administrators (directory app).
             "directory.import",
+            # As for managers: capacity self-assessments, and in the host the partnership's
+            # view of which organisations need which support. Analysts never see them: they
+            # make the reports that inform funding, and support is kept apart from funding.
+            "capacity.assess",
+            "capacity.support",
         }
     ),
 }

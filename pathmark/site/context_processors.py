@@ -20,6 +20,7 @@ def pathmark(request: HttpRequest) -> dict[str, object]:
         "can_manage_users": role_may(role, "users.manage"),
         "can_transfer": role_may(role, "data.import"),
         "can_see_reports": role_may(role, "reports.view"),
+        "can_assess_capacity": role_may(role, "capacity.assess"),
         # Counted only where the page frame asks (a callable), for members only.
         "invitations_waiting": (
             (lambda: pending_invitations(request.user).count())  # type: ignore[arg-type]

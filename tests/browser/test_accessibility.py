@@ -1239,8 +1239,70 @@ DIRECTORY = [
     Visit("directory upload checked", "transfer:directory_job", "admin", upload_package),
 ]
 
+
+def capacity_path(which: str, page: str = "") -> Callable[[Site], str]:
+    """The Syrian Community Association's demo self-assessments (demo/capacity.py): its
+    draft under way, or its latest completed one."""
+
+    def path(site: Site) -> str:
+        from pathmark.capacity.models import CapacityAssessment
+
+        rows = CapacityAssessment.objects.filter(
+            organisation__slug="syrian-community-association",
+            status="draft" if which == "draft" else "completed",
+        ).order_by("-assessed_on", "-pk")
+        return f"/capacity/{rows.first().pk}/{page}"  # type: ignore[union-attr]
+
+    return path
+
+
+CAPACITY = [
+    Visit("capacity self-assessments", "capacity:index", "omar", goto("/capacity/")),
+    Visit(
+        "start a capacity self-assessment, errors",
+        "capacity:index",
+        "omar",
+        submit_empty("/capacity/"),
+    ),
+    Visit("a capacity area", "capacity:area", "omar", goto(capacity_path("draft", "area/4/"))),
+    Visit(
+        "capacity, check your answers",
+        "capacity:review",
+        "omar",
+        goto(capacity_path("draft", "review/")),
+    ),
+    Visit(
+        "capacity, discard asks first",
+        "capacity:discard",
+        "omar",
+        goto(capacity_path("draft", "discard/")),
+    ),
+    Visit("capacity result", "capacity:result", "omar", goto(capacity_path("completed"))),
+    Visit(
+        "capacity result read by the host",
+        "capacity:result",
+        "admin",
+        goto(capacity_path("completed")),
+    ),
+    Visit(
+        "which organisations need which support",
+        "capacity:partnership",
+        "admin",
+        goto("/capacity/partnership/"),
+    ),
+    Visit(
+        "support needs, filtered",
+        "capacity:partnership",
+        "grace",
+        goto(
+            "/capacity/partnership/?kind=community_organisation&domain=safeguarding&stage=needs-support-to-start"
+        ),
+    ),
+]
+
 GROUPS = {
     "people": PEOPLE,
+    "capacity": CAPACITY,
     "directory": DIRECTORY,
     "assessments": ASSESSMENTS,
     "journeys": JOURNEYS,

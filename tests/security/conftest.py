@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import textwrap
 from datetime import date
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -408,6 +409,42 @@ def _client_links(person: Person, by, organisation):  # type: ignore[no-untyped-
     return live, (*secrets.values(), "probe-guessed-link-secret-never-issued-0000")
 
 
+CAPACITY_MARKER = "Probe-capacity-note-of-B"
+
+
+def _capacity_assessments(world: World) -> tuple[Any, ...]:
+    """B's capacity self-assessments, completed and draft, each with the marker as its
+    governance free-text answer (B's results are for B and B's own support roles)."""
+    from pathmark.capacity import services as capacity_services
+    from pathmark.instruments.registry import get_instrument
+
+    manager = world.member(world.org_b, Role.MANAGER)
+    instrument = get_instrument(capacity_services.DEFAULT_INSTRUMENT)
+    made = []
+    with organisation_scope(organisation_id=world.org_b.pk, user_id=manager.pk):
+        for complete in (True, False):
+            assessment = capacity_services.start_capacity_assessment(
+                by=manager, organisation=world.org_b, language="en", assessed_on=date(2026, 1, 5)
+            )
+            for domain in instrument.domains:
+                answers: dict[str, object] = {item.id: "starting" for item in domain.scored_items}
+                if domain.id == "governance":
+                    answers["governance-help"] = CAPACITY_MARKER
+                assessment = capacity_services.save_capacity_answers(
+                    by=manager,
+                    organisation=world.org_b,
+                    assessment=assessment,
+                    domain_id=domain.id,
+                    answers=answers,
+                )
+            if complete:
+                assessment = capacity_services.complete_capacity_assessment(
+                    by=manager, organisation=world.org_b, assessment=assessment
+                )
+            made.append(assessment)
+    return tuple(made)
+
+
 def _outsiders(world: World) -> list[Principal]:
     principals = [
         Principal(f"{world.org_a.slug} {role}", world.member(world.org_a, role), role)
@@ -500,6 +537,7 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
     referrals = _referrals(person, b_caseworker, world, org_d)
     client_link, closed_link_secrets = _client_links(person, b_caseworker, world.org_b)
     plan_referral_action = _plan_referral_action(plan, plan_goal, b_caseworker, world.org_b)
+    capacity_assessments = _capacity_assessments(world)
     secrets = (
         PERSON_NAME,
         *PERSON_NAME.split(),
@@ -512,6 +550,7 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
         world.b_caseworker.username,
         person.reference,
         member.reference,
+        CAPACITY_MARKER,
     )
     return Target(
         org_a=world.org_a,
@@ -550,6 +589,7 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
         referrals=referrals,
         client_link=client_link,
         closed_link_secrets=closed_link_secrets,
+        capacity_assessments=capacity_assessments,
     )
 
 

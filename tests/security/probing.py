@@ -55,6 +55,10 @@ NON_PERSONAL_ACTIONS = frozenset(
         "organisation.manage",
         "directory.edit",
         "directory.import",
+        # capacity.assess: an organisation's self-assessment of its own capacity, not personal
+        # data; every write is audited, and so is every read of another organisation's
+        # results (capacity/selectors.py, tested there). B's rows are compared in b_state.
+        "capacity.assess",
     }
 )
 
@@ -163,6 +167,9 @@ class Target:
     # Secrets of B's links that no longer send answers (expired, stopped, already used), and
     # one nobody issued: the client's page is public, so the probe checks what it shows.
     closed_link_secrets: tuple[str, ...] = ()
+    # B's capacity self-assessments: one completed, one draft, each with a free-text answer
+    # holding the probe's marker (B hosts the partnership, so its own support roles see all).
+    capacity_assessments: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -219,6 +226,7 @@ KWARG_VALUES: dict[str, Callable[[Target], list[Any]]] = {
     "n": lambda t: [1],
     "link_id": lambda t: [t.client_link.pk],
     "secret": lambda t: list(t.closed_link_secrets),
+    "capacity_id": lambda t: [assessment.pk for assessment in t.capacity_assessments],
     # Django's password-reset links.
     "uidb64": lambda t: ["MQ"],
     "token": lambda t: ["set-password"],
@@ -409,6 +417,18 @@ POSTS: dict[str, Callable[[Target], list[dict[str, Any]]]] = {
             "note": f"{PERSONAL_MARK}Evening classes",
         }
     ],
+    "capacity:index": lambda t: [{"language": "en", "assessed_on": "2026-01-05"}],
+    "capacity:area": lambda t: [
+        {
+            "governance-help": f"{PERSONAL_MARK}Overwritten",
+            "governing-document": "embedded",
+            "go": "next",
+        }
+    ],
+    "capacity:review": lambda t: [
+        {"instrument_version": t.capacity_assessments[0].instrument_version_id}
+    ],
+    "capacity:discard": lambda t: [{}],
     "accounts:organisation_settings": lambda t: [
         {"name": "Probe Organisation", "kind": "college", "retention_years": "7"}
     ],
@@ -546,6 +566,12 @@ def b_state(target: Target) -> dict[str, dict[Any, tuple[Any, ...]]]:
             for row in Invitation.objects.filter(organisation=target.org_b).values_list(
                 "pk", "user_id", "role", "status"
             )
+        },
+        "capacity.capacityassessment": {
+            row[0]: row
+            for row in apps.get_model("capacity", "CapacityAssessment")
+            .objects.filter(organisation=target.org_b)
+            .values_list("pk", "status", "answers", "domain_scores", "completed_at")
         },
         "people.immigrationstatus": {
             row[0]: row

@@ -80,6 +80,21 @@ def test_demo_registrations_are_dated_with_their_first_consent_and_assessment(de
 def test_running_the_demo_again_adds_nothing(demo):
     again = load_demo_partnership(people=60, seed=7)
     assert again.people_created == 0 and again.assessments_created == 0 and again.users == 0
+    assert again.capacity_assessments_created == 0
+
+
+def test_demo_organisations_have_capacity_self_assessments_showing_support_needs(demo):
+    from pathmark.capacity.models import CapacityAssessment
+
+    assert demo.capacity_assessments_created == 5
+    rco = CapacityAssessment.objects.filter(
+        organisation__slug="syrian-community-association"
+    ).order_by("assessed_on")
+    first, latest, draft = list(rco)
+    assert draft.is_draft and not first.is_draft and not latest.is_draft
+    assert latest.overall_score > first.overall_score
+    assert latest.domain_stages["safeguarding"] == "needs-support-to-start"
+    assert not CapacityAssessment.objects.filter(organisation__slug="northbridge-council").exists()
 
 
 def test_demo_command_prints_the_logins(db, capsys):
