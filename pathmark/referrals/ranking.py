@@ -20,6 +20,11 @@ score from 0 to 1, a weighted sum of
 
 Reasons are data (`Reason(code, values)`), not sentences, so the page can say them in the
 reader's language; `referrals/explaining.py` turns them into words.
+
+`rank` scores a whole directory at once with numpy over a `ServiceIndex` (the services'
+facts as arrays, built once and kept by the caller, or built for the call);
+`reference_rank` applies the same rules one service at a time in plain Python, and the tests
+hold the two to the same suggestions, scores (to the last bit), reasons and exclusions.
 """
 
 from __future__ import annotations
@@ -29,7 +34,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import takewhile
 
-from pathmark.directory.eligibility import Eligibility, normalise_postcode
+import numpy as np
+import numpy.typing as npt
+
+from pathmark.directory.eligibility import Eligibility, _in_area, normalise_postcode
 
 # How much each part counts; they add up to 1, so a score is between 0 and 1.
 WEIGHTS: Mapping[str, float] = {
@@ -343,18 +351,16 @@ class _Matcher:
         )
         return total, need, evidence, fit, capacity, language
 
-    def personal_part(self, service: ServiceFacts) -> float:
-        """The weighted parts of the score that depend on the person and on the service's
-        profile only (need, fit, language)."""
-        return (
-            WEIGHTS["need"] * self.need(service.domains)
-            + WEIGHTS["fit"]
-            * (
-                0.5 * self.theme_fit(service.themes)
-                + 0.5 * self.place_fit(service.places, service.online)
-            )
-            + WEIGHTS["language"] * self.language(service)
-        )
+    def suggestion(self, service: ServiceFacts) -> Suggestion:
+        total, need, evidence, fit, capacity, language = self.score(service)
+        parts = {
+            "need": need,
+            "evidence": evidence,
+            "fit": fit,
+            "capacity": capacity,
+            "language": language,
+        }
+        return Suggestion(service, total, parts, self.reasons(service))
 
     # --- reasons, for the suggestions shown only ---
 
@@ -400,9 +406,247 @@ class _Matcher:
         return tuple(found)
 
 
-def rank(
+def reference_rank(
     person: Person,
     services: Sequence[ServiceFacts],
+    *,
+    evidence: Mapping[str, Outcomes] | None = None,
+    prior: Prior | None = None,
+    limit: int | None = 10,
+    with_excluded: bool = False,
+) -> Ranking:
+    """The rules of `rank` one service at a time, in plain Python: the reference the tests
+    hold the vectorised `rank` to (the same suggestions, scores, parts and reasons)."""
+    matcher = _Matcher(person, evidence or {}, prior)
+    scored: list[tuple[float, str, str, int]] = []
+    excluded: list[Excluded] = []
+    for index, service in enumerate(services):
+        why = matcher.exclusions(service)
+        if why:
+            if with_excluded:
+                excluded.append(Excluded(service, tuple(why)))
+            continue
+        scored.append((-matcher.score(service)[0], service.name, service.id, index))
+    best = sorted(scored) if limit is None else heapq.nsmallest(limit, scored)
+    return Ranking(
+        tuple(matcher.suggestion(services[index]) for _score, _name, _id, index in best),
+        tuple(excluded),
+        matcher.prior,
+    )
+
+
+# --- The same rules over a whole directory at once (numpy) ----------------------------------
+
+Bools = npt.NDArray[np.bool_]
+Floats = npt.NDArray[np.float64]
+
+
+def _vocabulary(sets: Iterable[frozenset[str]]) -> dict[str, int]:
+    return {value: position for position, value in enumerate(sorted(set().union(*sets)))}
+
+
+def _matrix(rows: Sequence[frozenset[str]], vocabulary: Mapping[str, int]) -> Bools:
+    """One row per service, one column per value: whether the service's set holds it."""
+    matrix = np.zeros((len(rows), len(vocabulary)), dtype=np.bool_)
+    cells = [(row, vocabulary[value]) for row, values in enumerate(rows) for value in values]
+    if cells:
+        positions = np.array(cells, dtype=np.intp)
+        matrix[positions[:, 0], positions[:, 1]] = True
+    return matrix
+
+
+def _column(matrix: Bools, vocabulary: Mapping[str, int], values: Iterable[str]) -> Bools:
+    """Whether each row holds any of `values` (none known to the vocabulary: no row does)."""
+    wanted = np.zeros(len(vocabulary), dtype=np.bool_)
+    for value in values:
+        position = vocabulary.get(value)
+        if position is not None:
+            wanted[position] = True
+    return _rows_any(matrix & wanted)
+
+
+def _rows_any(matrix: Bools) -> Bools:
+    """Whether each row has any True (typed as the array it always is for a 2-D matrix)."""
+    found: Bools = np.asarray(matrix.any(axis=1), dtype=np.bool_)
+    return found
+
+
+def _optional(values: Iterable[int | None]) -> Floats:
+    return np.array([np.nan if value is None else value for value in values], dtype=np.float64)
+
+
+class ServiceIndex:
+    """A directory's facts as arrays, with the evidence of past referrals and the prior
+    fitted from it: built once (`ServiceIndex(services, evidence)`), then `rank` scores every
+    service for a person with whole-array operations. Holds no one's personal data."""
+
+    def __init__(
+        self, services: Sequence[ServiceFacts], evidence: Mapping[str, Outcomes] | None = None
+    ) -> None:
+        self.services = tuple(services)
+        self.evidence: Mapping[str, Outcomes] = dict(evidence or {})
+        self.prior = fit_prior(self.evidence.values())
+        services = self.services
+        self.taking: Bools = np.array([s.taking_referrals for s in services], dtype=np.bool_)
+        self.open_to_all: Bools = np.array([s.open_to_all for s in services], dtype=np.bool_)
+        self.capacity: Floats = np.array([s.capacity for s in services], dtype=np.float64)
+        self.interpreting: Bools = np.array(
+            [s.interpreting_offered for s in services], dtype=np.bool_
+        )
+        self.online: Bools = np.array([s.online for s in services], dtype=np.bool_)
+        self.languages = _vocabulary(s.staff_languages for s in services)
+        self.staff = _matrix([s.staff_languages for s in services], self.languages)
+        self.has_staff: Bools = _rows_any(self.staff)
+        self.domain_names = _vocabulary(s.domains for s in services)
+        self.domains = _matrix([s.domains for s in services], self.domain_names)
+        self.theme_names = _vocabulary(s.themes for s in services)
+        self.themes = _matrix([s.themes for s in services], self.theme_names)
+        self.place_names = _vocabulary(s.places for s in services)
+        self.places = _matrix([s.places for s in services], self.place_names)
+        self.has_places: Bools = _rows_any(self.places)
+        self.outcomes = self.evidence_arrays(self.evidence)
+        # Eligibility, rule by rule, for the services that restrict who they take.
+        rules = [s.eligibility for s in services]
+        self.minimum_age = _optional(rule.minimum_age for rule in rules)
+        self.maximum_age = _optional(rule.maximum_age for rule in rules)
+        self.genders_known = _vocabulary(rule.genders for rule in rules)
+        self.genders = _matrix([rule.genders for rule in rules], self.genders_known)
+        self.statuses_known = _vocabulary(rule.immigration_statuses for rule in rules)
+        self.statuses = _matrix([rule.immigration_statuses for rule in rules], self.statuses_known)
+        self.eligible_languages_known = _vocabulary(rule.languages for rule in rules)
+        self.eligible_languages = _matrix(
+            [rule.languages for rule in rules], self.eligible_languages_known
+        )
+        self.areas_known = _vocabulary(rule.postcode_areas for rule in rules)
+        self.areas = _matrix([rule.postcode_areas for rule in rules], self.areas_known)
+
+    def __len__(self) -> int:
+        return len(self.services)
+
+    def evidence_arrays(self, evidence: Mapping[str, Outcomes]) -> tuple[Bools, Floats, Floats]:
+        """(has outcomes, improved, attended) per service, from `evidence` by service id."""
+        outcomes = [evidence.get(s.id) for s in self.services]
+        return (
+            np.array([row is not None and row.attended > 0 for row in outcomes], dtype=np.bool_),
+            np.array([row.improved if row is not None else 0 for row in outcomes], dtype=float),
+            np.array([row.attended if row is not None else 0 for row in outcomes], dtype=float),
+        )
+
+    def _unmet(self, person: Person) -> Bools:
+        """Services whose eligibility the person fails on some rule (unknown facts never
+        exclude), as `Eligibility.check` decides one service at a time."""
+        unmet = np.zeros(len(self.services), dtype=np.bool_)
+        if person.age is not None:
+            with np.errstate(invalid="ignore"):
+                unmet |= self.minimum_age > person.age
+                unmet |= self.maximum_age < person.age
+        if person.gender:
+            restricted = _rows_any(self.genders)
+            unmet |= restricted & ~_column(self.genders, self.genders_known, [person.gender])
+        if person.immigration_status:
+            restricted = _rows_any(self.statuses)
+            unmet |= restricted & ~_column(
+                self.statuses, self.statuses_known, [person.immigration_status]
+            )
+        if person.languages:
+            restricted = _rows_any(self.eligible_languages)
+            unmet |= restricted & ~_column(
+                self.eligible_languages, self.eligible_languages_known, person.languages
+            )
+        code = normalise_postcode(person.postcode)
+        if code:
+            restricted = _rows_any(self.areas)
+            inside = [area for area in self.areas_known if _in_area(code, area)]
+            unmet |= restricted & ~_column(self.areas, self.areas_known, inside)
+        return unmet
+
+    def scores(
+        self,
+        person: Person,
+        prior: Prior,
+        outcomes: tuple[Bools, Floats, Floats] | None = None,
+    ) -> tuple[Bools, Floats, Floats, Floats, Floats, Floats, Floats]:
+        """(kept by the hard filters, total, need, evidence, fit, capacity, language) for
+        every service, each computed as `_Matcher.score` computes it, operation for
+        operation, so the numbers are the same to the last bit."""
+        count = len(self.services)
+        spoken = _column(self.staff, self.languages, person.languages)
+        keep = self.taking & ~self._unmet(person)
+        if person.languages:
+            keep &= self.interpreting | ~self.has_staff | spoken
+        if person.goal_domains:
+            keep &= _column(self.domains, self.domain_names, person.goal_domains)
+
+        positive = [gap for gap in person.gaps.values() if gap > 0]
+        largest = max(positive, default=0.0)
+        if largest:
+            gaps = np.array(
+                [person.gaps.get(domain, 0.0) for domain in self.domain_names], dtype=np.float64
+            )
+            counted = self.domains
+            if person.goal_domains:
+                in_goal = np.array(
+                    [domain in person.goal_domains for domain in self.domain_names],
+                    dtype=np.bool_,
+                )
+                # domains & goal_domains, or all the service's domains when they miss the goal.
+                counted = np.where(
+                    _rows_any(self.domains & in_goal)[:, None], self.domains & in_goal, counted
+                )
+            reach = np.where(counted, gaps, -np.inf).max(axis=1, initial=-np.inf)
+            need: Floats = np.maximum(0.0, reach) / largest
+        else:
+            need = np.zeros(count, dtype=np.float64)
+
+        has_evidence, improved, attended = outcomes or self.outcomes
+        evidence: Floats = np.where(
+            has_evidence,
+            (improved + prior.strength * prior.mean) / (attended + prior.strength),
+            prior.mean,
+        )
+
+        if person.themes:
+            wanted = np.array(
+                [theme in person.themes for theme in self.theme_names], dtype=np.float64
+            )
+            theme_fit: Floats = (self.themes @ wanted) / len(person.themes)
+        else:
+            theme_fit = np.zeros(count, dtype=np.float64)
+        district, area = _district_and_area(person.postcode)
+        in_district = (
+            _column(self.places, self.place_names, [district])
+            if district
+            else np.zeros(count, dtype=np.bool_)
+        )
+        if area:
+            in_area = _column(self.places, self.place_names, [area])
+            near = _column(
+                self.places, self.place_names, [p for p in self.place_names if p.startswith(area)]
+            )
+            unknown = ~self.has_places
+        else:
+            in_area = near = np.zeros(count, dtype=np.bool_)
+            unknown = np.ones(count, dtype=np.bool_)
+        place_fit: Floats = np.select(
+            [self.online, in_district, in_area, near, unknown], [1.0, 1.0, 0.75, 0.5, 0.25], 0.0
+        )
+        fit: Floats = 0.5 * theme_fit + 0.5 * place_fit
+
+        shares = spoken if person.languages else np.zeros(count, dtype=np.bool_)
+        language: Floats = np.select([shares, self.interpreting], [1.0, INTERPRETING_ONLY], 0.5)
+        total: Floats = (
+            WEIGHTS["need"] * need
+            + WEIGHTS["evidence"] * evidence
+            + WEIGHTS["fit"] * fit
+            + WEIGHTS["capacity"] * self.capacity
+            + WEIGHTS["language"] * language
+        )
+        return keep, total, need, evidence, fit, self.capacity, language
+
+
+def rank(
+    person: Person,
+    services: Sequence[ServiceFacts] | ServiceIndex,
     *,
     evidence: Mapping[str, Outcomes] | None = None,
     prior: Prior | None = None,
@@ -412,58 +656,62 @@ def rank(
     """The services that may take `person`, best first (ties by name, then id), at most
     `limit` of them (None for all), each with its reasons; with `with_excluded`, also the
     services left out and why. `evidence` maps service ids to the outcomes of similar
-    people; `prior` is fitted from it unless given."""
-    matcher = _Matcher(person, evidence or {}, prior)
-    scored: list[tuple[float, str, str, int]] = []
-    excluded: list[Excluded] = []
-    languages = person.languages
-    goal_domains = person.goal_domains
-    score = matcher.score
-    # The loop below is `score(service)[0]` taken apart, for speed on large directories
-    # (bench/matching.py); the tests hold the two to the same order.
-    personal_part = matcher.personal_part
-    outcomes_of = matcher.evidence.get
-    mean, strength = matcher.prior.mean, matcher.prior.strength
-    pull = mean * strength
-    capacity_weight, evidence_weight = WEIGHTS["capacity"], WEIGHTS["evidence"]
-    for index, service in enumerate(services):
-        # The common case in one test; `exclusions` checks each rule and says which failed.
-        if (
-            not service.taking_referrals
-            or not service.open_to_all
-            or (
-                languages
-                and not service.interpreting_offered
-                and service.staff_languages
-                and languages.isdisjoint(service.staff_languages)
-            )
-            or (goal_domains and goal_domains.isdisjoint(service.domains))
-        ):
-            why = matcher.exclusions(service)
-            if why:
-                if with_excluded:
-                    excluded.append(Excluded(service, tuple(why)))
-                continue
-        part = personal_part(service)
-        outcomes = outcomes_of(service.id)
-        rate = (
-            mean
-            if outcomes is None or not outcomes.attended
-            else (outcomes.improved + pull) / (outcomes.attended + strength)
+    people; `prior` is fitted from it unless given.
+
+    `services` is a list of facts, or a `ServiceIndex` built once from them (and usually
+    their evidence) and kept: then only the person's side is worked out per call. Evidence
+    given with an index replaces the index's own for this call (the outcomes of people
+    similar to this person, say)."""
+    outcomes = None
+    if isinstance(services, ServiceIndex):
+        index = services
+        if evidence is not None and evidence != index.evidence:
+            outcomes = index.evidence_arrays(evidence)
+            if prior is None:
+                prior = fit_prior(evidence.values())
+        else:
+            evidence = index.evidence
+    else:
+        index = ServiceIndex(services, evidence)
+        evidence = index.evidence
+    prior = prior if prior is not None else index.prior
+    keep, total, need, evidence_part, fit, capacity, language = index.scores(
+        person, prior, outcomes
+    )
+    candidates = np.flatnonzero(keep)
+    if limit is not None and len(candidates) > limit:
+        if limit <= 0:
+            candidates = candidates[:0]
+        else:
+            # Everything scoring at least the limit-th best score, so ties are all kept.
+            threshold = np.partition(-total[candidates], limit - 1)[limit - 1]
+            candidates = candidates[-total[candidates] <= threshold]
+    facts = index.services
+    order = sorted(
+        (-float(total[i]), facts[i].name, facts[i].id, int(i)) for i in candidates.tolist()
+    )
+    if limit is not None:
+        order = order[: max(limit, 0)]
+    matcher = _Matcher(person, evidence, prior)
+    suggestions = tuple(
+        Suggestion(
+            facts[i],
+            float(total[i]),
+            {
+                "need": float(need[i]),
+                "evidence": float(evidence_part[i]),
+                "fit": float(fit[i]),
+                "capacity": float(capacity[i]),
+                "language": float(language[i]),
+            },
+            matcher.reasons(facts[i]),
         )
-        total = part + capacity_weight * service.capacity + evidence_weight * rate
-        scored.append((-total, service.name, service.id, index))
-    best = heapq.nsmallest(limit, scored) if limit is not None else sorted(scored)
-    suggestions = []
-    for _negative, _name, _id, index in best:
-        service = services[index]
-        total, need, evidence_part, fit, capacity, language = score(service)
-        parts = {
-            "need": need,
-            "evidence": evidence_part,
-            "fit": fit,
-            "capacity": capacity,
-            "language": language,
-        }
-        suggestions.append(Suggestion(service, total, parts, matcher.reasons(service)))
-    return Ranking(tuple(suggestions), tuple(excluded), matcher.prior)
+        for _score, _name, _id, i in order
+    )
+    excluded: tuple[Excluded, ...] = ()
+    if with_excluded:
+        excluded = tuple(
+            Excluded(facts[i], tuple(matcher.exclusions(facts[i])))
+            for i in np.flatnonzero(~keep).tolist()
+        )
+    return Ranking(suggestions, excluded, prior)

@@ -22,8 +22,10 @@ from pathmark.referrals.ranking import (
     Person,
     Prior,
     ServiceFacts,
+    ServiceIndex,
     fit_prior,
     rank,
+    reference_rank,
 )
 
 PERSON = Person(
@@ -328,3 +330,101 @@ def test_the_fitted_prior_is_a_proper_beta(outcomes):
     prior = fit_prior(outcomes)
     assert 0.0 <= prior.mean <= 1.0
     assert prior.strength > 0
+
+
+@settings(max_examples=300)
+@given(people_strategy, services_strategy, st.data(), st.none() | st.integers(0, 12))
+def test_the_vectorised_ranking_is_the_reference_to_the_last_bit(person, services, data, limit):
+    """`rank` scores the whole directory with numpy; `reference_rank` applies the same rules
+    one service at a time. Same suggestions, order, scores, parts, reasons and exclusions."""
+    evidence = {s.id: data.draw(outcomes_strategy) for s in services if data.draw(st.booleans())}
+    prior = data.draw(st.none() | st.builds(Prior, st.floats(0.01, 0.99), st.floats(1, 200)))
+    expected = reference_rank(
+        person, services, evidence=evidence, prior=prior, limit=limit, with_excluded=True
+    )
+    for ranked in (
+        rank(person, services, evidence=evidence, prior=prior, limit=limit, with_excluded=True),
+        rank(
+            person, ServiceIndex(services, evidence), prior=prior, limit=limit, with_excluded=True
+        ),
+    ):
+        assert ranked == expected
+
+
+def test_evidence_given_with_an_index_replaces_its_own_for_the_call():
+    services = [service("a", usual_wait_days=10), service("b", usual_wait_days=0)]
+    index = ServiceIndex(services, {"a": Outcomes(1, 30), "b": Outcomes(29, 30)})
+    assert ids(rank(PERSON, index)) == ["b", "a"]
+    other = {"a": Outcomes(30, 30), "b": Outcomes(0, 30)}
+    assert rank(PERSON, index, evidence=other) == reference_rank(PERSON, services, evidence=other)
+    assert ids(rank(PERSON, index, evidence=other)) == ["a", "b"]
+    # The index keeps its own evidence for the next call.
+    assert ids(rank(PERSON, index)) == ["b", "a"]
+
+
+def test_the_vectorised_ranking_is_the_reference_on_a_large_mixed_directory():
+    """A seeded directory of 400 services with every kind of rule, for a few people: each
+    branch of the rules is hit many times, every run (the property above samples)."""
+    import random
+
+    rng = random.Random(15)
+    languages = ["ar", "ti", "fa", "en", "fr", "ku"]
+    domains = ["language-and-communication", "work", "housing", "health"]
+    themes = ["english-esol", "housing", "health", "employment-and-training"]
+    places = ["NB1", "NB2", "NB", "ZZ9", "SX1"]
+    services = []
+    evidence = {}
+    for n in range(400):
+        eligibility = Eligibility(
+            minimum_age=rng.choice([None, None, 18, 25]),
+            maximum_age=rng.choice([None, None, 30, 65]),
+            genders=frozenset(rng.sample(["woman", "man"], rng.choice([0, 0, 1]))),
+            immigration_statuses=frozenset(
+                rng.sample(["refugee-status", "asylum-seeker"], rng.choice([0, 0, 1]))
+            ),
+            languages=frozenset(rng.sample(languages, rng.choice([0, 0, 1]))),
+            postcode_areas=frozenset(rng.sample(["NB", "NB1", "SX", "ZZ9"], rng.choice([0, 1]))),
+        )
+        facts = service(
+            f"s{n:03d}",
+            name=rng.choice(["A", "B", "C"]),  # many ties, broken by id
+            eligibility=eligibility,
+            taking_referrals=rng.random() < 0.9,
+            staff_languages=frozenset(rng.sample(languages, rng.choice([0, 1, 2]))),
+            interpreting_offered=rng.random() < 0.4,
+            domains=frozenset(rng.sample(domains, rng.choice([0, 1, 2]))),
+            themes=frozenset(rng.sample(themes, rng.choice([0, 1, 2]))),
+            places=frozenset(rng.sample(places, rng.choice([0, 1, 2]))),
+            online=rng.random() < 0.1,
+            places_per_month=rng.choice([None, rng.randrange(0, 40)]),
+            usual_wait_days=rng.choice([None, rng.randrange(0, 90)]),
+        )
+        services.append(facts)
+        if rng.random() < 0.6:
+            attended = rng.randrange(0, 40)
+            evidence[facts.id] = Outcomes(rng.randrange(0, attended + 1), attended)
+    people = [
+        PERSON,
+        Person(),
+        Person(postcode="ZZ9 9ZZ", languages=frozenset({"fr"}), gender="man", age=70),
+        Person(
+            postcode="NB2 1BB",
+            age=20,
+            immigration_status="asylum-seeker",
+            gaps={"housing": 30.0, "work": -5.0},
+            goal_domains=frozenset({"housing"}),
+            themes=frozenset({"housing", "english-esol"}),
+        ),
+        Person(postcode="NB1", gaps={"health": 10.0}, themes=frozenset({"health"})),
+        # At the edges of the age rules.
+        Person(age=18, gender="woman", languages=frozenset({"ar"})),
+        Person(age=65, immigration_status="refugee-status", postcode="SX1 2AB"),
+    ]
+    index = ServiceIndex(services, evidence)
+    for person in people:
+        for limit in (None, 10):
+            expected = reference_rank(
+                person, services, evidence=evidence, limit=limit, with_excluded=True
+            )
+            assert rank(person, index, limit=limit, with_excluded=True) == expected
+            assert expected.suggestions
