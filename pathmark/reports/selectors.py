@@ -277,7 +277,9 @@ def readings(
                 progress(read, total)
             person_id, on, overall, gender, band, language, arrived, owner = row[:8]
             scores = {
-                domain: value for domain, value in zip(domains, row[8:]) if value is not None
+                domain: value
+                for domain, value in zip(domains, row[8:], strict=True)
+                if value is not None
             }
             if overall is not None:
                 scores[OVERALL] = float(overall)
