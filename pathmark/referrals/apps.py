@@ -10,11 +10,15 @@ class ReferralsConfig(AppConfig):
     def ready(self) -> None:
         from pathmark.people import access
         from pathmark.people.hooks import person_page_sections
-        from pathmark.plans.hooks import action_statuses
+        from pathmark.plans.hooks import action_statuses, service_suggestions
 
         from .grants import REFERRAL_GRANT
         from .providers import register_referrals
-        from .receivers import person_page_section, plan_action_statuses
+        from .receivers import (
+            person_page_section,
+            plan_action_statuses,
+            plan_service_suggestions,
+        )
 
         # The receiving organisation sees the person while the referral is open.
         access.register(REFERRAL_GRANT)
@@ -24,3 +28,5 @@ class ReferralsConfig(AppConfig):
         person_page_sections.connect(person_page_section)
         # The plan page shows where each referral action's referral stands, or sends it.
         action_statuses.connect(plan_action_statuses)
+        # A drafted plan refers each goal to the best-matched service that may take them.
+        service_suggestions.connect(plan_service_suggestions)

@@ -102,23 +102,24 @@ def _places(service: Service) -> frozenset[str]:
     return frozenset(found)
 
 
-def referable_services(instrument: str | None) -> list[tuple[Service, ranking.ServiceFacts]]:
-    """Every active service with its facts for the ranking (including those not taking
-    referrals, so the page can say why they are left out)."""
+def referable_services(
+    instrument: str | None, *, among: Iterable[str] | None = None
+) -> list[tuple[Service, ranking.ServiceFacts]]:
+    """Every active service (or those of `among`, by id) with its facts for the ranking
+    (including those not taking referrals, so the page can say why they are left out)."""
     catalogue = themes()
-    services = (
-        Service.objects.filter(status=ServiceStatus.ACTIVE)
-        .select_related("organization")
-        .prefetch_related(
-            "themes",
-            Prefetch("languages", queryset=Language.objects.only("id", "code", "service_id")),
-            Prefetch(
-                "service_at_locations",
-                queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
-                    "location__addresses"
-                ),
+    active = Service.objects.filter(status=ServiceStatus.ACTIVE)
+    if among is not None:
+        active = active.filter(pk__in=list(among))
+    services = active.select_related("organization").prefetch_related(
+        "themes",
+        Prefetch("languages", queryset=Language.objects.only("id", "code", "service_id")),
+        Prefetch(
+            "service_at_locations",
+            queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
+                "location__addresses"
             ),
-        )
+        ),
     )
     found = []
     for service in services:
@@ -217,12 +218,19 @@ class Match:
     instrument: str | None
 
 
-def match(person: Person, *, goal_domains: Iterable[str] = (), limit: int = 10) -> Match:
-    """The ranked services for `person` (and a goal's domains), with the services by id."""
+def match(
+    person: Person,
+    *,
+    goal_domains: Iterable[str] = (),
+    limit: int | None = 10,
+    among: Iterable[str] | None = None,
+) -> Match:
+    """The ranked services for `person` (and a goal's domains), with the services by id;
+    `among` ranks only those services (ids) instead of the whole directory."""
     need = need_of(person)
     facts = person_facts(person, need, goal_domains=goal_domains)
     instrument = need.instrument if need else None
-    listed = referable_services(instrument)
+    listed = referable_services(instrument, among=among)
     evidence: dict[str, ranking.Outcomes] = {}
     if need is not None:
         domain_of = {}

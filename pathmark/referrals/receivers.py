@@ -15,6 +15,7 @@ from pathmark.plans.hooks import ActionStatus
 from pathmark.plans.models import ActionKind
 
 from . import states
+from .matching import match
 from .models import Referral
 from .selectors import Listed, latest_for_actions, referrals_of
 
@@ -88,3 +89,17 @@ def plan_action_statuses(*, actions: list[Any], request: Any) -> dict[int, Actio
                 tone=tone,
             )
     return found
+
+
+def plan_service_suggestions(
+    *, person: Person, instrument_slug: str, domain_id: str, services: list[Any]
+) -> list[Any] | None:
+    """While a plan is drafted: of the services that work on the goal's domain, those that
+    may take this person (eligibility, taking referrals, a language they speak or
+    interpreting), best first by "where best to refer"'s ranking, so the drafted referral
+    goes to the best match and never to a service that would have to decline."""
+    if not services:
+        return None
+    by_id = {service.pk: service for service in services}
+    found = match(person, goal_domains=[domain_id], limit=None, among=by_id)
+    return [by_id[s.service.id] for s in found.ranking.suggestions if s.service.id in by_id]
