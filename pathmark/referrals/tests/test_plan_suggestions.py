@@ -35,9 +35,7 @@ def test_the_drafted_referral_skips_a_service_the_person_is_not_eligible_for(wor
     assert referral is not None and referral.service_id == open_one.pk
 
 
-def test_with_no_service_that_may_take_them_the_caseworker_is_asked_to_find_one(
-    world, assessment
-):
+def test_with_no_service_that_may_take_them_the_caseworker_is_asked_to_find_one(world, assessment):
     goal, _ = _referral_of_first_goal(world, assessment)
     DirectoryServiceFactory(name="A men's group", domain=goal.domain_id, eligible_genders=["man"])
     goal, referral = _referral_of_first_goal(world, assessment)
