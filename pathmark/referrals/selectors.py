@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from pathmark.audit.services import record
+from pathmark.directory.models import Service
 from pathmark.organisations.models import Organisation
 from pathmark.people import access
 from pathmark.people.models import Person
@@ -114,3 +115,42 @@ def latest_for_actions(actions: list[Any]) -> dict[int, Listed]:
         if referral.plan_action_id not in found:
             found[referral.plan_action_id] = Listed(referral, is_overdue(referral))
     return found
+
+
+@dataclass(frozen=True)
+class InboxSummary:
+    """How many open referrals wait where, for the receiving organisation's home page:
+    counts only, so it names no one (and is not a read of anyone's record)."""
+
+    waiting: int
+    overdue: int
+    accepted: int
+    started: int
+    runs_services: bool
+
+    @property
+    def open(self) -> int:
+        return self.waiting + self.accepted + self.started
+
+
+def inbox_summary(*, organisation: Organisation) -> InboxSummary:
+    today = timezone.localdate()
+    counts = {states.SENT: 0, states.ACCEPTED: 0, states.STARTED: 0}
+    overdue = 0
+    for status, sent_at, response_days in Referral.objects.filter(
+        receiving_organisation=organisation, status__in=states.OPEN
+    ).values_list("status", "sent_at", "service__response_days"):
+        counts[status] += 1
+        overdue += states.is_overdue(
+            status,
+            sent_on=timezone.localdate(sent_at) if sent_at else None,
+            response_days=response_days,
+            today=today,
+        )
+    return InboxSummary(
+        waiting=counts[states.SENT],
+        overdue=overdue,
+        accepted=counts[states.ACCEPTED],
+        started=counts[states.STARTED],
+        runs_services=Service.objects.filter(organization__organisation=organisation).exists(),
+    )

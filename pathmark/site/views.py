@@ -7,6 +7,7 @@ from django.shortcuts import render
 from pathmark.assessments.selectors import drafts_of_organisation, resume_url
 from pathmark.organisations.permissions import any_member, role_may
 from pathmark.people.selectors import recently_registered, record_listed
+from pathmark.referrals.selectors import inbox_summary
 
 
 @any_member
@@ -25,6 +26,9 @@ def home(request: HttpRequest) -> HttpResponse:
                 people=[draft.person for draft in drafts] + list(recent),
                 page="home",
             )
+    if role_may(request.membership.role, "referral.receive"):  # type: ignore[attr-defined]
+        # Counts only: the home page names no one who was referred.
+        context["inbox"] = inbox_summary(organisation=request.organisation)
     return render(request, "site/home.html", context)
 
 

@@ -52,11 +52,29 @@ def test_analyst_home_links_to_the_reports_and_only_to_pages_that_exist(world):
         assert analyst.get(url).status_code == 200
 
 
-def test_service_provider_home_says_what_they_will_be_able_to_do(world):
-    body = client_for(world.member(world.org_a, Role.SERVICE_PROVIDER)).get("/").content.decode()
-    assert "What you will be able to do here" in body and "receive referrals" in body
+def test_service_provider_home_counts_the_referrals_waiting_and_names_no_one(world):
+    from pathmark.referrals.tests.conftest import SECRET_NAME, make_service, move, refer
+    from pathmark.testing import PersonFactory
+
+    provider = client_for(world.member(world.org_a, Role.SERVICE_PROVIDER))
+    # An organisation that runs no service has no referrals section to show.
+    assert "Referrals to your services" not in provider.get("/").content.decode()
+    service = make_service(world.org_a)
+    body = provider.get("/").content.decode()
+    assert "No open referrals to your services just now." in body
+    assert "/referrals/inbox/" in body and "being built" not in body
+    people = [
+        PersonFactory(organisation=world.org_b, name=f"{SECRET_NAME} {n}", languages=["ar"])
+        for n in range(3)
+    ]
+    referrals = [refer(world, person, service) for person in people]
+    move(world, world.org_a, referrals[0], "accepted")
+    body = provider.get("/").content.decode()
+    assert "2 referrals waiting for your answer" in body
+    assert "1 accepted, not started yet" in body
+    assert SECRET_NAME not in body
 
 
 def test_caseworker_home_does_not_promise_reports(world):
     body = client_for(world.a_caseworker).get("/").content.decode()
-    assert "What you will be able to do here" not in body
+    assert "Referrals to your services" not in body
