@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from pathmark.assessments.models import Assessment, AssessmentStatus
@@ -166,15 +166,19 @@ def evidence_for(
     if not domain_of:
         return {}
     with aggregate_scope("where best to refer: outcomes of past referrals"):
-        referred = list(
-            Referral.objects.filter(
-                service_id__in=list(domain_of),
-                instrument=instrument,
-                status__in=states.ATTENDED,
-                referred_on__isnull=False,
-            ).values_list("service_id", "domain", "person_id", "referred_on")
-        )
-        referred = [row for row in referred if domain_of.get(row[0]) == row[1]]
+        # An imported referral records no instrument or domain (the file has no place for
+        # them): it is read as being for the domain the service works on here.
+        found = Referral.objects.filter(
+            Q(instrument=instrument) | Q(instrument=""),
+            service_id__in=list(domain_of),
+            status__in=states.ATTENDED,
+            referred_on__isnull=False,
+        ).values_list("service_id", "domain", "person_id", "referred_on")
+        referred = [
+            (service_id, domain or domain_of[service_id], person_id, referred_on)
+            for service_id, domain, person_id, referred_on in found
+            if domain in ("", domain_of[service_id])
+        ]
         people = {row[2] for row in referred}
         readings: dict[int, list[tuple[datetime.date, dict[str, float]]]] = defaultdict(list)
         if people:
