@@ -64,6 +64,17 @@ class BarChart:
     rtl: bool
 
 
+# About the widest a character of the charts' 12 px sans-serif text is, on average.
+CHAR_WIDTH = 7.2
+
+
+def fit_label(text: str, width: float) -> str:
+    """`text` as it fits in `width` units of a chart: whole, or cut with an ellipsis (the
+    table beside every chart has the whole name)."""
+    most = max(4, int(width // CHAR_WIDTH))
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+
+
 def domain_bar_chart(rows: Sequence[tuple[str, float | None]], *, rtl: bool = False) -> BarChart:
     """One bar per (label, score 0-100 or None); None draws no bar and says so in the table."""
     plot_start = LABEL_WIDTH + GAP
@@ -87,7 +98,7 @@ def domain_bar_chart(rows: Sequence[tuple[str, float | None]], *, rtl: bool = Fa
         bar_width = 0.0 if clamped is None else clamped / SCORE_MAX * PLOT_WIDTH
         bars.append(
             Bar(
-                label=label,
+                label=fit_label(label, LABEL_WIDTH),
                 score=score,
                 x=round(place(plot_start, bar_width), 2),
                 y=row_top + (ROW_HEIGHT - BAR_HEIGHT) / 2,

@@ -33,6 +33,7 @@ from pathmark.transfer.surveys import publish_survey_file
 from .capacity import load_demo_capacity
 from .directory import load_demo_directory
 from .plans import load_demo_plans
+from .referrals import load_demo_referrals
 from .survey import DEMO_SURVEYS, synthetic_survey_csv
 from .synthetic import Trajectory, synthetic_person, synthetic_trajectory
 
@@ -91,6 +92,7 @@ class DemoSummary:
     people_created: int = 0
     assessments_created: int = 0
     plans_created: int = 0
+    referrals_created: int = 0
     capacity_assessments_created: int = 0
     trends_refreshed: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
@@ -225,6 +227,10 @@ def load_demo_partnership(
                 summary.plans_created += load_demo_plans(
                     organisation=organisation, caseworker=caseworker
                 )
+        # Past referrals with their endings, and a few waiting at the college today.
+        summary.referrals_created = load_demo_referrals(
+            organisations=organisations, users=users, today=today, seed=seed
+        )
         # The organisations' own capacity self-assessments (not people's data).
         summary.capacity_assessments_created = load_demo_capacity(
             organisations=organisations, users=users, today=today

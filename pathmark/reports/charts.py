@@ -9,6 +9,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pathmark.assessments.charts import fit_label
+
 WIDTH = 720
 LABEL_WIDTH = 300
 GAP = 8
@@ -81,7 +83,7 @@ def interval_chart(
         middle = TOP + index * ROW_HEIGHT + ROW_HEIGHT / 2
         marks.append(
             IntervalMark(
-                label=label,
+                label=fit_label(label, LABEL_WIDTH),
                 estimate=None if estimate is None else round(estimate, 1),
                 dot_x=x_of(estimate) if estimate is not None else 0.0,
                 low_x=x_of(low) if low is not None else 0.0,

@@ -113,7 +113,9 @@ def test_a_referral_sent_from_the_plan_closes_the_loop_on_the_plan(page, sign_in
     # Lena, at the college, accepts, starts and completes it.
     _sign_out(page)
     sign_in(users["lena"])
-    page.get_by_role("link", name="Referrals received").click()
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Referrals received"
+    ).click()
     page.get_by_role("row").filter(has_text=CLIENT).get_by_role("link").click()
     expect(page.get_by_text(CLIENT).first).to_be_visible()
     for button in ("Accept", "They have started", "Completed"):

@@ -47,3 +47,15 @@ def test_scores_outside_the_range_are_clamped():
     high, low = domain_bar_chart([("a", 140.0), ("b", -5.0)]).bars
     assert high.width == PLOT_WIDTH
     assert low.width == 0
+
+
+def test_a_long_label_is_cut_to_fit_the_label_column_and_a_short_one_kept():
+    from pathmark.assessments.charts import LABEL_WIDTH, fit_label
+
+    long = "Vocational courses and qualifications check"
+    fitted = fit_label(long, LABEL_WIDTH)
+    assert fitted.endswith("…") and long.startswith(fitted[:-1])
+    assert len(fitted) * 7.2 <= LABEL_WIDTH
+    assert fit_label("Housing", LABEL_WIDTH) == "Housing"
+    chart = domain_bar_chart([(long, 50.0)])
+    assert chart.bars[0].label == fitted

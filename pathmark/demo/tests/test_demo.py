@@ -137,3 +137,26 @@ def test_demo_has_synthetic_plans_some_agreed_and_reviewed(demo):
     assert notes and all(note.startswith("Synthetic demo note") for note in notes)
     again = load_demo_partnership(people=60, seed=7)
     assert again.plans_created == 0
+
+
+def test_demo_has_past_referrals_with_endings_and_live_ones_at_the_college(demo):
+    from pathmark.referrals.models import Referral
+    from pathmark.referrals.selectors import inbox_summary
+
+    assert demo.referrals_created > 0
+    with system_scope("test"):
+        statuses = set(Referral.objects.values_list("status", flat=True))
+        assert {"completed", "did_not_attend", "declined"} <= statuses
+        # Every past referral sits between the person's first and latest assessment.
+        for referral in Referral.objects.exclude(referred_on=None).select_related("person")[:20]:
+            dates = list(
+                Assessment.objects.filter(person=referral.person, status="completed")
+                .order_by("assessed_on")
+                .values_list("assessed_on", flat=True)
+            )
+            assert dates[0] < referral.referred_on
+        college = Organisation.objects.get(slug="northbridge-college")
+        waiting = inbox_summary(organisation=college)
+    assert waiting.waiting >= 1 and waiting.accepted >= 1 and waiting.started >= 1
+    again = load_demo_partnership(people=60, seed=7)
+    assert again.referrals_created == 0

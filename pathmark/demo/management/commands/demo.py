@@ -43,13 +43,15 @@ class Command(BaseCommand):
                         "assessments_created": summary.assessments_created,
                         "trends_refreshed": summary.trends_refreshed,
                         "plans_created": summary.plans_created,
+                        "referrals_created": summary.referrals_created,
                     }
                 )
             )
             return
         self.stdout.write(
             f"Demo partnership ready: {summary.people_created} people, {summary.assessments_created} "
-            f"assessments and {summary.plans_created} plans added (all synthetic)."
+            f"assessments, {summary.plans_created} plans and {summary.referrals_created} "
+            "referrals added (all synthetic)."
         )
         self.stdout.write(f"Sign in at {site_address()}/ with password {DEMO_PASSWORD!r} as:")
         for username, organisation, role in summary.logins:
