@@ -490,9 +490,41 @@ def needs_report(
     )
     if norms is None:
         report.notes.append(_("This instrument has no host norms, so nobody counts as below."))
+    report.tables.append(
+        demand_table(
+            organisation_id=filters.organisation_id, minimum=minimum, suppressing=suppressing
+        )
+    )
     if audit:
         _audit(viewer, "needs", filters)
     return report
+
+
+def demand_table(*, organisation_id: int | None, minimum: int, suppressing: bool) -> Table:
+    """Demand (open plan goals) against the directory's capacity, theme by theme."""
+    from .demand import gap_in_words, theme_demand
+
+    rows = theme_demand(organisation_id=organisation_id, minimum=minimum, suppressing=suppressing)
+    return Table(
+        _("Demand for services against their capacity, by theme"),
+        [
+            _("Theme"),
+            _("Open plan goals"),
+            _("Services taking referrals"),
+            _("Places a month"),
+            _("The gap"),
+        ],
+        [
+            [
+                row.title,
+                _shown_or_hidden(row.goals),
+                str(row.services),
+                "—" if row.places is None else str(row.places),
+                gap_in_words(row),
+            ]
+            for row in rows
+        ],
+    )
 
 
 def _share(count: int | None, people: int | None) -> str:
