@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "pathmark.capacity",
     "pathmark.plans",
     "pathmark.reports",
+    "pathmark.evidence",
     "pathmark.referrals",
     "pathmark.transfer",
     "pathmark.demo",
@@ -389,6 +390,9 @@ PATHMARK_REASSESSMENT_MONTHS = env_int("PATHMARK_REASSESSMENT_MONTHS", 6)
 # Days an invitation to join an organisation can be accepted; after that the organisation
 # invites again (an old offer lying in an account is a membership nobody remembers giving).
 PATHMARK_INVITATION_DAYS = env_int("PATHMARK_INVITATION_DAYS", 14)
+# The partnership's own criteria for choosing case studies (a YAML file like
+# pathmark/evidence/data/case-study-criteria.yaml); empty for the criteria shipped.
+PATHMARK_CASE_STUDY_CRITERIA = env_str("PATHMARK_CASE_STUDY_CRITERIA", "")
 # Reports shown outside the organisation that owns the people hide every count below this
 # (and enough others that none can be worked out by subtraction).
 PATHMARK_REPORT_MINIMUM = env_int("PATHMARK_REPORT_MINIMUM", 5)

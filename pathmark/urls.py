@@ -18,6 +18,7 @@ urlpatterns = [
     path("reports/", include("pathmark.reports.urls")),
     path("directory/", include("pathmark.directory.urls")),
     path("capacity/", include("pathmark.capacity.urls")),
+    path("evidence/", include("pathmark.evidence.urls")),
     path("audit/", include("pathmark.accounts.audit_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]

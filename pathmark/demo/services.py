@@ -32,6 +32,7 @@ from pathmark.transfer.surveys import publish_survey_file
 
 from .capacity import load_demo_capacity
 from .directory import load_demo_directory
+from .evidence import load_demo_evidence
 from .plans import load_demo_plans
 from .referrals import load_demo_referrals
 from .survey import DEMO_SURVEYS, synthetic_survey_csv
@@ -231,6 +232,8 @@ def load_demo_partnership(
         summary.referrals_created = load_demo_referrals(
             organisations=organisations, users=users, today=today, seed=seed
         )
+        # The evidence bank: a few synthetic interventions (not people's data).
+        load_demo_evidence(organisations=organisations, users=users)
         # The organisations' own capacity self-assessments (not people's data).
         summary.capacity_assessments_created = load_demo_capacity(
             organisations=organisations, users=users, today=today

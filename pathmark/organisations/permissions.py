@@ -54,6 +54,8 @@ ACTIONS_BY_ROLE: dict[str, frozenset[str]] = {
             # partnership host, also every organisation's results, to plan support.
             "capacity.assess",
             "capacity.support",
+            # The organisation's own interventions in the evidence bank (evidence app).
+            "evidence.edit",
         }
     ),
     # Providers see people only through referrals they receive (referrals app); they keep
@@ -79,6 +81,7 @@ ACTIONS_BY_ROLE: dict[str, frozenset[str]] = {
             # make the reports that inform funding, and support is kept apart from funding.
             "capacity.assess",
             "capacity.support",
+            "evidence.edit",
         }
     ),
 }

@@ -908,6 +908,17 @@ def invited_by_the_council(*, accept: bool) -> Callable[..., Any]:
     return open_page
 
 
+def intervention_path(tail: str, *, title: str = "ESOL Entry 1-3 classes") -> Callable[[Site], str]:
+    """A page of one of the demo's interventions in the evidence bank."""
+
+    def path(site: Site) -> str:
+        from pathmark.evidence.models import Intervention
+
+        return f"/evidence/{Intervention.objects.get(title=title).pk}/{tail}"
+
+    return path
+
+
 def users_with_an_invitation(browsing: Browsing, page: Any) -> Any:
     """The administrator's staff page while an invitation of theirs waits for an answer
     (with its expiry date and the button that withdraws it)."""
@@ -1256,6 +1267,27 @@ def capacity_path(which: str, page: str = "") -> Callable[[Site], str]:
     return path
 
 
+EVIDENCE = [
+    Visit("evidence bank", "evidence:bank", "priya", goto("/evidence/")),
+    Visit("case-study shortlist", "evidence:shortlist", "priya", goto("/evidence/shortlist/")),
+    Visit("an intervention, as a reader", "evidence:detail", "priya", goto(intervention_path(""))),
+    Visit(
+        "an intervention, as its organisation's manager",
+        "evidence:detail",
+        "tom",
+        goto(intervention_path("", title="Welcome walks")),
+    ),
+    Visit("add an intervention", "evidence:add", "tom", goto("/evidence/new/")),
+    Visit("add an intervention, errors", "evidence:add", "tom", submit_empty("/evidence/new/")),
+    Visit(
+        "edit an intervention",
+        "evidence:edit",
+        "tom",
+        goto(intervention_path("edit/", title="Welcome walks")),
+    ),
+]
+
+
 CAPACITY = [
     Visit("capacity self-assessments", "capacity:index", "omar", goto("/capacity/")),
     Visit(
@@ -1303,6 +1335,7 @@ CAPACITY = [
 GROUPS = {
     "people": PEOPLE,
     "capacity": CAPACITY,
+    "evidence": EVIDENCE,
     "directory": DIRECTORY,
     "assessments": ASSESSMENTS,
     "journeys": JOURNEYS,
@@ -1334,6 +1367,10 @@ NOT_PAGES = {
     "accounts:accept_invitation": "POST only; redirects to accounts:invitations",
     "accounts:decline_invitation": "POST only; redirects to accounts:invitations",
     "accounts:withdraw_invitation": "POST only; redirects to accounts:users",
+    "evidence:funding": "POST only; redirects to evidence:detail",
+    "evidence:evidence": "POST only (a file upload); redirects to evidence:detail",
+    "evidence:remove": "POST only; redirects to evidence:detail",
+    "evidence:download": "a file download (attachment), not a page",
     "people:dismiss_duplicate": "POST only; redirects to people:detail",
     "assessments:lift_dispute": "POST only; redirects to assessments:result",
     "privacy:lift": "POST only; redirects to privacy:person",

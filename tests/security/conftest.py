@@ -409,6 +409,51 @@ def _client_links(person: Person, by, organisation):  # type: ignore[no-untyped-
     return live, (*secrets.values(), "probe-guessed-link-secret-never-issued-0000")
 
 
+def _evidence(world: World) -> tuple[Any, Any]:
+    """B's intervention in the evidence bank with a funding row and an evidence file (kept
+    under the test's private folder): readable by every member, changeable only by B."""
+    from datetime import date
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from pathmark.evidence import services as evidence_services
+
+    manager = world.member(world.org_b, Role.MANAGER)
+    intervention = evidence_services.add_intervention(
+        by=manager,
+        organisation=world.org_b,
+        details=evidence_services.Details(
+            title="B's conversation walks",
+            description="Probe intervention of B.",
+            themes=[],
+            intervention_type="other",
+            place="Northbridge",
+            place_characteristics=[],
+            reaches="",
+            hard_to_reach=[],
+        ),
+    )
+    evidence_services.add_funding(
+        by=manager,
+        organisation=world.org_b,
+        intervention=intervention,
+        funder="Probe fund",
+        amount=Decimal("100"),
+        starts_on=date(2025, 1, 1),
+        ends_on=None,
+    )
+    item = evidence_services.add_evidence(
+        by=manager,
+        organisation=world.org_b,
+        intervention=intervention,
+        kind="file",
+        title="B's report",
+        upload=SimpleUploadedFile("report.pdf", b"%PDF-1.4 probe"),
+    )
+    return intervention, item
+
+
 CAPACITY_MARKER = "Probe-capacity-note-of-B"
 
 
@@ -538,6 +583,7 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
     client_link, closed_link_secrets = _client_links(person, b_caseworker, world.org_b)
     plan_referral_action = _plan_referral_action(plan, plan_goal, b_caseworker, world.org_b)
     capacity_assessments = _capacity_assessments(world)
+    intervention, evidence_item = _evidence(world)
     secrets = (
         PERSON_NAME,
         *PERSON_NAME.split(),
@@ -590,6 +636,8 @@ def target(world: World, settings, tmp_path) -> Target:  # type: ignore[no-untyp
         client_link=client_link,
         closed_link_secrets=closed_link_secrets,
         capacity_assessments=capacity_assessments,
+        intervention=intervention,
+        evidence_item=evidence_item,
     )
 
 

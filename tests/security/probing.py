@@ -59,6 +59,9 @@ NON_PERSONAL_ACTIONS = frozenset(
         # data; every write is audited, and so is every read of another organisation's
         # results (capacity/selectors.py, tested there). B's rows are compared in b_state.
         "capacity.assess",
+        # evidence.edit: the evidence bank describes interventions, not people; every write
+        # is audited in the evidence app. B's rows are compared in b_state.
+        "evidence.edit",
     }
 )
 
@@ -170,6 +173,9 @@ class Target:
     # B's capacity self-assessments: one completed, one draft, each with a free-text answer
     # holding the probe's marker (B hosts the partnership, so its own support roles see all).
     capacity_assessments: tuple[Any, ...] = ()
+    # B's intervention in the evidence bank, and a piece of evidence (a file) for it.
+    intervention: Any = None
+    evidence_item: Any = None
 
 
 @dataclass(frozen=True)
@@ -227,6 +233,8 @@ KWARG_VALUES: dict[str, Callable[[Target], list[Any]]] = {
     "link_id": lambda t: [t.client_link.pk],
     "secret": lambda t: list(t.closed_link_secrets),
     "capacity_id": lambda t: [assessment.pk for assessment in t.capacity_assessments],
+    "intervention_id": lambda t: [t.intervention.pk],
+    "item_id": lambda t: [t.evidence_item.pk],
     # Django's password-reset links.
     "uidb64": lambda t: ["MQ"],
     "token": lambda t: ["set-password"],
@@ -429,6 +437,20 @@ POSTS: dict[str, Callable[[Target], list[dict[str, Any]]]] = {
         {"instrument_version": t.capacity_assessments[0].instrument_version_id}
     ],
     "capacity:discard": lambda t: [{}],
+    # The evidence bank: valid forms, so an outsider's change would really be written.
+    "evidence:edit": lambda t: [
+        {
+            "title": "Changed by a probe",
+            "description": "x",
+            "intervention_type": "other",
+            "place": "Elsewhere",
+            "version": t.intervention.version,
+        }
+    ],
+    "evidence:funding": lambda t: [
+        {"funder": "Probe", "amount": "1", "starts_on": "2025-01-01", "ends_on": ""}
+    ],
+    "evidence:evidence": lambda t: [{"kind": "text", "title": "Probe", "text": "Probe text"}],
     "accounts:organisation_settings": lambda t: [
         {"name": "Probe Organisation", "kind": "college", "retention_years": "7"}
     ],
@@ -566,6 +588,24 @@ def b_state(target: Target) -> dict[str, dict[Any, tuple[Any, ...]]]:
             for row in Invitation.objects.filter(organisation=target.org_b).values_list(
                 "pk", "user_id", "role", "status"
             )
+        },
+        "evidence.intervention": {
+            row[0]: row
+            for row in apps.get_model("evidence", "Intervention")
+            .objects.filter(organisation=target.org_b)
+            .values_list("pk", "title", "description", "version", "service_id")
+        },
+        "evidence.evidenceitem": {
+            row[0]: row
+            for row in apps.get_model("evidence", "EvidenceItem")
+            .objects.filter(intervention__organisation=target.org_b)
+            .values_list("pk", "title", "stored_as")
+        },
+        "evidence.funding": {
+            row[0]: row
+            for row in apps.get_model("evidence", "Funding")
+            .objects.filter(intervention__organisation=target.org_b)
+            .values_list("pk", "funder", "amount")
         },
         "capacity.capacityassessment": {
             row[0]: row
