@@ -36,7 +36,7 @@ from .evidence import load_demo_evidence
 from .plans import load_demo_plans
 from .referrals import load_demo_referrals
 from .survey import DEMO_SURVEYS, synthetic_survey_csv
-from .synthetic import Trajectory, synthetic_person, synthetic_trajectory
+from .synthetic import Trajectory, synthetic_person, synthetic_skills, synthetic_trajectory
 
 DEMO_PASSWORD = "pathmark-demo-2026"  # noqa: S105 — documented demo password, synthetic data only
 
@@ -151,6 +151,7 @@ def load_demo_partnership(
                     ),
                     "phone": synthetic.phone,
                     "household_role": synthetic.household_role,
+                    **synthetic_skills(synthetic.external_id),
                 },
                 consent_date=first_contact,
                 consent_method=method,

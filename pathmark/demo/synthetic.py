@@ -176,3 +176,68 @@ def synthetic_trajectory(rng: random.Random, domain_ids: list[str]) -> Trajector
         per_year={d: centre + rng.gauss(0, 6) for d in domain_ids},
         noise=rng.uniform(3, 8),
     )
+
+
+# Districts of the fictional Northbridge (the "NB" postcode area does not exist in the UK).
+DEMO_DISTRICTS = [("NB1", 30), ("NB2", 22), ("NB3", 18), ("NB4", 14), ("NB5", 10), ("NB7", 6)]
+# (profession brought, its subject, qualification level, weight)
+PROFESSIONS = [
+    ("health", "Nursing", "degree", 10),
+    ("health", "Medicine", "postgraduate", 5),
+    ("health", "Pharmacy", "degree", 3),
+    ("education", "Primary teaching", "degree", 8),
+    ("engineering", "Civil engineering", "degree", 6),
+    ("it", "Software development", "degree", 5),
+    ("business", "Accountancy", "degree", 5),
+    ("legal", "Law", "degree", 2),
+    ("trades", "Electrical installation", "vocational", 8),
+    ("agriculture", "", "school", 6),
+    ("hospitality", "", "school", 8),
+    ("transport", "", "school", 4),
+    ("", "", "none", 12),
+    ("", "", "", 18),  # not recorded
+]
+
+
+def synthetic_skills(external_id: str) -> dict[str, str]:
+    """The skills a synthetic person brings and the work they do now, and their postcode
+    district: drawn from their id alone, so the demo's other draws (and its people and
+    assessments) stay as they were. Many professionals work below their skills, most of
+    them in care, hospitality or delivery: what the wasted-skills report is for."""
+    rng = random.Random(f"skills-{external_id}")
+    district = rng.choices([d for d, _ in DEMO_DISTRICTS], weights=[w for _, w in DEMO_DISTRICTS])[
+        0
+    ]
+    sector, subject, level, _weight = rng.choices(PROFESSIONS, weights=[p[3] for p in PROFESSIONS])[
+        0
+    ]
+    skills = {
+        "postcode_district": district,
+        "qualification_level": level,
+        "qualification_subject": subject,
+        "profession_sector": "",
+        "profession_recognition": "",
+        "work_status": "",
+        "work_sector": "",
+    }
+    if not level:
+        return skills
+    skills["profession_sector"] = sector
+    if sector:
+        skills["profession_recognition"] = rng.choices(
+            ["not_started", "in_progress", "recognised", "not_recognised", "not_needed"],
+            weights=[35, 25, 15, 10, 15],
+        )[0]
+    status = rng.choices(
+        ["not_working", "part_time", "full_time", "studying"], weights=[45, 25, 20, 10]
+    )[0]
+    skills["work_status"] = status
+    if status in ("part_time", "full_time"):
+        if sector and skills.get("profession_recognition") == "recognised" and rng.random() < 0.7:
+            skills["work_sector"] = sector
+        else:
+            skills["work_sector"] = rng.choices(
+                ["care", "hospitality", "transport", "trades", "other"],
+                weights=[30, 30, 20, 10, 10],
+            )[0]
+    return skills

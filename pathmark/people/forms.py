@@ -12,7 +12,17 @@ from django.utils.translation import gettext_lazy as _
 from pathmark.organisations.models import Organisation
 
 from . import rules
-from .models import AgeBand, ConsentKind, ConsentMethod, Gender, ImmigrationStatus
+from .models import (
+    AgeBand,
+    ConsentKind,
+    ConsentMethod,
+    Gender,
+    ImmigrationStatus,
+    QualificationLevel,
+    Recognition,
+    WorkSector,
+    WorkStatus,
+)
 from .reference import (
     common_language_choices,
     country_choices,
@@ -102,6 +112,35 @@ class PersonForm(forms.Form):
         label=_("Address"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
     postcode = forms.CharField(label=_("Postcode"), max_length=12, required=False)
+    qualification_level = forms.ChoiceField(
+        label=_("Highest qualification"),
+        required=False,
+        choices=[("", _("Not recorded")), *QualificationLevel.choices],
+    )
+    qualification_subject = forms.CharField(
+        label=_("Subject of that qualification"),
+        max_length=120,
+        required=False,
+        help_text=_("For example: nursing, civil engineering, accountancy."),
+    )
+    profession_sector = forms.ChoiceField(
+        label=_("Profession before arriving"),
+        required=False,
+        choices=[("", _("Not recorded")), *WorkSector.choices],
+    )
+    profession_recognition = forms.ChoiceField(
+        label=_("Recognition of that profession in the UK"),
+        required=False,
+        choices=[("", _("Not recorded")), *Recognition.choices],
+    )
+    work_status = forms.ChoiceField(
+        label=_("Work now"), required=False, choices=[("", _("Not recorded")), *WorkStatus.choices]
+    )
+    work_sector = forms.ChoiceField(
+        label=_("Sector of their work now"),
+        required=False,
+        choices=[("", _("Not recorded")), *WorkSector.choices],
+    )
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

@@ -20,6 +20,48 @@ from pathmark.organisations.scoping import Scope, ScopedManager
 from . import access, searchkeys
 
 
+class QualificationLevel(models.TextChoices):
+    NONE = "none", _("No formal qualification")
+    SCHOOL = "school", _("School leaving certificate")
+    VOCATIONAL = "vocational", _("Vocational or technical qualification")
+    DEGREE = "degree", _("University degree")
+    POSTGRADUATE = "postgraduate", _("Postgraduate degree")
+
+
+class WorkSector(models.TextChoices):
+    """Sectors of work, for the skills a person brings and the work they do now."""
+
+    HEALTH = "health", _("Health")
+    EDUCATION = "education", _("Education")
+    ENGINEERING = "engineering", _("Engineering and technical")
+    BUSINESS = "business", _("Business and finance")
+    LEGAL = "legal", _("Law")
+    IT = "it", _("Information technology")
+    TRADES = "trades", _("Trades and construction")
+    CARE = "care", _("Social care")
+    HOSPITALITY = "hospitality", _("Hospitality and retail")
+    AGRICULTURE = "agriculture", _("Agriculture")
+    TRANSPORT = "transport", _("Transport and delivery")
+    OTHER = "other", _("Other work")
+
+
+class Recognition(models.TextChoices):
+    """Whether the person's profession or qualification is recognised in the UK."""
+
+    NOT_NEEDED = "not_needed", _("Not needed for their work")
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RECOGNISED = "recognised", _("Recognised")
+    NOT_RECOGNISED = "not_recognised", _("Not recognised")
+
+
+class WorkStatus(models.TextChoices):
+    NOT_WORKING = "not_working", _("Not working")
+    PART_TIME = "part_time", _("Working part-time")
+    FULL_TIME = "full_time", _("Working full-time")
+    STUDYING = "studying", _("Studying")
+
+
 class AgeBand(models.TextChoices):
     UNDER_18 = "0-17", _("Under 18")
     AGE_18_30 = "18-30", _("18 to 30")
@@ -168,6 +210,33 @@ class Person(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.TextField(_("address"), blank=True)
     postcode = models.CharField(_("postcode"), max_length=12, blank=True)
+    # The postcode's district ("NB1"), derived from the postcode on every save (or imported on
+    # its own, without the postcode): the area the reports split by.
+    postcode_district = models.CharField(
+        _("postcode district"), max_length=4, blank=True, default="", editable=False
+    )
+    # Skills the person brings and the work they do now (the "wasted skills" report).
+    qualification_level = models.CharField(
+        _("highest qualification"), max_length=20, choices=QualificationLevel.choices, blank=True
+    )
+    qualification_subject = models.CharField(
+        _("subject of that qualification"), max_length=120, blank=True
+    )
+    profession_sector = models.CharField(
+        _("profession before arriving"), max_length=20, choices=WorkSector.choices, blank=True
+    )
+    profession_recognition = models.CharField(
+        _("recognition of that profession in the UK"),
+        max_length=20,
+        choices=Recognition.choices,
+        blank=True,
+    )
+    work_status = models.CharField(
+        _("work now"), max_length=20, choices=WorkStatus.choices, blank=True
+    )
+    work_sector = models.CharField(
+        _("sector of their work now"), max_length=20, choices=WorkSector.choices, blank=True
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -214,6 +283,8 @@ class Person(models.Model):
         "household_role",
         "name_key",
         "phone_key",
+        # Free text in the person's words about their studies; the level and sectors are not.
+        "qualification_subject",
     )
 
     class Meta:
@@ -246,9 +317,12 @@ class Person(models.Model):
         # here means no write of a name (form, import, erasure, merge) can leave them stale.
         self.name_key = searchkeys.name_key(self.name, self.preferred_name)
         self.phone_key = searchkeys.phone_key(self.phone)
+        if self.postcode:
+            # A person imported with a district but no postcode keeps the district.
+            self.postcode_district = searchkeys.postcode_district(self.postcode)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "name_key", "phone_key"}
+            kwargs["update_fields"] = {*update_fields, "name_key", "phone_key", "postcode_district"}
         super().save(*args, **kwargs)
 
     @property

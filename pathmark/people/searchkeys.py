@@ -193,3 +193,15 @@ def phone_key(phone: str) -> str:
     if phone.strip().startswith("+44") or digits.startswith("0044"):
         digits = "0" + digits[digits.index("44") + 2 :]
     return digits
+
+
+_OUTWARD = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")
+
+
+def postcode_district(postcode: str) -> str:
+    """The district of a UK postcode (its outward code: "NB1 4AA" → "NB1", "M14 5XY" →
+    "M14"), or "" when it is not one. Coarse enough for reports to split by area (a
+    district holds thousands of households) without saying where anyone lives."""
+    code = "".join(postcode.split()).upper()
+    outward = code[:-3] if len(code) >= 5 else code
+    return outward if _OUTWARD.match(outward) else ""

@@ -55,6 +55,13 @@ EDITABLE_FIELDS = (
     "email",
     "address",
     "postcode",
+    "postcode_district",
+    "qualification_level",
+    "qualification_subject",
+    "profession_sector",
+    "profession_recognition",
+    "work_status",
+    "work_sector",
 )
 
 
@@ -214,6 +221,8 @@ def update_person(
     changed = [name for name, value in values.items() if getattr(person, name) != value]
     for name, value in values.items():
         setattr(person, name, value)
+    if "postcode" in values and not values["postcode"]:
+        person.postcode_district = ""  # no postcode now: nothing to say where they live
     if person.date_of_birth and "date_of_birth" in changed:
         person.age_band = age_band_for(person.date_of_birth)
     person.full_clean()
@@ -482,11 +491,19 @@ def save_immigration_status(
 
 def _refresh_search_keys(person_ids: Sequence[int | None]) -> None:
     """The search keys of people changed in bulk (`bulk_update` does not call `save`)."""
-    rows = list(Person.objects.filter(pk__in=person_ids).only("name", "preferred_name", "phone"))
+    rows = list(
+        Person.objects.filter(pk__in=person_ids).only(
+            "name", "preferred_name", "phone", "postcode", "postcode_district"
+        )
+    )
     for person in rows:
         person.name_key = searchkeys.name_key(person.name, person.preferred_name)
         person.phone_key = searchkeys.phone_key(person.phone)
-    Person.objects.bulk_update(rows, ["name_key", "phone_key"], batch_size=BULK_BATCH_SIZE)
+        if person.postcode:
+            person.postcode_district = searchkeys.postcode_district(person.postcode)
+    Person.objects.bulk_update(
+        rows, ["name_key", "phone_key", "postcode_district"], batch_size=BULK_BATCH_SIZE
+    )
 
 
 # --- Duplicates -------------------------------------------------------------------------------
@@ -718,11 +735,12 @@ def register_people_in_bulk(
     check_organisation(organisation)
     now = timezone.now()
     user_id = getattr(by, "pk", None)
-    columns = sorted({name for person in creates for name in person.values})
+    # The district comes from the postcode when there is one, else from the file.
+    columns = sorted({name for person in creates for name in person.values} - {"postcode_district"})
     with transaction.atomic():
         created = append_rows(
             Person,
-            ["external_id", "created_at", "name_key", "phone_key", *columns],
+            ["external_id", "created_at", "name_key", "phone_key", "postcode_district", *columns],
             [
                 (
                     p.external_id,
@@ -731,6 +749,9 @@ def register_people_in_bulk(
                         p.values.get("name") or "", p.values.get("preferred_name") or ""
                     ),
                     searchkeys.phone_key(p.values.get("phone") or ""),
+                    searchkeys.postcode_district(p.values.get("postcode") or "")
+                    or p.values.get("postcode_district")
+                    or "",
                     *(p.values.get(name) for name in columns),
                 )
                 for p in creates

@@ -61,6 +61,12 @@ def export_record(person: Person) -> list[Row]:
             "email": person.email,
             "address": person.address,
             "postcode": person.postcode,
+            "qualification_level": person.get_qualification_level_display(),
+            "qualification_subject": person.qualification_subject,
+            "profession_sector": person.get_profession_sector_display(),
+            "profession_recognition": person.get_profession_recognition_display(),
+            "work_status": person.get_work_status_display(),
+            "work_sector": person.get_work_sector_display(),
             "status": person.status,
             "organisation": person.organisation.name,
             "registered_on": iso(person.created_at),
@@ -80,7 +86,8 @@ def erase_record(person: Person, *, by: Any) -> int:
     - the organisation and the date of registration, which every aggregate is cut by.
     Cleared, because together with the above they could point at one person in a city:
     country of origin, languages, immigration status, dates of birth and arrival, household,
-    every contact detail and all free text.
+    every contact detail (the postcode's district with it), qualifications, profession and
+    work, and all free text.
     """
     remember_erased(person.organisation_id, person.external_id)
     person.external_id = ""
@@ -101,6 +108,13 @@ def erase_record(person: Person, *, by: Any) -> int:
     person.email = ""
     person.address = ""
     person.postcode = ""
+    person.postcode_district = ""
+    person.qualification_level = ""
+    person.qualification_subject = ""
+    person.profession_sector = ""
+    person.profession_recognition = ""
+    person.work_status = ""
+    person.work_sector = ""
     person.last_contact_at = None
     person.restricted_at = None
     person.status = Person.Status.ERASED
@@ -257,6 +271,12 @@ def register_all() -> None:
                 "email": _("E-mail"),
                 "address": _("Address"),
                 "postcode": _("Postcode"),
+                "qualification_level": _("Highest qualification"),
+                "qualification_subject": _("Subject of that qualification"),
+                "profession_sector": _("Profession before arriving"),
+                "profession_recognition": _("Recognition of that profession in the UK"),
+                "work_status": _("Work now"),
+                "work_sector": _("Sector of their work now"),
                 "status": _("Status"),
                 "organisation": _("Registered by"),
                 "registered_on": _("Registered on"),

@@ -67,6 +67,19 @@ class ExportedFile:
     rows: int
 
 
+# The people columns after immigration_status, in the order of formats.PEOPLE_COLUMNS: the
+# district (never the postcode) and the skills the person brings and uses now.
+SKILL_COLUMNS = (
+    "postcode_district",
+    "qualification_level",
+    "qualification_subject",
+    "profession_sector",
+    "profession_recognition",
+    "work_status",
+    "work_sector",
+)
+
+
 @dataclass
 class ExportPlan:
     """What an export will hold, fixed before the first row is written. People registered
@@ -203,6 +216,7 @@ def _people_rows(plan: ExportPlan) -> Iterator[tuple[int, list[str]]]:
             "country_of_origin",
             "date_of_arrival",
             "immigration_status__slug",
+            *SKILL_COLUMNS,
             "consent_date",
         )
     )
@@ -218,6 +232,7 @@ def _people_rows(plan: ExportPlan) -> Iterator[tuple[int, list[str]]]:
         country_of_origin,
         date_of_arrival,
         immigration_status,
+        *skills,
         consented_on,
     ) in rows.iterator(chunk_size=CHUNK_ROWS):
         yield (
@@ -234,6 +249,7 @@ def _people_rows(plan: ExportPlan) -> Iterator[tuple[int, list[str]]]:
                 country_of_origin,
                 _iso(date_of_arrival),
                 immigration_status or "",
+                *skills,
                 "yes" if consented_on else "no",
                 _iso(consented_on),
             ],

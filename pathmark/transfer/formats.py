@@ -49,6 +49,41 @@ PEOPLE_COLUMNS: tuple[Column, ...] = (
         "refugee-status",
     ),
     Column(
+        "postcode_district",
+        False,
+        "The first part of the person's postcode (its district), such as NB1; a whole postcode "
+        "is cut to its district. Reports split by it; the full postcode is never imported.",
+        "NB1",
+    ),
+    Column(
+        "qualification_level",
+        False,
+        "Highest qualification: none, school, vocational, degree or postgraduate.",
+        "degree",
+    ),
+    Column("qualification_subject", False, "Its subject, in a few words.", "Nursing"),
+    Column(
+        "profession_sector",
+        False,
+        "Their profession before arriving: health, education, engineering, business, legal, "
+        "it, trades, care, hospitality, agriculture, transport or other.",
+        "health",
+    ),
+    Column(
+        "profession_recognition",
+        False,
+        "Whether that profession is recognised in the UK: not_needed, not_started, "
+        "in_progress, recognised or not_recognised.",
+        "in_progress",
+    ),
+    Column(
+        "work_status",
+        False,
+        "Their work now: not_working, part_time, full_time or studying.",
+        "part_time",
+    ),
+    Column("work_sector", False, "The sector of their work now (as profession_sector).", "care"),
+    Column(
         "consent_to_share",
         True,
         "yes if the person agreed to you holding and using their information (recorded as "

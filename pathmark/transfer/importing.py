@@ -36,10 +36,15 @@ from pathmark.people.models import (
     Gender,
     ImmigrationStatus,
     Person,
+    QualificationLevel,
+    Recognition,
+    WorkSector,
+    WorkStatus,
 )
 from pathmark.people.reference import COUNTRY_CODES, LANGUAGE_CODES
 from pathmark.people.rules import TOO_LONG, Problem, person_problems, recorded_date_problem
 from pathmark.people.rules import fragment as rules_fragment
+from pathmark.people.searchkeys import postcode_district
 from pathmark.people.services import age_band_for, register_people_in_bulk
 from pathmark.privacy.tombstones import erased_among
 from pathmark.referrals.services import record_imported_referrals
@@ -181,6 +186,13 @@ PERSON_FIELDS = (
     "country_of_origin",
     "date_of_arrival",
     "immigration_status_id",
+    "postcode_district",
+    "qualification_level",
+    "qualification_subject",
+    "profession_sector",
+    "profession_recognition",
+    "work_status",
+    "work_sector",
 )
 
 
@@ -241,11 +253,19 @@ class _PersonReaders:
     age_bands: _Choices = field(init=False)
     genders: _Choices = field(init=False)
     status_names: _Choices = field(init=False)
+    qualification_levels: _Choices = field(init=False)
+    sectors: _Choices = field(init=False)
+    recognitions: _Choices = field(init=False)
+    work_statuses: _Choices = field(init=False)
 
     def __post_init__(self) -> None:
         self.dates = _Dates(self.today)
         self.age_bands = _Choices(AgeBand.values)
         self.genders = _Choices(Gender.values)
+        self.qualification_levels = _Choices(QualificationLevel.values)
+        self.sectors = _Choices(WorkSector.values)
+        self.recognitions = _Choices(Recognition.values)
+        self.work_statuses = _Choices(WorkStatus.values)
         self.status_names = _Choices(self.statuses)
 
     def status(self, text: str) -> int:
@@ -288,6 +308,13 @@ def _person_values(
         "country_of_origin": country,
         "date_of_arrival": arrival,
         "immigration_status_id": check("immigration_status", read.status),
+        "postcode_district": check("postcode_district", _district) or "",
+        "qualification_level": check("qualification_level", read.qualification_levels) or "",
+        "qualification_subject": cells.get("qualification_subject", "")[:120],
+        "profession_sector": check("profession_sector", read.sectors) or "",
+        "profession_recognition": check("profession_recognition", read.recognitions) or "",
+        "work_status": check("work_status", read.work_statuses) or "",
+        "work_sector": check("work_sector", read.sectors) or "",
     }
     # The rules the registration form checks, from the same functions (`people.rules`).
     for problem in person_problems(values, today=read.today):
@@ -315,6 +342,16 @@ def _language(text: str) -> str:
 
 def _languages(text: str) -> list[str]:
     return [_language(code) for code in split_list(text)]
+
+
+def _district(text: str) -> str:
+    """A postcode district ("NB1"), or a whole postcode of which only the district is kept."""
+    district = postcode_district(text)
+    if not district:
+        raise CellError(
+            _("not a UK postcode district; write the first part of a postcode, such as NB1.")
+        )
+    return district
 
 
 def _country(text: str) -> str:

@@ -17,7 +17,9 @@ JOURNEY = "integration-journey"
 
 PEOPLE_HEADER = (
     "external_id,name,date_of_birth,age_band,gender,preferred_language,languages,"
-    "country_of_origin,date_of_arrival,immigration_status,consent_to_share,consent_date"
+    "country_of_origin,date_of_arrival,immigration_status,postcode_district,"
+    "qualification_level,qualification_subject,profession_sector,profession_recognition,"
+    "work_status,work_sector,consent_to_share,consent_date"
 )
 
 
@@ -60,6 +62,13 @@ def person_row(external_id: str = "X1", name: str = "Amal Example", **overrides:
         "country_of_origin": "SY",
         "date_of_arrival": "2022-09-15",
         "immigration_status": "refugee-status",
+        "postcode_district": "NB1",
+        "qualification_level": "degree",
+        "qualification_subject": "Nursing",
+        "profession_sector": "health",
+        "profession_recognition": "in_progress",
+        "work_status": "part_time",
+        "work_sector": "care",
         "consent_to_share": "yes",
         "consent_date": "2022-10-01",
     }
