@@ -33,6 +33,7 @@ class Dimension(enum.StrEnum):
     AGE_GROUP = "age_group"
     LANGUAGE = "language"
     TIME_SINCE_ARRIVAL = "arrival"
+    AREA = "area"
 
 
 class AgeGroup(enum.StrEnum):

@@ -183,6 +183,8 @@ class Reading:
     language: str
     arrived: date | None
     organisation_id: int
+    area: str = ""
+    """The postcode district of the person ("NB1"), or "" where none is known."""
 
 
 Progress = Callable[[int, int], None]
@@ -268,6 +270,7 @@ def readings(
                 "person__preferred_language",
                 "person__date_of_arrival",
                 "person__organisation_id",
+                "person__postcode_district",
                 *columns,
             )
         )
@@ -275,15 +278,15 @@ def readings(
             read += 1
             if progress is not None and read % PROGRESS_EVERY == 0:
                 progress(read, total)
-            person_id, on, overall, gender, band, language, arrived, owner = row[:8]
+            person_id, on, overall, gender, band, language, arrived, owner, area = row[:9]
             scores = {
                 domain: value
-                for domain, value in zip(domains, row[8:], strict=True)
+                for domain, value in zip(domains, row[9:], strict=True)
                 if value is not None
             }
             if overall is not None:
                 scores[OVERALL] = float(overall)
-            yield Reading(person_id, on, scores, gender, band, language, arrived, owner)
+            yield Reading(person_id, on, scores, gender, band, language, arrived, owner, area)
         if progress is not None:
             progress(read, total)
 
@@ -330,6 +333,8 @@ class GroupLabels:
             return str(AGE_GROUP_LABELS.get(AgeGroup(key), key))
         if dimension is Dimension.LANGUAGE:
             return language_name(key)
+        if dimension is Dimension.AREA:
+            return _("Postcode district %(district)s") % {"district": key}
         return str(ARRIVAL_LABELS.get(ArrivalBand(key), key))
 
 
@@ -352,6 +357,7 @@ DIMENSION_LABELS = {
     Dimension.AGE_GROUP: gettext_lazy("Age group"),
     Dimension.LANGUAGE: gettext_lazy("Preferred language"),
     Dimension.TIME_SINCE_ARRIVAL: gettext_lazy("Time since arrival"),
+    Dimension.AREA: gettext_lazy("Area (postcode district)"),
 }
 
 
@@ -366,6 +372,8 @@ def group_of(reading: Reading, dimension: Dimension) -> str:
         return age_group(reading.age_band).value
     if dimension is Dimension.LANGUAGE:
         return reading.language or "unknown"
+    if dimension is Dimension.AREA:
+        return reading.area or "unknown"
     return arrival_band(reading.arrived, reading.assessed_on).value
 
 

@@ -20,12 +20,14 @@ from .selectors import (
     outcomes_report,
     stored_form,
 )
+from .skills import skills_report
 
 REPORTS = {
     "needs": needs_report,
     "outcomes": outcomes_report,
     "what-works": what_works_report,
     "referrals": funnel_report,
+    "skills": skills_report,
 }
 
 

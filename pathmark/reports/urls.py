@@ -9,5 +9,6 @@ urlpatterns = [
     path("outcomes/", views.outcomes, name="outcomes"),
     path("what-works/", views.what_works, name="what_works"),
     path("referrals/", views.referrals, name="referrals"),
+    path("skills/", views.skills, name="skills"),
     path("funder-report.pdf", views.funder, name="funder"),
 ]

@@ -43,6 +43,7 @@ from .selectors import (
     report_key,
 )
 from .services import request_report_run
+from .skills import skills_report
 
 EXPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -113,6 +114,12 @@ def what_works(request: HttpRequest) -> HttpResponse:
 @require_GET
 def referrals(request: HttpRequest) -> HttpResponse:
     return _report_page(request, funnel_report, "referrals", REFERRAL_FIELDS)
+
+
+@requires("reports.view")
+@require_GET
+def skills(request: HttpRequest) -> HttpResponse:
+    return _report_page(request, skills_report, "skills", ("organisation",))
 
 
 def _report_page(

@@ -1188,6 +1188,8 @@ REFERRALS = [
 REPORTS = [
     Visit("what works", "reports:what_works", "priya", goto("/reports/what-works/")),
     Visit("where referrals fail", "reports:referrals", "priya", goto("/reports/referrals/")),
+    Visit("wasted skills", "reports:skills", "priya", goto("/reports/skills/")),
+    Visit("needs by area", "reports:needs", "priya", goto("/reports/needs/?group_by=area")),
     Visit("reports", "reports:index", "priya", goto("/reports/")),
     Visit("needs report", "reports:needs", "priya", goto("/reports/needs/")),
     Visit("outcomes report", "reports:outcomes", "priya", goto("/reports/outcomes/")),
