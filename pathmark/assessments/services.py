@@ -24,9 +24,8 @@ from pathmark.instruments.scoring import (
     ResponseError,
     ScoreResult,
     score_responses,
-    validate_responses,
 )
-from pathmark.instruments.services import instrument_version_for
+from pathmark.instruments.services import answers_with_domain, instrument_version_for
 from pathmark.organisations.models import Organisation
 from pathmark.organisations.scoping import check_organisation, checks_organisation, system_scope
 from pathmark.people import rules
@@ -181,31 +180,9 @@ def save_answers(
     assessment = _locked(assessment)
     _require_writer(assessment, organisation)
     instrument = instrument_of(assessment.instrument_version)
-    domain = instrument.domain(domain_id)
-    if domain is None:
-        raise ValidationError(
-            _("There is no domain %(domain)s in this instrument.") % {"domain": domain_id}
-        )
-    in_domain = {item.id for item in domain.items}
-    problems: dict[str, list[str]] = {}
-    for item_id in answers:
-        if item_id not in in_domain:
-            problems.setdefault(item_id, []).append(
-                _("Item %(item)s is not a question of this domain.") % {"item": item_id}
-            )
-    given = {item_id: value for item_id, value in answers.items() if item_id in in_domain}
-    for item_id, message in validate_responses(instrument, given):
-        problems.setdefault(item_id, []).append(
-            _("Item %(item)s: %(problem)s.") % {"item": item_id, "problem": message}
-        )
-    if problems:
-        raise ValidationError(problems)
-    stored = dict(assessment.answers)
-    for item_id, value in given.items():
-        if value is None:
-            stored.pop(item_id, None)
-        else:
-            stored[item_id] = value
+    stored, in_domain = answers_with_domain(
+        instrument, domain_id, dict(assessment.answers), answers
+    )
     assessment.answers = stored
     assessment.save(update_fields=["answers", "updated_at"])
     record(

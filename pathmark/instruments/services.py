@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .definition import DEFAULT_LANGUAGE, PERSON
+from .definition import DEFAULT_LANGUAGE, PERSON, Instrument
 from .models import InstrumentVersion
 from .registry import UnknownInstrument, get_instrument, instrument_files
+from .scoring import validate_responses
 
 
 class InstrumentChangedError(Exception):
@@ -102,3 +104,38 @@ def _instrument_version(slug: str, version: int | None) -> InstrumentVersion:
         get_instrument(slug, wanted)
         raise UnknownInstrument(slug)
     return found
+
+
+def answers_with_domain(
+    instrument: Instrument, domain_id: str, stored: dict[str, object], answers: dict[str, object]
+) -> tuple[dict[str, object], set[str]]:
+    """The stored answers of a draft with one domain's new `answers` in them (None clears an
+    answer), and the ids of that domain's items; a ValidationError naming each item that is
+    not of the domain or whose answer the instrument refuses, before anything changes. The
+    one rule for every draft of an instrument, about a person or an organisation."""
+    domain = instrument.domain(domain_id)
+    if domain is None:
+        raise ValidationError(
+            _("There is no domain %(domain)s in this instrument.") % {"domain": domain_id}
+        )
+    in_domain = {item.id for item in domain.items}
+    problems: dict[str, list[str]] = {}
+    for item_id in answers:
+        if item_id not in in_domain:
+            problems.setdefault(item_id, []).append(
+                _("Item %(item)s is not a question of this domain.") % {"item": item_id}
+            )
+    given = {item_id: value for item_id, value in answers.items() if item_id in in_domain}
+    for item_id, message in validate_responses(instrument, given):
+        problems.setdefault(item_id, []).append(
+            _("Item %(item)s: %(problem)s.") % {"item": item_id, "problem": message}
+        )
+    if problems:
+        raise ValidationError(problems)
+    merged = dict(stored)
+    for item_id, value in given.items():
+        if value is None:
+            merged.pop(item_id, None)
+        else:
+            merged[item_id] = value
+    return merged, in_domain
