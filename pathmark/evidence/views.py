@@ -311,6 +311,9 @@ def remove(request: HttpRequest, item_id: int) -> HttpResponse:
     item = _item_or_404(item_id)
     intervention_id = item.intervention_id
     _own_or_404(request, intervention_id)
+    if request.POST.get("confirm") != "yes":
+        # Removing evidence cannot be undone: a page says what goes, and only its button acts.
+        return render(request, "evidence/remove.html", {"piece": item})
     try:
         services.remove_evidence(by=request.user, organisation=request.organisation, item=item)  # type: ignore[attr-defined]
     except PermissionDenied:

@@ -1280,6 +1280,14 @@ EVIDENCE = [
         goto(intervention_path("", title="Welcome walks")),
     ),
     Visit("add an intervention", "evidence:add", "tom", goto("/evidence/new/")),
+    Visit(
+        "remove evidence, asks first",
+        "evidence:remove",
+        "tom",
+        ask_first(
+            intervention_path("", title="Welcome walks"), "main form[action$='/remove/'] button"
+        ),
+    ),
     Visit("add an intervention, errors", "evidence:add", "tom", submit_empty("/evidence/new/")),
     Visit(
         "edit an intervention",
@@ -1371,7 +1379,6 @@ NOT_PAGES = {
     "accounts:withdraw_invitation": "POST only; redirects to accounts:users",
     "evidence:funding": "POST only; redirects to evidence:detail",
     "evidence:evidence": "POST only (a file upload); redirects to evidence:detail",
-    "evidence:remove": "POST only; redirects to evidence:detail",
     "evidence:download": "a file download (attachment), not a page",
     "people:dismiss_duplicate": "POST only; redirects to people:detail",
     "assessments:lift_dispute": "POST only; redirects to assessments:result",

@@ -451,6 +451,7 @@ POSTS: dict[str, Callable[[Target], list[dict[str, Any]]]] = {
         {"funder": "Probe", "amount": "1", "starts_on": "2025-01-01", "ends_on": ""}
     ],
     "evidence:evidence": lambda t: [{"kind": "text", "title": "Probe", "text": "Probe text"}],
+    "evidence:remove": lambda t: [{"confirm": "yes"}],
     "accounts:organisation_settings": lambda t: [
         {"name": "Probe Organisation", "kind": "college", "retention_years": "7"}
     ],

@@ -153,7 +153,9 @@ def test_a_file_is_checked_kept_privately_and_downloaded_by_members_only(
             {"kind": "file", "title": "x", "file": SimpleUploadedFile(name, body)},
         )
     assert EvidenceItem.objects.count() == 1
-    manager.post(f"/evidence/items/{item.pk}/remove/")
+    asked = manager.post(f"/evidence/items/{item.pk}/remove/")
+    assert "Remove this evidence?" in asked.content.decode() and EvidenceItem.objects.exists()
+    manager.post(f"/evidence/items/{item.pk}/remove/", {"confirm": "yes"})
     assert not EvidenceItem.objects.exists()
 
 
