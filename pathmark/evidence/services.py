@@ -283,7 +283,6 @@ def add_evidence(
             for chunk in upload.chunks():
                 out.write(chunk)
         target.chmod(0o600)
-        transaction.on_commit(lambda: None)
     else:
         raise ValidationError({"kind": _("Choose the kind of evidence.")})
     try:
