@@ -34,7 +34,8 @@ SHOW_LINK_FOR = "pathmark_show_account_link_for"
 @requires("users.manage")
 def accounts(request: HttpRequest) -> HttpResponse:
     host_or_404(request)
-    query = request.GET.get("q", "")[:100]
+    # What was typed, without control characters (a NUL byte cannot reach PostgreSQL).
+    query = "".join(c for c in request.GET.get("q", "")[:100] if c.isprintable())
     page = Paginator(selectors.partnership_accounts(query), ACCOUNTS_PAGE).get_page(
         request.GET.get("page")
     )
