@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +21,7 @@ from pathmark.people import rules
 from pathmark.people.reference import language_name
 
 from .models import AssessmentMode
-from .text import direction, in_language, language_of
+from .text import answer_labels, direction, in_language, language_of
 
 
 class DateInput(forms.DateInput):
@@ -155,3 +156,56 @@ def questions_of(form: DomainAnswersForm, domain: Domain, language: str) -> list
             }
         )
     return questions
+
+
+class CompleteForm(forms.Form):
+    """The "check your answers" page's completion: the instrument version the reviewer saw,
+    which the services refuse to complete on if it is not the draft's."""
+
+    instrument_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def reviewed_version(self) -> Any:
+        """The InstrumentVersion reviewed; a ValidationError when it no longer exists."""
+        from pathmark.instruments.models import InstrumentVersion
+
+        reviewed = InstrumentVersion.objects.filter(
+            pk=self.cleaned_data["instrument_version"]
+        ).first()
+        if reviewed is None:
+            raise ValidationError(gettext("The instrument version you reviewed no longer exists."))
+        return reviewed
+
+
+def answered_parts(
+    instrument: Instrument, answers: dict[str, Any], language: str
+) -> list[dict[str, Any]]:
+    """Every question with the answer given (or none), domain by domain, each text in its
+    own language and direction: what "check your answers" and a result page show."""
+    parts = []
+    for number, domain in enumerate(instrument.domains, start=1):
+        rows = []
+        for item in domain.items:
+            value = answers.get(item.id)
+            labels = answer_labels(item, value, language)
+            text_language = language_of(item.text, language)
+            rows.append(
+                {
+                    "text": in_language(item.text, language),
+                    "lang": text_language,
+                    "dir": direction(text_language),
+                    "answer": ", ".join(labels)
+                    if labels
+                    else ("" if value is None else str(value)),
+                }
+            )
+        title_language = language_of(domain.title, language)
+        parts.append(
+            {
+                "number": number,
+                "title": in_language(domain.title, language),
+                "lang": title_language,
+                "dir": direction(title_language),
+                "rows": rows,
+            }
+        )
+    return parts

@@ -15,16 +15,22 @@ from django.views.decorators.http import require_POST
 
 from pathmark.core.forms import attach_service_errors
 from pathmark.instruments.definition import Domain, Instrument
-from pathmark.instruments.models import InstrumentVersion
 from pathmark.organisations.permissions import requires, role_may
 from pathmark.people.lookups import person_or_404
 from pathmark.people.models import Person
 
 from . import selectors, services
-from .forms import DomainAnswersForm, StartAssessmentForm, initial_answers, questions_of
+from .forms import (
+    CompleteForm,
+    DomainAnswersForm,
+    StartAssessmentForm,
+    answered_parts,
+    initial_answers,
+    questions_of,
+)
 from .hooks import next_steps_for
 from .models import Assessment, AssessmentStatus, DiscardReason, SetAsideReason
-from .text import answer_labels, direction, in_language, language_of
+from .text import direction, in_language, language_of
 
 
 def _assessment_or_404(
@@ -167,42 +173,6 @@ def _after_saving(assessment: Assessment, number: int, parts: int, posted: Any) 
     return redirect("assessments:review", assessment_id=assessment.pk)
 
 
-def _answered(assessment: Assessment, instrument: Instrument) -> list[dict[str, Any]]:
-    """Every question with the answer given (or none), by part, for "check your answers"."""
-    language = assessment.language
-    parts = []
-    for number, each in enumerate(instrument.domains, start=1):
-        rows = []
-        for item in each.items:
-            value = assessment.answers.get(item.id)
-            labels = answer_labels(item, value, language)
-            shown = ", ".join(labels) if labels else ("" if value is None else str(value))
-            text_language = language_of(item.text, language)
-            rows.append(
-                {
-                    "text": in_language(item.text, language),
-                    "lang": text_language,
-                    "dir": direction(text_language),
-                    "answer": shown,
-                }
-            )
-        parts.append(
-            {
-                "number": number,
-                "title": in_language(each.title, language),
-                "lang": language_of(each.title, language),
-                "dir": direction(language_of(each.title, language)),
-                "rows": rows,
-            }
-        )
-    return parts
-
-
-class CompleteForm(forms.Form):
-    # The version the reviewer saw; the service refuses to complete on any other.
-    instrument_version = forms.IntegerField(widget=forms.HiddenInput)
-
-
 def _unanswered(assessment: Assessment, instrument: Instrument) -> list[dict[str, Any]]:
     groups = []
     for number, each in enumerate(instrument.domains, start=1):
@@ -237,12 +207,8 @@ def review(request: HttpRequest, assessment_id: int) -> HttpResponse:
         request.POST or None, initial={"instrument_version": assessment.instrument_version_id}
     )
     if request.method == "POST" and form.is_valid():
-        reviewed = InstrumentVersion.objects.filter(
-            pk=form.cleaned_data["instrument_version"]
-        ).first()
         try:
-            if reviewed is None:
-                raise ValidationError(_("The instrument version you reviewed no longer exists."))
+            reviewed = form.reviewed_version()
             services.complete_assessment(
                 by=request.user,
                 organisation=request.organisation,
@@ -263,7 +229,7 @@ def review(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "form": form,
             "steps": selectors.steps_of(assessment),
             "unanswered": _unanswered(assessment, instrument),
-            "answered": _answered(assessment, instrument),
+            "answered": answered_parts(instrument, assessment.answers, assessment.language),
             "continue_url": selectors.resume_url(assessment),
         },
     )
@@ -329,7 +295,7 @@ def result(request: HttpRequest, assessment_id: int) -> HttpResponse:
             # Links that apps above assessments add (a plan drafted from it, say).
             "next_steps": next_steps_for(assessment=assessment, request=request),
             # The answers stay with the organisation that ran it and the person's own record.
-            "answered": _answered(assessment, instrument)
+            "answered": answered_parts(instrument, assessment.answers, assessment.language)
             if assessment.organisation_id == request.organisation.pk and assessment.answers
             else [],
             "set_aside_form": SetAsideForm() if _may_set_aside(request, assessment) else None,

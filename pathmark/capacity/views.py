@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,11 +13,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from pathmark.assessments.forms import DomainAnswersForm, initial_answers, questions_of
-from pathmark.assessments.text import answer_labels, direction, in_language, language_of
+from pathmark.assessments.forms import (
+    CompleteForm,
+    DomainAnswersForm,
+    answered_parts,
+    initial_answers,
+    questions_of,
+)
+from pathmark.assessments.text import direction, in_language, language_of
 from pathmark.core.forms import attach_service_errors
 from pathmark.instruments.definition import Domain, Instrument
-from pathmark.instruments.models import InstrumentVersion
 from pathmark.instruments.registry import get_instrument
 from pathmark.organisations.permissions import requires
 
@@ -158,43 +162,6 @@ def area(request: HttpRequest, capacity_id: int, number: int) -> HttpResponse:
     )
 
 
-def _answered(assessment: CapacityAssessment) -> list[dict[str, Any]]:
-    """Every statement with the answer given (or none), by area."""
-    instrument = assessment.instrument_version.instrument
-    language = assessment.language
-    parts = []
-    for number, domain in enumerate(instrument.domains, start=1):
-        rows = []
-        for item in domain.items:
-            value = assessment.answers.get(item.id)
-            labels = answer_labels(item, value, language)
-            text_language = language_of(item.text, language)
-            rows.append(
-                {
-                    "text": in_language(item.text, language),
-                    "lang": text_language,
-                    "dir": direction(text_language),
-                    "answer": ", ".join(labels) if labels else ("" if value is None else value),
-                }
-            )
-        title_language = language_of(domain.title, language)
-        parts.append(
-            {
-                "number": number,
-                "title": in_language(domain.title, language),
-                "lang": title_language,
-                "dir": direction(title_language),
-                "rows": rows,
-            }
-        )
-    return parts
-
-
-class CompleteForm(forms.Form):
-    # The version the reviewer saw; the service refuses to complete on any other.
-    instrument_version = forms.IntegerField(widget=forms.HiddenInput)
-
-
 @requires("capacity.assess")
 def review(request: HttpRequest, capacity_id: int) -> HttpResponse:
     """Check the answers, then complete (scored, no longer changeable)."""
@@ -205,12 +172,8 @@ def review(request: HttpRequest, capacity_id: int) -> HttpResponse:
         request.POST or None, initial={"instrument_version": assessment.instrument_version_id}
     )
     if request.method == "POST" and form.is_valid():
-        reviewed = InstrumentVersion.objects.filter(
-            pk=form.cleaned_data["instrument_version"]
-        ).first()
         try:
-            if reviewed is None:
-                raise ValidationError(_("The instrument version you reviewed no longer exists."))
+            reviewed = form.reviewed_version()
             services.complete_capacity_assessment(
                 by=request.user,
                 organisation=request.organisation,  # type: ignore[attr-defined]
@@ -232,7 +195,9 @@ def review(request: HttpRequest, capacity_id: int) -> HttpResponse:
             ),
             "form": form,
             "steps": _steps(assessment),
-            "answered": _answered(assessment),
+            "answered": answered_parts(
+                assessment.instrument_version.instrument, assessment.answers, assessment.language
+            ),
         },
     )
 
@@ -277,7 +242,9 @@ def result(request: HttpRequest, capacity_id: int) -> HttpResponse:
             "assessment": assessment,
             "result": selectors.result_of(assessment),
             "own": own,
-            "answered": _answered(assessment),
+            "answered": answered_parts(
+                assessment.instrument_version.instrument, assessment.answers, assessment.language
+            ),
         },
     )
 
