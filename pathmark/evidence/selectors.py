@@ -13,6 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from pathmark.organisations.scoping import aggregate_scope
+from pathmark.referrals.models import Referral
 from pathmark.reports.referral_selectors import funnel_report, what_works_report
 from pathmark.reports.selectors import Filters, Report, Viewer
 
@@ -130,9 +132,6 @@ def case_study_shortlist(*, today: date) -> tuple[list[shortlist.Scored], dict[i
     """Every intervention scored against the criteria, best first, with the interventions by
     id. An intervention has outcome figures when it is a directory service that referrals
     have reached (the reports then have something to say about it)."""
-    from pathmark.organisations.scoping import aggregate_scope
-    from pathmark.referrals.models import Referral
-
     found = list(
         Intervention.objects.select_related("organisation").prefetch_related("funding", "evidence")
     )

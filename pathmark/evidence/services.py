@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from pathmark.audit.services import record
 from pathmark.directory.catalogue import themes
-from pathmark.organisations.models import Membership, Organisation
+from pathmark.organisations.models import Membership, Organisation, Role
 from pathmark.organisations.permissions import role_may
 
 from .models import (
@@ -73,7 +73,7 @@ def may_edit(by: Any, organisation: Organisation) -> bool:
         Membership.objects.filter(
             user=by, organisation=organisation, is_active=True, user__is_active=True
         )
-        .filter(role__in=[r for r in ("manager", "administrator") if role_may(r, "evidence.edit")])
+        .filter(role__in=[role for role in Role.values if role_may(role, "evidence.edit")])
         .exists()
     )
 

@@ -20,7 +20,7 @@ from pathmark.reports.exports import tables_as_csv, tables_as_xlsx
 from pathmark.reports.selectors import Table, Viewer
 
 from . import selectors, services
-from .forms import EvidenceForm, FundingForm, InterventionForm, SearchForm
+from .forms import EvidenceForm, FundingForm, InterventionForm, SearchForm, theme_choices
 from .models import EvidenceItem, HardToReach, Intervention, PlaceCharacteristic
 from .shortlist import Part
 
@@ -145,8 +145,6 @@ def _labels(values: list[str], words: dict[str, object]) -> str:
 
 
 def _theme_titles() -> list[tuple[str, str]]:
-    from .forms import theme_choices
-
     return theme_choices(_language())
 
 
