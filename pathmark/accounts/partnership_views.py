@@ -24,7 +24,7 @@ from . import selectors, services
 from .links import link_expires_at, set_password_url
 from .models import User
 from .organisation_views import host_or_404
-from .views import confirm_first
+from .views import confirm_first, two_factor_reset_done, two_factor_reset_question
 
 ACCOUNTS_PAGE = 50
 # The account whose new set-password link the next page shows, once (its id only).
@@ -64,9 +64,7 @@ def _done(action: str) -> str:
     # The words are translated here, where gettext sees them, not when the module loads.
     return {
         "unlock": _("Unlocked. They can sign in again with their password."),
-        "reset_two_factor": _(
-            "Two-factor reset. They will set up a new authenticator app when they next sign in."
-        ),
+        "reset_two_factor": two_factor_reset_done(),
         "switch_off": _(
             "Switched off everywhere. Their sessions have ended and they can no longer sign in."
         ),
@@ -90,15 +88,7 @@ def _confirmation(action: str) -> tuple[str, str, str] | None:
             _("Switch off everywhere"),
         )
     if action == "reset_two_factor":
-        return (
-            _("Reset their two-factor authentication?"),
-            _(
-                "Their authenticator app and backup codes stop working and their sessions end; "
-                "their password alone then lets them set up a new authenticator. Do this only "
-                "for someone who lost their phone and codes, after confirming who they are."
-            ),
-            _("Reset two-factor"),
-        )
+        return two_factor_reset_question()
     return None
 
 

@@ -657,18 +657,27 @@ def reset_user_two_factor(request: HttpRequest, user_id: int) -> HttpResponse:
         request,
         user_id,
         services.reset_two_factor,
-        _("Two-factor reset. They will set up a new authenticator app when they next sign in."),
+        two_factor_reset_done(),
         on_account=True,
-        confirm=(
-            _("Reset their two-factor authentication?"),
-            _(
-                "Their authenticator app and backup codes stop working and their sessions end; "
-                "their password alone then lets them set up a new authenticator. Do this only "
-                "for someone who lost their phone and codes, after confirming who they are."
-            ),
-            _("Reset two-factor"),
-        ),
+        confirm=two_factor_reset_question(),
     )
+
+
+def two_factor_reset_question() -> tuple[str, str, str]:
+    """What the page asking before a two-factor reset says (here and on the host's page)."""
+    return (
+        _("Reset their two-factor authentication?"),
+        _(
+            "Their authenticator app and backup codes stop working and their sessions end; "
+            "their password alone then lets them set up a new authenticator. Do this only "
+            "for someone who lost their phone and codes, after confirming who they are."
+        ),
+        _("Reset two-factor"),
+    )
+
+
+def two_factor_reset_done() -> str:
+    return _("Two-factor reset. They will set up a new authenticator app when they next sign in.")
 
 
 @require_POST
