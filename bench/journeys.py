@@ -197,13 +197,12 @@ def rebuild() -> tuple[float, float, object]:
     first build's counts."""
     from django.db import connection
 
-    from pathmark.journeys.models import JourneyTrend, SeriesTrend
+    from pathmark.journeys.models import JourneyTrend
     from pathmark.journeys.services import run_refresh, start_rebuild
     from pathmark.journeys.trajectory import TREND_RULE
     from pathmark.organisations.scoping import system_scope
 
     with system_scope("benchmark: clearing the stored trends"):
-        SeriesTrend.objects.all().delete()
         JourneyTrend.objects.all().delete()
     started = time.perf_counter()
     summary = run_refresh(start_rebuild(reason="benchmark: first build").pk)
@@ -217,8 +216,7 @@ def rebuild() -> tuple[float, float, object]:
         # What autovacuum does soon after a large write: the visibility map lets the page's
         # queries read the indexes alone. (The rebuild itself has refreshed the statistics.)
         with connection.cursor() as cursor:
-            for model in (JourneyTrend, SeriesTrend):
-                cursor.execute(f"VACUUM {model._meta.db_table}")
+            cursor.execute(f"VACUUM {JourneyTrend._meta.db_table}")
     return first, after_rule, summary
 
 

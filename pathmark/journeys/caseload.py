@@ -18,6 +18,7 @@ from typing import Any
 
 from pathmark.instruments.definition import Instrument
 
+from .batched import trends_of_many
 from .trajectory import (
     OVERALL,
     Direction,
@@ -25,7 +26,6 @@ from .trajectory import (
     Trends,
     TrendShape,
     journey_turned_down,
-    trends_of,
 )
 
 NormsBySlug = Mapping[str, Mapping[str, Sequence[HostNorm]]]
@@ -82,25 +82,6 @@ def quartiles_of(ordered: list[float]) -> tuple[float, float, float] | None:
         below, above, weight = quantile_ranks(len(ordered), fraction)
         found.append(interpolate(ordered[below], ordered[above], weight))
     return found[0], found[1], found[2]
-
-
-def own_window(ranks: tuple[int, int], own: int, others: int) -> tuple[int, int]:
-    """Which slice `own[start:end]` of one sorted list of `own` values is needed to find the
-    values at `ranks` (lowest, highest; 0-based) of its union with `others` more values: no
-    more than `others` places below the lowest rank (that many values of the others can come
-    before it) up to the highest rank itself. So an organisation's own rates are read from an
-    index a few at a time, and only the few shared with it are read whole."""
-    low, high = ranks
-    return max(0, low - others), min(high + 1, own)
-
-
-def ranks_of_union(
-    window: list[float], start: int, others: list[float], ranks: tuple[int, ...]
-) -> list[float]:
-    """The values at `ranks` of the sorted union of a list and `others`, given the slice of
-    the list starting at `start` that `own_window` names (and all of `others`)."""
-    merged = sorted(window + others)
-    return [merged[rank - start] for rank in ranks]
 
 
 @dataclass(frozen=True)
@@ -196,6 +177,11 @@ class JourneyTrends:
         return TurnedDown(self.person_id, self.instrument, self.fell, steepest, self.latest_on)
 
 
+BATCH_PEOPLE = 2_000
+"""People whose journeys are worked out together in one set of arrays (`batched`): enough to
+spread each array operation's cost, few enough that their rows are a few megabytes."""
+
+
 def caseload_trends(
     rows: Iterable[CohortRow],
     *,
@@ -205,41 +191,66 @@ def caseload_trends(
     """For each person in `rows` (ordered by person, date and id), their journeys, one per
     instrument, in the order the instruments first appear in their rows.
 
-    Uses `trajectory.trends_of`, which gives exactly the rate, direction and fall of
-    `journey_of` without building the person page's points, stages and projections."""
+    Gives exactly the rate, direction and fall of `journey_of` (through `trajectory.trends_of`,
+    run over `BATCH_PEOPLE` people at a time by `batched.trends_of_many`) without building the
+    person page's points, stages and projections."""
     norms = norms or {}
     shapes = {
         pk: TrendShape.of(instrument, norms.get(instrument.slug))
         for pk, instrument in instruments.items()
     }
     slug_of = {pk: instrument.slug for pk, instrument in instruments.items()}
+    people: list[tuple[int, list[tuple[str, list[CohortRow]]]]] = []
     for person_id, person_rows in groupby(rows, key=itemgetter(0)):
         by_slug: dict[str, list[CohortRow]] = {}
         for row in person_rows:
             by_slug.setdefault(slug_of[row[1]], []).append(row)
-        journeys = []
-        for slug, group in by_slug.items():
-            last = group[-1]
-            journeys.append(
-                JourneyTrends(
-                    person_id=person_id,
-                    instrument=slug,
-                    # The latest version's domains and measurement error describe the whole
-                    # series, as on the person page.
-                    version_id=last[1],
-                    trends=trends_of(
-                        shapes[last[1]],
-                        [row[2].toordinal() for row in group],
-                        [row[3] for row in group],
-                        [row[4] for row in group],
-                    ),
-                    latest_on=last[2],
-                    assessments=len(group),
-                    newest_assessment_id=max(row[5] for row in group),
-                    newest_change_at=max(row[6] for row in group),
+        people.append((person_id, list(by_slug.items())))
+        if len(people) >= BATCH_PEOPLE:
+            yield from _journeys_of(people, shapes)
+            people = []
+    if people:
+        yield from _journeys_of(people, shapes)
+
+
+def _journeys_of(
+    people: list[tuple[int, list[tuple[str, list[CohortRow]]]]], shapes: dict[int, TrendShape]
+) -> Iterator[list[JourneyTrends]]:
+    """The journeys of a batch of people (each with their rows per instrument), computed one
+    instrument version at a time: the latest assessment's version, whose domains and
+    measurement error describe the whole series, as on the person page."""
+    by_version: dict[int, list[list[CohortRow]]] = {}
+    for _person_id, groups in people:
+        for _slug, group in groups:
+            by_version.setdefault(group[-1][1], []).append(group)
+    trends: dict[int, Trends] = {}
+    for version_id, same_version in by_version.items():
+        found = trends_of_many(
+            shapes[version_id],
+            [
+                (
+                    [row[2].toordinal() for row in group],
+                    [row[3] for row in group],
+                    [row[4] for row in group],
                 )
+                for group in same_version
+            ],
+        )
+        trends.update(zip(map(id, same_version), found, strict=True))
+    for person_id, groups in people:
+        yield [
+            JourneyTrends(
+                person_id=person_id,
+                instrument=slug,
+                version_id=group[-1][1],
+                trends=trends[id(group)],
+                latest_on=group[-1][2],
+                assessments=len(group),
+                newest_assessment_id=max(row[5] for row in group),
+                newest_change_at=max(row[6] for row in group),
             )
-        yield journeys
+            for slug, group in groups
+        ]
 
 
 # --- The reference: the whole caseload folded in memory ------------------------------------
@@ -251,7 +262,7 @@ class _Tally:
     everyone), kept so that each person is added with a few bulk operations."""
 
     keys: tuple[str, ...]
-    rates: list[list[float | None]] = field(default_factory=list)
+    rates: list[tuple[float | None, ...]] = field(default_factory=list)
     """One list per person, in `keys` order; None where the rate needs more dates."""
     directions: Counter[tuple[str, Direction]] = field(default_factory=Counter)
 

@@ -42,9 +42,21 @@ def visible_with_their_person(scope: Scope) -> Q:
     )
 
 
+SERIES_FIELDS = (
+    "key",
+    "integratedness_per_year",
+    "direction",
+    "fall",
+    "progress_per_year",
+    "host_shift_per_year",
+)
+"""The values of each entry of `JourneyTrend.series`, in order."""
+
+
 class JourneyTrend(models.Model):
-    """One person's journey on one instrument, as the caseload sees it: whether it turned down
-    (for the worklist) and the fingerprint of the assessments it was computed from."""
+    """One person's journey on one instrument, as the caseload sees it: each series' rates and
+    direction, whether it turned down (for the worklist) and the fingerprint of the assessments
+    it was computed from."""
 
     # CASCADE: derived data has no life of its own. People are never deleted in practice
     # (erasure blanks them, and removes their trends through the privacy registry).
@@ -76,6 +88,15 @@ class JourneyTrend(models.Model):
     # The fingerprint of the instrument's host norms the trend was computed against
     # (`selectors.norms_digests`): integratedness is relative to them.
     norms_digest = models.CharField(_("host norms used"), max_length=64, blank=True)
+    # Each series (the overall, then each domain scored, in the instrument's order) as
+    # `[key, integratedness per year, direction, fall, progress per year, host shift per
+    # year]` (`SERIES_FIELDS`): the rate of the person's score minus the host norm in force at
+    # each date (the headline), the direction of that rate, the (negative) change relative to
+    # the host norm between the last two readings when it is at least the measurement error,
+    # and the person's own rate and the host norm's over the same dates. One row per journey
+    # rather than one per series: a city's rebuild writes 100,000 rows, not 1,100,000, and the
+    # caseload reads them once into a summary (`CaseloadSummary`) kept until a trend changes.
+    series = models.JSONField(_("series"), default=list)
     computed_at = models.DateTimeField(_("computed at"))
 
     objects = ScopedManager()
@@ -108,60 +129,6 @@ class JourneyTrend(models.Model):
 
     def __str__(self) -> str:
         return f"P-{self.person_id:06d} {self.instrument}"
-
-    visible_in_scope = staticmethod(visible_with_their_person)
-
-
-class SeriesTrend(models.Model):
-    """One series (a domain, or the overall) of one person's journey on one instrument: its
-    integratedness per year, direction, and fall between the last two readings."""
-
-    person = models.ForeignKey(
-        "people.Person", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
-    )
-    instrument = models.SlugField(_("instrument"), max_length=100)
-    key = models.CharField(_("domain"), max_length=100)
-    # The rate of the person's score minus the host norm in force at each date: the headline.
-    integratedness_per_year = models.FloatField(_("integratedness per year"), null=True)
-    # The direction of integratedness.
-    direction = models.CharField(_("direction"), max_length=20, choices=DIRECTION_CHOICES)
-    # The (negative) change relative to the host norm between the last two readings when it
-    # is at least the measurement error; null otherwise.
-    fall = models.FloatField(_("fall between the last two readings"), null=True)
-    # The person's own rate, and the host norm's, over the same dates.
-    progress_per_year = models.FloatField(_("progress per year"), null=True)
-    host_shift_per_year = models.FloatField(_("host norm shift per year"), null=True)
-
-    objects = ScopedManager()
-
-    class Meta:
-        base_manager_name = "objects"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["person", "instrument", "key"], name="journeys_series_person_key"
-            )
-        ]
-        indexes = [
-            # Direction counts: GROUP BY instrument, key, direction in index order.
-            models.Index(
-                fields=["organisation", "instrument", "key", "direction", "person"],
-                name="journeys_series_direction",
-            ),
-            # Quartiles: rates in order within each instrument and key, so that a rank is an
-            # OFFSET from either end.
-            models.Index(
-                fields=["organisation", "instrument", "key", "integratedness_per_year", "person"],
-                name="journeys_series_rate",
-            ),
-        ]
-        verbose_name = _("series trend")
-        verbose_name_plural = _("series trends")
-
-    def __str__(self) -> str:
-        return f"P-{self.person_id:06d} {self.instrument} {self.key}"
 
     visible_in_scope = staticmethod(visible_with_their_person)
 

@@ -9,30 +9,27 @@ from django.utils.translation import gettext_lazy as _
 from pathmark.people.models import Person
 from pathmark.privacy.registry import Provider, Row, register
 
-from .models import DIRECTION_CHOICES, JourneyTrend, LifeEvent, LifeEventKind, SeriesTrend
+from .models import DIRECTION_CHOICES, JourneyTrend, LifeEvent, LifeEventKind
 from .services import erase_life_events, erase_trends
 
 
 def export_trends(person: Person) -> list[Row]:
     """One row per area of each questionnaire, as the caseload page counts them."""
-    computed = dict(
-        JourneyTrend.objects.filter(person_id=person.pk).values_list("instrument", "computed_at")
-    )
-    series = SeriesTrend.objects.filter(person_id=person.pk).order_by("instrument", "pk")
     return [
         {
-            "instrument": trend.instrument,
-            "area": trend.key,
-            "integratedness_per_year": trend.integratedness_per_year,
-            "direction": trend.direction,
-            "fall": trend.fall,
-            "progress_per_year": trend.progress_per_year,
-            "host_shift_per_year": trend.host_shift_per_year,
-            "computed_at": computed[trend.instrument].isoformat()
-            if trend.instrument in computed
-            else None,
+            "instrument": slug,
+            "area": key,
+            "integratedness_per_year": rate,
+            "direction": direction,
+            "fall": fall,
+            "progress_per_year": progress,
+            "host_shift_per_year": host_shift,
+            "computed_at": computed_at.isoformat(),
         }
-        for trend in series
+        for slug, computed_at, series in JourneyTrend.objects.filter(person_id=person.pk)
+        .order_by("instrument", "pk")
+        .values_list("instrument", "computed_at", "series")
+        for key, rate, direction, fall, progress, host_shift in series
     ]
 
 

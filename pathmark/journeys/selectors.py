@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import chain
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -21,7 +22,7 @@ from django.db.models.functions import Collate
 from django.utils import timezone
 
 from pathmark.assessments.models import Assessment, AssessmentStatus
-from pathmark.assessments.selectors import completed_series, instrument_of
+from pathmark.assessments.selectors import completed_series, instrument_of, series_rows
 from pathmark.audit.services import record_shown
 from pathmark.instruments.definition import Instrument
 from pathmark.instruments.models import InstrumentVersion
@@ -32,7 +33,6 @@ from pathmark.people.models import Person
 from pathmark.people.selectors import person_for
 
 from .caseload import (
-    QUARTILES,
     Cohort,
     CohortRow,
     DomainDistribution,
@@ -40,11 +40,8 @@ from .caseload import (
     TurnedDown,
     cohort_figures,
     cohort_from_figures,
-    interpolate,
     newest_instruments,
-    own_window,
-    quantile_ranks,
-    ranks_of_union,
+    quartiles_of,
     worklist_order,
 )
 from .models import (
@@ -53,7 +50,6 @@ from .models import (
     JourneyTrend,
     LifeEvent,
     RefreshStatus,
-    SeriesTrend,
     TrendGeneration,
     TrendRefresh,
     WorklistReview,
@@ -209,17 +205,13 @@ def person_journeys(
 
 # --- The caseload ------------------------------------------------------------------------
 
-# Rows fetched from the database at a time: big enough that round trips do not matter, small
-# enough that memory stays flat at any caseload size.
-COHORT_CHUNK = 10_000
-
 
 def cohort_rows() -> Iterator[CohortRow]:
     """Every completed assessment the current scope may see, by person and date, streamed.
     Only the columns the maths needs are read; the JSON of domain scores is decoded once.
     People whose record was erased are left out: their scores stay for aggregate reports, but
     they are no one's caseload."""
-    return completed_series().iterator(chunk_size=COHORT_CHUNK)
+    return series_rows(completed_series())
 
 
 def instruments_by_version() -> dict[int, Instrument]:
@@ -277,11 +269,13 @@ def stored_cohort(
     *, instruments: dict[int, Instrument], as_of: date, limit: int = WORKLIST_LIMIT
 ) -> Cohort:
     """The caseload of the current scope from the stored trends: exactly what
-    `caseload.compute_cohort` gives from the assessments, in a number of queries that depends
-    on the instruments, not on the size of the caseload.
+    `caseload.compute_cohort` gives from the assessments, in a handful of queries whatever the
+    size of the caseload.
 
-    Direction counts are one GROUP BY over an index; each quartile is one or two ranks of the
-    rates, read with an OFFSET on the same index; the worklist is an ORDER BY with a LIMIT."""
+    Direction counts and quartiles come from one pass over the journeys' stored series (one
+    range of an index starting with the organisation, read in chunks); the worklist is an
+    ORDER BY with a LIMIT. The page shows it through `summarised_cohort`, which keeps it until
+    a trend changes, so this pass runs once per change, not once per view."""
     organisation_id = current_scope().organisation_id
     cohorts = _Cohorts(newest_instruments(instruments))
     journeys = JourneyTrend.objects.all()
@@ -296,6 +290,7 @@ def stored_cohort(
         "steepest_drop",
         "latest_on",
         "newest_assessment_id",
+        "series",
     )
     for slug, count in own_journeys.values_list("instrument").annotate(n=Count("*")).order_by():
         cohorts.of(slug).people += count
@@ -304,7 +299,13 @@ def stored_cohort(
     people = own_journeys.aggregate(people=Count("person", distinct=True))["people"] + len(
         {row[0] for row in other_journeys}
     )
-    _add_series(cohorts, organisation_id)
+    _add_series(
+        cohorts,
+        chain(
+            own_journeys.values_list("instrument", "series").iterator(chunk_size=10_000),
+            ((row[1], row[-1]) for row in other_journeys),
+        ),
+    )
 
     # The worklist: journeys that turned down and that this organisation has not marked
     # reviewed since their newest assessment.
@@ -335,7 +336,7 @@ def stored_cohort(
     ]
     others_down = [
         TurnedDown(person_id, slug, tuple(fell), steepest_drop, latest_on)
-        for person_id, slug, down, fell, steepest_drop, latest_on, newest in other_journeys
+        for person_id, slug, down, fell, steepest_drop, latest_on, newest, _series in other_journeys
         if down and (person_id, slug, newest) not in reviewed
     ]
     return Cohort(
@@ -366,59 +367,20 @@ class _Cohorts:
         return distributions[key]
 
 
-def _add_series(cohorts: _Cohorts, organisation_id: int | None) -> None:
-    """Direction counts and quartiles of every domain and the overall."""
-    series = SeriesTrend.objects.all()
-    own_series = _own(series, organisation_id)
-    counted = (
-        own_series.values_list("instrument", "key", "direction").annotate(n=Count("*")).order_by()
-    )
-    for slug, key, direction, count in counted:
+def _add_series(cohorts: _Cohorts, journeys: Iterable[tuple[str, list[list[Any]]]]) -> None:
+    """Direction counts and quartiles of every domain and the overall, from each journey's
+    instrument and stored series (`JourneyTrend.series`)."""
+    rates: dict[tuple[str, str], list[float]] = {}
+    directions: Counter[tuple[str, str, str]] = Counter()
+    for slug, series in journeys:
+        for key, rate, direction, *_rest in series:
+            directions[slug, key, direction] += 1
+            if rate is not None:
+                rates.setdefault((slug, key), []).append(rate)
+    for (slug, key, direction), count in directions.items():
         cohorts.distribution(slug, key).directions[direction] += count
-    own_rated = {
-        (slug, key): found.with_rate
-        for slug, cohort in cohorts.by_slug.items()
-        for key, found in cohort.distributions.items()
-    }
-    other_rates: dict[tuple[str, str], list[float]] = {}
-    for slug, key, direction, rate in _others(
-        series, organisation_id, "instrument", "key", "direction", "integratedness_per_year"
-    ):
-        cohorts.distribution(slug, key).directions[direction] += 1
-        if rate is not None:
-            other_rates.setdefault((slug, key), []).append(rate)
-    for slug, cohort in cohorts.by_slug.items():
-        for key, found in cohort.distributions.items():
-            found.quartiles = _quartiles(
-                own_series.filter(instrument=slug, key=key, integratedness_per_year__isnull=False),
-                own_rated.get((slug, key), 0),
-                sorted(other_rates.get((slug, key), [])),
-            )
-
-
-def _quartiles(
-    own_rates: QuerySet[Any], own: int, others: list[float]
-) -> tuple[float, float, float] | None:
-    """`caseload.quartiles_of` the own rates (a queryset, `own` of them) and the others' (a
-    sorted list), reading only the few own rates around each quarter."""
-    if not own + len(others):
-        return None
-    rates = own_rates.values_list("integratedness_per_year", flat=True)
-    found = []
-    for fraction in QUARTILES:
-        below, above, weight = quantile_ranks(own + len(others), fraction)
-        start, end = own_window((below, above), own, len(others))
-        if end <= start:
-            window: list[float] = []
-        elif start < own - end:
-            window = list(rates.order_by("integratedness_per_year")[start:end])
-        else:
-            # Nearer the top: walk down from there, half as far for the upper quarter.
-            window = list(rates.order_by("-integratedness_per_year")[own - end : own - start])
-            window.reverse()
-        lower, upper = ranks_of_union(window, start, others, (below, above))
-        found.append(interpolate(lower, upper, weight))
-    return found[0], found[1], found[2]
+    for (slug, key), found in rates.items():
+        cohorts.distribution(slug, key).quartiles = quartiles_of(sorted(found))
 
 
 def cohort_journeys(*, actor: Any, organisation: Any) -> Cohort:
@@ -629,17 +591,16 @@ def caseload_entries(people: list[Person], *, today: date, months: int) -> list[
     """Each person's reassessment date and, per questionnaire, the stage of their latest
     assessment and their integratedness from the stored trends: three queries for the page."""
     ids = [person.pk for person in people]
-    trends = {
-        (person_id, slug): (rate, direction)
-        for person_id, slug, rate, direction in SeriesTrend.objects.filter(
-            person_id__in=ids, key=OVERALL
-        ).values_list("person_id", "instrument", "integratedness_per_year", "direction")
-    }
-    turned = set(
-        JourneyTrend.objects.filter(person_id__in=ids, turned_down=True).values_list(
-            "person_id", "instrument"
-        )
-    )
+    trends: dict[tuple[int, str], tuple[float | None, str]] = {}
+    turned = set()
+    for person_id, slug, down, series in JourneyTrend.objects.filter(person_id__in=ids).values_list(
+        "person_id", "instrument", "turned_down", "series"
+    ):
+        for key, rate, direction, *_rest in series:
+            if key == OVERALL:
+                trends[person_id, slug] = (rate, direction)
+        if down:
+            turned.add((person_id, slug))
     latest: dict[tuple[int, str], tuple[date, str]] = {}
     for person_id, slug, assessed_on, stage in (
         Assessment.objects.filter(person_id__in=ids, status=AssessmentStatus.COMPLETED)

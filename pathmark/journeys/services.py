@@ -7,7 +7,7 @@ runs the same function over everyone, in chunks, as a job the caseload page can 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pathmark.assessments.models import Assessment, AssessmentStatus
-from pathmark.assessments.selectors import completed_series
+from pathmark.assessments.selectors import completed_series, series_rows
 from pathmark.audit.services import record
 from pathmark.core.appending import append_rows
 from pathmark.organisations.models import Membership, Organisation
@@ -34,7 +34,6 @@ from .models import (
     LifeEvent,
     LifeEventKind,
     RefreshStatus,
-    SeriesTrend,
     SurveyNorm,
     TrendGeneration,
     TrendRefresh,
@@ -48,7 +47,7 @@ from .selectors import (
     person_groups,
 )
 from .survey import NormEstimate
-from .trajectory import TREND_RULE
+from .trajectory import TREND_RULE, journey_turned_down
 
 # People recomputed per query (and, in a rebuild, per transaction): the ids fit in one
 # statement's parameters on every backend, and one chunk's rows in a few megabytes.
@@ -143,123 +142,133 @@ def _refresh_chunk(
     norms: _NormsByGroups,
     digests: dict[str, str],
 ) -> Refreshed:
+    # A rebuild names runs of consecutive ids: a range of each index then reads them, rather
+    # than a list of hundreds of ids for the database to look up one by one.
+    wanted = set(ids)
+    dense = ids[-1] - ids[0] < 2 * len(ids)
+    between = (ids[0], ids[-1]) if dense else None
+    named = None if dense else ids
+
+    def of_these(rows: Any) -> Any:
+        return (
+            rows.filter(person_id__gte=ids[0], person_id__lte=ids[-1])
+            if dense
+            else (rows.filter(person_id__in=ids))
+        )
+
     # Lock the people first (in id order, so two refreshes cannot deadlock): two refreshes of
     # one person at once would both delete and then both insert. A no-op on SQLite, whose
     # writers already queue.
     organisation_of = {}
     by_signature: dict[tuple[tuple[str, str], ...], list[int]] = {}
-    for pk, organisation_id, age_band, gender, postcode in (
-        Person.objects.select_for_update()
-        .filter(pk__in=ids)
-        .order_by("pk")
-        .values_list("pk", "organisation_id", "age_band", "gender", "postcode")
+    people = Person.objects.select_for_update()
+    people = people.filter(pk__gte=ids[0], pk__lte=ids[-1]) if dense else people.filter(pk__in=ids)
+    for pk, organisation_id, age_band, gender, postcode in people.order_by("pk").values_list(
+        "pk", "organisation_id", "age_band", "gender", "postcode"
     ):
-        organisation_of[pk] = organisation_id
-        by_signature.setdefault(norms.signature(age_band, gender, postcode), []).append(pk)
+        if pk in wanted:
+            organisation_of[pk] = organisation_id
+            by_signature.setdefault(norms.signature(age_band, gender, postcode), []).append(pk)
+    stored = {
+        (row[1], row[2]): (row[0], row[1:])
+        for row in of_these(JourneyTrend.objects.all()).values_list("pk", *JOURNEY_COLUMNS)
+        if row[1] in wanted
+    }
     before: dict[tuple[int, str], Fingerprint] = {
-        (person_id, slug): tuple(rest)  # type: ignore[misc]
-        for person_id, slug, *rest in JourneyTrend.objects.filter(person_id__in=ids).values_list(
-            "person_id",
-            "instrument",
-            "rule",
-            "assessments",
-            "newest_assessment_id",
-            "newest_change_at",
-            "instrument_version_id",
-            "norms_digest",
-        )
+        key: tuple(values[index] for index in FINGERPRINT_COLUMNS)  # type: ignore[misc]
+        for key, (_pk, values) in stored.items()
     }
     journeys: list[tuple[Any, ...]] = []
-    series: list[tuple[Any, ...]] = []
     after: dict[tuple[int, str], Fingerprint] = {}
-    turned_down = 0
+    turned_down = series = 0
+    groups = list(by_signature.items())
     for person_journeys in (
         found
-        for signature, people in by_signature.items()
+        for signature, group in groups
         for found in caseload_trends(
-            completed_series(person_ids=people), instruments=instruments, norms=norms(signature)
+            _rows_of(group, named=named, between=between, alone=len(groups) == 1),
+            instruments=instruments,
+            norms=norms(signature),
         )
     ):
         for journey in person_journeys:
             person_id, slug = journey.person_id, journey.instrument
-            organisation_id = organisation_of[person_id]
             digest = digests.get(slug, "")
             after[person_id, slug] = _fingerprint(journey, digest)
-            turned_down += journey.turned_down
+            trends = journey.trends
+            series += len(trends.keys)
+            fell = [
+                k for k, fall in zip(trends.keys, trends.falls, strict=True) if fall is not None
+            ]
+            down = journey_turned_down(fell)
+            turned_down += down
             journeys.append(
                 (
                     person_id,
                     slug,
-                    organisation_id,
+                    organisation_of[person_id],
                     journey.version_id,
                     TREND_RULE,
                     journey.assessments,
                     journey.newest_assessment_id,
                     journey.newest_change_at,
                     journey.latest_on,
-                    journey.turned_down,
-                    _float(journey.steepest_drop),
-                    list(journey.fell),
+                    down,
+                    _float(min(fall for fall in trends.falls if fall is not None))
+                    if fell
+                    else None,
+                    fell,
                     digest,
+                    # Lists, as JSON gives them back, so that an unchanged journey compares
+                    # equal (a direction is a str, and written as one).
+                    list(map(list, zip(*trends, strict=True))),
                 )
             )
-            series.extend(
-                (
-                    person_id,
-                    slug,
-                    key,
-                    organisation_id,
-                    _float(rate),
-                    direction.value,
-                    _float(fall),
-                    _float(progress),
-                    _float(host_shift),
-                )
-                for key, rate, direction, fall, progress, host_shift in zip(
-                    *journey.trends, strict=True
-                )
-            )
-    written = _replace(
-        JourneyTrend, JOURNEY_COLUMNS, 2, journeys, ids, same={"computed_at": timezone.now()}
-    )
-    written += _replace(SeriesTrend, SERIES_COLUMNS, 3, series, ids)
+    written = _replace(journeys, stored, now=timezone.now())
     return Refreshed(
         people=len(ids),
         journeys=len(journeys),
-        series=len(series),
+        series=series,
         turned_down=turned_down,
         changed=sum(before.get(key) != after.get(key) for key in before.keys() | after.keys()),
         rows_written=written,
     )
 
 
+def _rows_of(
+    people: list[int], *, named: list[int] | None, between: tuple[int, int] | None, alone: bool
+) -> Iterator[tuple[Any, ...]]:
+    """The completed assessments of `people`: read by the chunk's range (or its ids) when they
+    are the whole chunk, else by their own ids (people in groups with norms of their own)."""
+    if not alone:
+        return series_rows(completed_series(person_ids=people))
+    if between is not None:
+        wanted = set(people)
+        return (row for row in series_rows(completed_series(between=between)) if row[0] in wanted)
+    return series_rows(completed_series(person_ids=named))
+
+
 def _replace(
-    model: type[JourneyTrend] | type[SeriesTrend],
-    columns: list[str],
-    keys: int,
     rows: list[tuple[Any, ...]],
-    person_ids: list[int],
+    stored: dict[tuple[int, str], tuple[int, tuple[Any, ...]]],
     *,
-    same: dict[str, Any] | None = None,
+    now: Any,
 ) -> int:
-    """Makes the stored rows of these people equal `rows` (values in `columns` order, the
-    first `keys` of them naming the row), writing only the rows that differ: a rebuild after
-    the worklist rule changed rewrites each journey's row, not its ten series. Returns how many
-    rows were deleted or written."""
-    stored = {
-        row[1 : 1 + keys]: (row[0], row[1:])
-        for row in model.objects.filter(person_id__in=person_ids).values_list("pk", *columns)
-    }
-    new = {row[:keys]: row for row in rows}
+    """Makes the stored journeys (`stored`: the pk and `JOURNEY_COLUMNS` values of each,
+    by person and instrument) of these people equal `rows` (values in `JOURNEY_COLUMNS`
+    order, the person and instrument first), writing only the rows that differ: a refresh
+    that finds a journey unchanged leaves its row alone. Returns how many rows were deleted
+    or written."""
+    new = {row[:2]: row for row in rows}
     stale = [pk for key, (pk, values) in stored.items() if new.get(key) != values]
     fresh = [row for key, row in new.items() if key not in stored or stored[key][1] != row]
     if stale:
-        model.objects.filter(pk__in=stale).delete()
+        JourneyTrend.objects.filter(pk__in=stale).delete()
     if stale or fresh:
         trends_changed()
-    # The fast appender rather than bulk_create: a rebuild writes millions of short rows, and
-    # building a model instance for each cost more than the arithmetic.
-    append_rows(model, columns, fresh, same=same, return_ids=False)
+    # The fast appender rather than bulk_create: a rebuild writes a row for every journey of
+    # the city, and building a model instance for each cost more than the arithmetic.
+    append_rows(JourneyTrend, JOURNEY_COLUMNS, fresh, same={"computed_at": now}, return_ids=False)
     return len(stale) + len(fresh)
 
 
@@ -269,7 +278,7 @@ def _float(value: float | None) -> float | None:
     return None if value is None else float(value)
 
 
-# The key columns first (see `_replace`).
+# The person and instrument first (see `_replace`).
 JOURNEY_COLUMNS = [
     "person_id",
     "instrument",
@@ -284,17 +293,19 @@ JOURNEY_COLUMNS = [
     "steepest_drop",
     "fell",
     "norms_digest",
+    "series",
 ]
-SERIES_COLUMNS = [
-    "person_id",
-    "instrument",
-    "key",
-    "organisation_id",
-    "integratedness_per_year",
-    "direction",
-    "fall",
-    "progress_per_year",
-    "host_shift_per_year",
+# Where `_fingerprint`'s values are among `JOURNEY_COLUMNS`.
+FINGERPRINT_COLUMNS = [
+    JOURNEY_COLUMNS.index(name)
+    for name in (
+        "rule",
+        "assessments",
+        "newest_assessment_id",
+        "newest_change_at",
+        "instrument_version_id",
+        "norms_digest",
+    )
 ]
 
 
@@ -302,12 +313,14 @@ def erase_trends(person: Person, *, by: Any) -> int:
     """The privacy registry's erase step: the person's trends and the worklist notes about
     them go (they are figures and words about them; the scores they came from stay, without
     identity, for aggregate reports)."""
-    series, _counts = SeriesTrend.objects.filter(person_id=person.pk).delete()
-    journeys, _counts = JourneyTrend.objects.filter(person_id=person.pk).delete()
+    trends = JourneyTrend.objects.filter(person_id=person.pk)
+    # Counted as the subject access copy lists them: one per area of each questionnaire.
+    areas = sum(len(series) for series in trends.values_list("series", flat=True))
+    journeys, _counts = trends.delete()
     reviews, _counts = WorklistReview.objects.filter(person_id=person.pk).delete()
-    if series or journeys or reviews:
+    if journeys or reviews:
         trends_changed()
-    return series + journeys + reviews
+    return areas + reviews
 
 
 # --- The key worker's caseload ---------------------------------------------------------------
@@ -492,8 +505,7 @@ def _analyse_trend_tables() -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for model in (JourneyTrend, SeriesTrend):
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(JourneyTrend._meta.db_table)}")
 
 
 def run_refresh(job_id: int, *, progress: Progress | None = None) -> Refreshed:

@@ -707,11 +707,11 @@ class Trends(NamedTuple):
     a whole column at a time."""
 
     keys: tuple[str, ...]
-    integratedness_per_year: list[float | None]
-    directions: list[Direction]
-    falls: list[float | None]
-    progress_per_year: list[float | None]
-    host_shift_per_year: list[float | None]
+    integratedness_per_year: tuple[float | None, ...]
+    directions: tuple[Direction, ...]
+    falls: tuple[float | None, ...]
+    progress_per_year: tuple[float | None, ...]
+    host_shift_per_year: tuple[float | None, ...]
 
 
 @dataclass(frozen=True)
@@ -787,9 +787,9 @@ def trends_of(
         )
     return Trends(
         tuple(keys),
-        [figures.integratedness.per_year for figures in found],
-        [figures.integratedness.direction for figures in found],
-        [figures.fall for figures in found],
-        [figures.progress.per_year for figures in found],
-        [figures.host_shift.per_year for figures in found],
+        tuple(figures.integratedness.per_year for figures in found),
+        tuple(figures.integratedness.direction for figures in found),
+        tuple(figures.fall for figures in found),
+        tuple(figures.progress.per_year for figures in found),
+        tuple(figures.host_shift.per_year for figures in found),
     )

@@ -16,7 +16,7 @@ from pathmark.assessments import services as assessment_services
 from pathmark.assessments.models import Assessment
 from pathmark.audit.models import AuditEvent
 from pathmark.demo.services import load_demo_partnership
-from pathmark.journeys.models import JourneyTrend, RefreshStatus, SeriesTrend, TrendRefresh
+from pathmark.journeys.models import JourneyTrend, RefreshStatus, TrendRefresh
 from pathmark.journeys.services import (
     refresh_trends,
     refresh_trends_later,
@@ -36,9 +36,10 @@ def trends_of(person: Person) -> dict[str, tuple[object, ...]]:
     with system_scope("test: read trends"):
         return {
             key: (rate, direction, fall)
-            for key, rate, direction, fall in SeriesTrend.objects.filter(
-                person_id=person.pk
-            ).values_list("key", "integratedness_per_year", "direction", "fall")
+            for series in JourneyTrend.objects.filter(person_id=person.pk).values_list(
+                "series", flat=True
+            )
+            for key, rate, direction, fall, *_rest in series
         }
 
 
@@ -105,15 +106,17 @@ def test_refreshing_unchanged_trends_writes_nothing(world):
     completed(person, date(2024, 1, 10), 60)
     completed(person, date(2025, 1, 10), 40)
     with system_scope("test"):
-        before = sorted(SeriesTrend.objects.values_list("pk", flat=True))
+        before = list(JourneyTrend.objects.values_list("pk", "series"))
     refreshed = refresh_trends(person_ids=[person.pk])
     assert (refreshed.series, refreshed.rows_written, refreshed.changed) == (8, 0, 0)
+    with system_scope("test"):
+        assert list(JourneyTrend.objects.values_list("pk", "series")) == before
     completed(person, date(2025, 6, 10), 45, domains={"social-networks": 40}, refresh=False)
     refreshed = refresh_trends(person_ids=[person.pk])
     with system_scope("test"):
-        after = sorted(SeriesTrend.objects.values_list("pk", flat=True))
+        after = list(JourneyTrend.objects.values_list("pk", "series"))
     assert refreshed.changed == 1 and refreshed.rows_written > 0
-    assert len(after) == 8 and after != before
+    assert len(after) == 1 and len(after[0][1]) == 8 and after != before
 
 
 def test_rescoring_refreshes_the_trends_of_people_whose_scores_changed(world, capsys):
@@ -148,7 +151,6 @@ def test_the_demo_loader_stores_every_demo_persons_trends(db):
 def test_the_demo_loader_fills_in_trends_missing_from_an_older_demo(db):
     load_demo_partnership(people=6, seed=8)
     with system_scope("test: a demo loaded before trends were stored"):
-        SeriesTrend.objects.all().delete()
         JourneyTrend.objects.all().delete()
     load_demo_partnership(people=6, seed=8)
     with system_scope("test"):
@@ -164,7 +166,7 @@ def test_erasure_removes_the_trends_and_audits_the_count(world):
         counts = privacy_services.erase_person(
             by=world.a_manager, organisation=world.org_a, person=person
         )
-    assert counts["journeys.trends"] == series + 1
+    assert counts["journeys.trends"] == series
     assert trends_of(person) == {}
     refresh_trends(person_ids=[person.pk])  # an erased person never gets them back
     assert trends_of(person) == {}

@@ -52,7 +52,7 @@ def test_the_second_view_reads_the_kept_figures(world):
             kept = summarised_cohort(instruments=instruments, as_of=TODAY)
     assert kept == worked_out
     assert len(second) == 3 < len(first)
-    assert not any("journeys_seriestrend" in query["sql"] for query in second)
+    assert not any("journeys_journeytrend" in query["sql"] for query in second)
 
 
 def test_a_changed_trend_is_shown_at_once(world):

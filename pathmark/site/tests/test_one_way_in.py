@@ -16,7 +16,7 @@ from pathmark.assessments.selectors import instrument_of
 from pathmark.audit.models import AuditEvent
 from pathmark.demo.services import load_demo_partnership
 from pathmark.instruments.services import instrument_version_for
-from pathmark.journeys.models import JourneyTrend, SeriesTrend
+from pathmark.journeys.models import JourneyTrend
 from pathmark.journeys.services import refresh_trends
 from pathmark.organisations.scoping import organisation_scope, system_scope
 from pathmark.people import services as people_services
@@ -34,17 +34,11 @@ VISITS = [(date(2025, 1, 10), "disagree"), (date(2025, 7, 10), "agree")]
 def trends_of(person_id: int) -> list[tuple]:
     """Everything a stored trend says, without ids and times of computation."""
     with system_scope("test: read trends"):
-        journeys = list(
+        return list(
             JourneyTrend.objects.filter(person_id=person_id).values_list(
-                "instrument", "assessments", "turned_down"
+                "instrument", "assessments", "turned_down", "series"
             )
         )
-        series = sorted(
-            SeriesTrend.objects.filter(person_id=person_id).values_list(
-                "key", "integratedness_per_year", "direction", "fall"
-            )
-        )
-    return [*journeys, *series]
 
 
 def actions_about(person_id: int) -> list[str]:
