@@ -18,7 +18,7 @@ Like the ORM it replaces, it refuses to touch a personal-data model outside a sc
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import repeat
 from typing import Any
 
@@ -149,7 +149,7 @@ class Appender:
                 continue
             if self.whole_json and _is_json(field):
                 # One JSON array for the whole column, encoded in one call (see `unnest`).
-                by_column[index] = json.dumps(by_column[index], cls=field.encoder)
+                by_column[index] = _json_array(by_column[index], field.encoder)
             elif kind in PREPARED_BY_VALUE:
                 by_column[index] = self._prepared(field, by_column[index], key=_itself)
             else:
@@ -183,6 +183,8 @@ class Appender:
             # (None, an expression) takes the ORM's own path.
             if type(value) is dict or type(value) is list:
                 return json.dumps(value, cls=encoder)
+            if type(value) is EncodedList:
+                return value.encoded_json
             return field.get_db_prep_save(value, connection)
 
         return prepare_json
@@ -254,6 +256,31 @@ class Appender:
             ],
         )
         return [row[0] for row in cursor.fetchall()] if return_ids else []
+
+
+class EncodedList(list):  # type: ignore[type-arg]
+    """A list that carries its own JSON text (`json.dumps` of it), encoded where the list was
+    made: a process that works out many rows for another one to write encodes them there,
+    so the writer only writes. Equal to the plain list it holds."""
+
+    def __init__(self, values: Iterable[Any], encoder: type[json.JSONEncoder] | None = None):
+        super().__init__(values)
+        self.encoded_json = json.dumps(self, cls=encoder)
+
+
+def _json_array(values: Sequence[Any], encoder: type[json.JSONEncoder] | None) -> str:
+    """`json.dumps(values)` for a column of JSON values, using the text of those that carry
+    their own."""
+    if not any(type(value) is EncodedList for value in values):
+        return json.dumps(values, cls=encoder)
+    return (
+        "["
+        + ",".join(
+            value.encoded_json if type(value) is EncodedList else json.dumps(value, cls=encoder)
+            for value in values
+        )
+        + "]"
+    )
 
 
 def _is_json(field: models.Field) -> bool:

@@ -68,11 +68,17 @@ class JourneyTrend(models.Model):
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    instrument = models.SlugField(_("instrument"), max_length=100)
+    # Not indexed alone: every query of trends starts with the person or the organisation
+    # (the indexes below), and each index costs a rebuild's every insert.
+    instrument = models.SlugField(_("instrument"), max_length=100, db_index=False)
     # The version whose domains and measurement error describe the whole series: that of the
-    # latest assessment, as on the person page.
+    # latest assessment, as on the person page. (Versions are never deleted, so PROTECT needs
+    # no index to look for the trends that use one.)
     instrument_version = models.ForeignKey(
-        "instruments.InstrumentVersion", on_delete=models.PROTECT, related_name="+"
+        "instruments.InstrumentVersion",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     rule = models.PositiveSmallIntegerField(_("trend rule version"))
     # The fingerprint of the completed assessments the trend was computed from.

@@ -7,21 +7,23 @@ runs the same function over everyone, in chunks, as a job the caseload page can 
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import connection, connections, transaction
+from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pathmark.assessments.models import Assessment, AssessmentStatus
 from pathmark.assessments.selectors import completed_series, series_rows
 from pathmark.audit.services import record
-from pathmark.core.appending import append_rows
+from pathmark.core.appending import EncodedList, append_rows
 from pathmark.organisations.models import Membership, Organisation
 from pathmark.organisations.scoping import active_scope, checks_organisation, system_scope
 from pathmark.people.models import Person
@@ -91,14 +93,23 @@ def refresh_trends(*, person_ids: Iterable[int]) -> Refreshed:
         system_scope("refresh the journey trends of people whose assessments changed"),
         transaction.atomic(),
     ):
-        instruments = instruments_by_version()
-        norms = _NormsByGroups(groups_with_norms())
-        digests = norms_digests()
+        context = _Context.now()
         for start in range(0, len(ids), REFRESH_CHUNK):
-            summary.add(
-                _refresh_chunk(ids[start : start + REFRESH_CHUNK], instruments, norms, digests)
-            )
+            summary.add(_refresh_chunk(ids[start : start + REFRESH_CHUNK], context))
     return summary
+
+
+@dataclass
+class _Context:
+    """What every chunk of a refresh is computed against, read once."""
+
+    instruments: dict[int, Any]
+    norms: _NormsByGroups
+    digests: dict[str, str]
+
+    @classmethod
+    def now(cls) -> _Context:
+        return cls(instruments_by_version(), _NormsByGroups(groups_with_norms()), norms_digests())
 
 
 class _NormsByGroups:
@@ -136,116 +147,176 @@ def _fingerprint(journey: JourneyTrends, norms_digest: str) -> Fingerprint:
     )
 
 
-def _refresh_chunk(
-    ids: list[int],
-    instruments: dict[int, Any],
-    norms: _NormsByGroups,
-    digests: dict[str, str],
-) -> Refreshed:
-    # A rebuild names runs of consecutive ids: a range of each index then reads them, rather
-    # than a list of hundreds of ids for the database to look up one by one.
-    wanted = set(ids)
-    dense = ids[-1] - ids[0] < 2 * len(ids)
-    between = (ids[0], ids[-1]) if dense else None
-    named = None if dense else ids
+@dataclass
+class _Computed:
+    """One chunk's journeys worked out from what was read, and what they were worked out from
+    (`_People` and `Source`), so that a chunk computed in another process can be checked,
+    under the lock, to be still current before it is written."""
 
-    def of_these(rows: Any) -> Any:
-        return (
-            rows.filter(person_id__gte=ids[0], person_id__lte=ids[-1])
-            if dense
-            else (rows.filter(person_id__in=ids))
+    people: _People
+    source: Source
+    rows: list[tuple[Any, ...]]
+    fingerprints: dict[tuple[int, str], Fingerprint]
+    series: int
+    turned_down: int
+
+
+_People = list[tuple[Any, ...]]
+"""The chunk's people as `_people_of` reads them: id, organisation, the groups their norms
+depend on, and status."""
+
+Source = tuple[int, int, Any]
+"""How many completed assessments of people in the chunk's range, the sum of their ids and
+the latest change: any assessment completed, withdrawn, rescored or changed moves it."""
+
+
+class _Range:
+    """The people of one chunk: a rebuild names runs of consecutive ids, which a range of
+    each index reads better than a list of hundreds of ids looked up one by one."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
+        self.wanted = set(ids)
+        self.dense = ids[-1] - ids[0] < 2 * len(ids)
+
+    def of(self, rows: Any, field: str = "person_id") -> Any:
+        if self.dense:
+            return rows.filter(**{f"{field}__gte": self.ids[0], f"{field}__lte": self.ids[-1]})
+        return rows.filter(**{f"{field}__in": self.ids})
+
+
+def _people_of(chunk: _Range, *, lock: bool) -> _People:
+    people = Person.objects.select_for_update() if lock else Person.objects.all()
+    return [
+        row
+        for row in chunk.of(people, "pk")
+        .order_by("pk")
+        .values_list("pk", "organisation_id", "age_band", "gender", "postcode", "status")
+        if row[0] in chunk.wanted
+    ]
+
+
+def _source_in_database(chunk: _Range) -> Source:
+    found = chunk.of(
+        Assessment.objects.filter(status=AssessmentStatus.COMPLETED).exclude(
+            person__status=Person.Status.ERASED
         )
+    ).aggregate(count=Count("pk"), ids=Sum("pk"), changed=Max("updated_at"))
+    return found["count"], found["ids"] or 0, found["changed"]
 
+
+def _compute(chunk: _Range, context: _Context, people: _People) -> _Computed:
+    """The chunk's journey rows (`JOURNEY_COLUMNS`), from its completed assessments."""
+    organisation_of = {}
+    by_signature: dict[tuple[tuple[str, str], ...], list[int]] = {}
+    for pk, organisation_id, age_band, gender, postcode, _status in people:
+        organisation_of[pk] = organisation_id
+        signature = context.norms.signature(age_band, gender, postcode)
+        by_signature.setdefault(signature, []).append(pk)
+    read = [0, 0, None]
+
+    def counted(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+        # The source, from the very rows read (one snapshot), for `_source_in_database`.
+        for row in rows:
+            read[0] += 1
+            read[1] += row[5]
+            if read[2] is None or row[6] > read[2]:
+                read[2] = row[6]
+            yield row
+
+    everyone = counted(series_rows(chunk.of(completed_series())))
+    rows_by_person: dict[int, list[tuple[Any, ...]]] = {}
+    for row in everyone:
+        if row[0] in organisation_of:
+            rows_by_person.setdefault(row[0], []).append(row)
+    journeys: list[tuple[Any, ...]] = []
+    after: dict[tuple[int, str], Fingerprint] = {}
+    turned_down = series = 0
+    digests = context.digests
+    for signature, group in by_signature.items():
+        for person_journeys in caseload_trends(
+            (row for pk in group for row in rows_by_person.get(pk, ())),
+            instruments=context.instruments,
+            norms=context.norms(signature),
+        ):
+            for journey in person_journeys:
+                person_id, slug = journey.person_id, journey.instrument
+                digest = digests.get(slug, "")
+                after[person_id, slug] = _fingerprint(journey, digest)
+                trends = journey.trends
+                series += len(trends.keys)
+                falls = trends.falls
+                fell = [k for k, fall in zip(trends.keys, falls, strict=True) if fall is not None]
+                down = journey_turned_down(fell)
+                turned_down += down
+                journeys.append(
+                    (
+                        person_id,
+                        slug,
+                        organisation_of[person_id],
+                        journey.version_id,
+                        TREND_RULE,
+                        journey.assessments,
+                        journey.newest_assessment_id,
+                        journey.newest_change_at,
+                        journey.latest_on,
+                        down,
+                        _float(min(fall for fall in falls if fall is not None)) if fell else None,
+                        fell,
+                        digest,
+                        # Lists, as JSON gives them back, so that an unchanged journey
+                        # compares equal (a direction is a str, and written as one); encoded
+                        # here, where a rebuild works them out in many processes at once.
+                        EncodedList(map(list, zip(*trends, strict=True))),
+                    )
+                )
+    return _Computed(
+        people,
+        (read[0], read[1], read[2]),  # type: ignore[arg-type]
+        journeys,
+        after,
+        series,
+        turned_down,
+    )
+
+
+def _refresh_chunk(
+    ids: list[int], context: _Context, computed: _Computed | None = None
+) -> Refreshed:
+    """Writes the trends of one chunk of people, in the caller's transaction. `computed` is the
+    chunk worked out beforehand (in another process, by `run_refresh`): it is written only if
+    neither the people nor their assessments changed since; otherwise, and without it, the
+    chunk is worked out here, under the lock."""
+    chunk = _Range(ids)
     # Lock the people first (in id order, so two refreshes cannot deadlock): two refreshes of
     # one person at once would both delete and then both insert. A no-op on SQLite, whose
     # writers already queue.
-    organisation_of = {}
-    by_signature: dict[tuple[tuple[str, str], ...], list[int]] = {}
-    people = Person.objects.select_for_update()
-    people = people.filter(pk__gte=ids[0], pk__lte=ids[-1]) if dense else people.filter(pk__in=ids)
-    for pk, organisation_id, age_band, gender, postcode in people.order_by("pk").values_list(
-        "pk", "organisation_id", "age_band", "gender", "postcode"
+    people = _people_of(chunk, lock=True)
+    if computed is not None and (
+        computed.people != people or computed.source != _source_in_database(chunk)
     ):
-        if pk in wanted:
-            organisation_of[pk] = organisation_id
-            by_signature.setdefault(norms.signature(age_band, gender, postcode), []).append(pk)
+        computed = None
+    if computed is None:
+        computed = _compute(chunk, context, people)
     stored = {
         (row[1], row[2]): (row[0], row[1:])
-        for row in of_these(JourneyTrend.objects.all()).values_list("pk", *JOURNEY_COLUMNS)
-        if row[1] in wanted
+        for row in chunk.of(JourneyTrend.objects.all()).values_list("pk", *JOURNEY_COLUMNS)
+        if row[1] in chunk.wanted
     }
     before: dict[tuple[int, str], Fingerprint] = {
         key: tuple(values[index] for index in FINGERPRINT_COLUMNS)  # type: ignore[misc]
         for key, (_pk, values) in stored.items()
     }
-    journeys: list[tuple[Any, ...]] = []
-    after: dict[tuple[int, str], Fingerprint] = {}
-    turned_down = series = 0
-    groups = list(by_signature.items())
-    for person_journeys in (
-        found
-        for signature, group in groups
-        for found in caseload_trends(
-            _rows_of(group, named=named, between=between, alone=len(groups) == 1),
-            instruments=instruments,
-            norms=norms(signature),
-        )
-    ):
-        for journey in person_journeys:
-            person_id, slug = journey.person_id, journey.instrument
-            digest = digests.get(slug, "")
-            after[person_id, slug] = _fingerprint(journey, digest)
-            trends = journey.trends
-            series += len(trends.keys)
-            fell = [
-                k for k, fall in zip(trends.keys, trends.falls, strict=True) if fall is not None
-            ]
-            down = journey_turned_down(fell)
-            turned_down += down
-            journeys.append(
-                (
-                    person_id,
-                    slug,
-                    organisation_of[person_id],
-                    journey.version_id,
-                    TREND_RULE,
-                    journey.assessments,
-                    journey.newest_assessment_id,
-                    journey.newest_change_at,
-                    journey.latest_on,
-                    down,
-                    _float(min(fall for fall in trends.falls if fall is not None))
-                    if fell
-                    else None,
-                    fell,
-                    digest,
-                    # Lists, as JSON gives them back, so that an unchanged journey compares
-                    # equal (a direction is a str, and written as one).
-                    list(map(list, zip(*trends, strict=True))),
-                )
-            )
-    written = _replace(journeys, stored, now=timezone.now())
+    after = computed.fingerprints
+    written = _replace(computed.rows, stored, now=timezone.now())
     return Refreshed(
         people=len(ids),
-        journeys=len(journeys),
-        series=series,
-        turned_down=turned_down,
+        journeys=len(computed.rows),
+        series=computed.series,
+        turned_down=computed.turned_down,
         changed=sum(before.get(key) != after.get(key) for key in before.keys() | after.keys()),
         rows_written=written,
     )
-
-
-def _rows_of(
-    people: list[int], *, named: list[int] | None, between: tuple[int, int] | None, alone: bool
-) -> Iterator[tuple[Any, ...]]:
-    """The completed assessments of `people`: read by the chunk's range (or its ids) when they
-    are the whole chunk, else by their own ids (people in groups with norms of their own)."""
-    if not alone:
-        return series_rows(completed_series(person_ids=people))
-    if between is not None:
-        wanted = set(people)
-        return (row for row in series_rows(completed_series(between=between)) if row[0] in wanted)
-    return series_rows(completed_series(person_ids=named))
 
 
 def _replace(
@@ -508,10 +579,73 @@ def _analyse_trend_tables() -> None:
         cursor.execute(f"ANALYZE {connection.ops.quote_name(JourneyTrend._meta.db_table)}")
 
 
-def run_refresh(job_id: int, *, progress: Progress | None = None) -> Refreshed:
+# People from which a refresh is worked out in several processes (unless asked otherwise):
+# below this, starting them costs more than they save.
+PARALLEL_FROM = 20_000
+
+# What the worker processes compute against: set before they are forked, so they inherit it.
+_shared_context: _Context | None = None
+
+
+def _processes_for(people: int, asked: int | None) -> int:
+    wanted = settings.PATHMARK_REFRESH_PROCESSES if asked is None else asked
+    if wanted <= 1 or (asked is None and people < PARALLEL_FROM):
+        return 1
+    if connection.in_atomic_block:
+        return 1  # other processes could not see this transaction's rows
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        return 1  # nor another process's memory
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return wanted
+
+
+def _computed_elsewhere(
+    chunks: list[list[int]], context: _Context, processes: int
+) -> Iterator[tuple[list[int], _Computed | None]]:
+    """Each chunk with its journeys worked out by a pool of `processes` forked processes,
+    which read (never write) while this one writes the chunks before: reading, decoding and
+    the maths are most of a refresh, and a database takes one writer at a time anyway. Each
+    chunk is checked under the lock before it is written (`_refresh_chunk`), so an assessment
+    changed meanwhile is never overwritten by an older figure. With one process, nothing is
+    worked out ahead (None: the chunk is worked out under the lock)."""
+    if processes <= 1:
+        for chunk in chunks:
+            yield chunk, None
+        return
+    global _shared_context
+    _shared_context = context
+    # Forked processes must not share this one's connection: they open their own.
+    connections.close_all()
+    try:
+        with multiprocessing.get_context("fork").Pool(processes, _start_worker) as pool:
+            yield from zip(chunks, pool.imap(_compute_in_worker, chunks), strict=True)
+    finally:
+        _shared_context = None
+
+
+def _start_worker() -> None:
+    # The writer is the one process every chunk waits for: on a machine with as many CPUs as
+    # processes, it goes first.
+    os.nice(5)
+
+
+def _compute_in_worker(ids: list[int]) -> _Computed:
+    assert _shared_context is not None
+    with system_scope("journey trend refresh: working out a chunk ahead of writing it"):
+        chunk = _Range(ids)
+        return _compute(chunk, _shared_context, _people_of(chunk, lock=False))
+
+
+def run_refresh(
+    job_id: int, *, progress: Progress | None = None, processes: int | None = None
+) -> Refreshed:
     """Runs a queued refresh, one transaction per chunk of people, keeping the job row's
     progress current, and returns what it wrote. A failure marks the job failed (the page
-    says so) and is raised. A job that is not queued (already run) is left alone."""
+    says so) and is raised. A job that is not queued (already run) is left alone.
+
+    A large job's chunks are worked out by `processes` (`PATHMARK_REFRESH_PROCESSES`) side
+    by side while this process writes them: see `_computed_elsewhere`."""
     summary = Refreshed()
     with system_scope(f"journey trend refresh {job_id}"):
         job = TrendRefresh.objects.get(pk=job_id)
@@ -519,13 +653,18 @@ def run_refresh(job_id: int, *, progress: Progress | None = None) -> Refreshed:
             return summary
         try:
             ids = _people_to_rebuild(job.organisation) if job.rebuild else list(job.person_ids)
+            processes = _processes_for(len(ids), processes)
             job.status, job.total, job.started_at = RefreshStatus.RUNNING, len(ids), timezone.now()
-            job.save(update_fields=["status", "total", "started_at"])
-            chunk = REBUILD_CHUNK
-            for start in range(0, len(ids), chunk):
+            job.done = 0
+            job.save(update_fields=["status", "total", "started_at", "done"])
+            chunks = [
+                ids[start : start + REBUILD_CHUNK] for start in range(0, len(ids), REBUILD_CHUNK)
+            ]
+            context = _Context.now()
+            for chunk, computed in _computed_elsewhere(chunks, context, processes):
                 with transaction.atomic():
-                    summary.add(refresh_trends(person_ids=ids[start : start + chunk]))
-                    job.done = min(start + chunk, len(ids))
+                    summary.add(_refresh_chunk(chunk, context, computed))
+                    job.done += len(chunk)
                     job.journeys, job.changed = summary.journeys, summary.changed
                     job.save(update_fields=["done", "journeys", "changed"])
                 if progress is not None:

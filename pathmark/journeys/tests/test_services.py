@@ -217,10 +217,10 @@ def test_a_failed_refresh_is_marked_failed(world, monkeypatch):
     completed(person, date(2024, 1, 10), 60)
     job = start_rebuild(reason="test")
 
-    def broken(**kwargs):  # type: ignore[no-untyped-def]
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("pathmark.journeys.services.refresh_trends", broken)
+    monkeypatch.setattr("pathmark.journeys.services._refresh_chunk", broken)
     with pytest.raises(RuntimeError):
         run_refresh(job.pk)
     job.refresh_from_db()
@@ -285,3 +285,95 @@ def test_refresh_command_runs_a_rebuild_already_queued(world):
     elsewhere.refresh_from_db()
     assert (queued.status, elsewhere.status) == (RefreshStatus.COMPLETE, RefreshStatus.QUEUED)
     assert TrendRefresh.objects.count() == 2
+
+
+# --- A large refresh worked out in other processes ------------------------------------------
+
+
+def _chunk_worked_out(person_ids: list[int]):  # type: ignore[no-untyped-def]
+    """What a worker process gives for these people, worked out here."""
+    from pathmark.journeys import services
+
+    with system_scope("test: work out a chunk as a worker does"):
+        chunk = services._Range(sorted(person_ids))
+        return services._compute(
+            chunk, services._Context.now(), services._people_of(chunk, lock=False)
+        )
+
+
+def test_a_chunk_worked_out_ahead_is_written_when_nothing_changed(world):
+    from pathmark.journeys import services
+
+    people = [PersonFactory(organisation=world.org_a) for _ in range(3)]
+    for person in people:
+        completed(person, date(2024, 1, 10), 60, refresh=False)
+        completed(person, date(2025, 1, 10), 40, refresh=False)
+    ids = sorted(person.pk for person in people)
+    ahead = _chunk_worked_out(ids)
+    with system_scope("test"):
+        written = services._refresh_chunk(ids, services._Context.now(), ahead)
+    assert (written.journeys, written.changed) == (3, 3)
+    assert trends_of(people[0])[OVERALL][1] == "declining"
+
+
+def test_a_chunk_worked_out_before_an_assessment_changed_is_worked_out_again(world):
+    """A worker read the assessments; then one more was completed (and, say, its refresh is
+    still queued). The writer must not store the older figure."""
+    from pathmark.journeys import services
+
+    person = PersonFactory(organisation=world.org_a)
+    completed(person, date(2024, 1, 10), 60, refresh=False)
+    completed(person, date(2025, 1, 10), 40, refresh=False)
+    ahead = _chunk_worked_out([person.pk])
+    completed(person, date(2025, 6, 10), 80, refresh=False)
+    with system_scope("test"):
+        services._refresh_chunk([person.pk], services._Context.now(), ahead)
+        stored = JourneyTrend.objects.get(person_id=person.pk)
+    assert stored.assessments == 3
+    assert trends_of(person)[OVERALL][1] == "improving"
+
+
+def test_a_chunk_worked_out_before_the_person_changed_is_worked_out_again(world):
+    from pathmark.journeys import services
+
+    person = PersonFactory(organisation=world.org_a)
+    completed(person, date(2024, 1, 10), 60, refresh=False)
+    completed(person, date(2025, 1, 10), 40, refresh=False)
+    ahead = _chunk_worked_out([person.pk])
+    with system_scope("test"):
+        Person.objects.filter(pk=person.pk).update(status=Person.Status.ERASED)
+        services._refresh_chunk([person.pk], services._Context.now(), ahead)
+        assert not JourneyTrend.objects.filter(person_id=person.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rebuild_in_several_processes_stores_what_one_process_does(world):
+    """On a database other processes can reach (PostgreSQL here; SQLite's test database lives
+    in memory, where the rebuild works in its own process), the chunks worked out by a pool of
+    processes are the trends one process works out."""
+    from django.db import connection
+
+    from pathmark.journeys import services
+
+    people = [PersonFactory(organisation=world.org_a) for _ in range(7)]
+    for n, person in enumerate(people):
+        completed(person, date(2024, 1, 10), 50 + n, refresh=False)
+        completed(person, date(2024, 9, 10), 45 + 2 * n, refresh=False)
+        completed(person, date(2025, 5, 10), 40 + 3 * n, refresh=False)
+    services.REBUILD_CHUNK, chunk = 3, services.REBUILD_CHUNK
+    try:
+        processes = services._processes_for(len(people), 2)
+        expected = 1 if connection.vendor == "sqlite" else 2
+        assert processes == expected
+        with system_scope("test"):
+            summary = run_refresh(start_rebuild(reason="test").pk, processes=2)
+    finally:
+        services.REBUILD_CHUNK = chunk
+    assert (summary.people, summary.journeys) == (7, 7)
+    with system_scope("test"):
+        parallel = sorted(JourneyTrend.objects.values_list("person_id", "series", "fell"))
+        JourneyTrend.objects.all().delete()
+    refresh_trends(person_ids=[person.pk for person in people])
+    with system_scope("test"):
+        serial = sorted(JourneyTrend.objects.values_list("person_id", "series", "fell"))
+    assert parallel == serial
