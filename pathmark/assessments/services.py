@@ -539,11 +539,15 @@ def record_completed_assessments(
     extra: dict[str, Any] | None = None,
     reason: str = "imported",
     defer: bool = True,
+    announce: bool = True,
 ) -> tuple[list[int], list[Any]]:
     """Stores completed assessments in one transaction with one audit entry each, and lets the
     apps above know (journeys refresh their trends, after the commit unless `defer` is
     False): the fast path of `complete_assessment` for imports and the demo. Returns the new
-    ids, in order, and what the apps above answered."""
+    ids, in order, and what the apps above answered.
+
+    A caller that stores one file in many batches passes `announce=False` and announces all
+    of them at the end, once (`announce_completed`), rather than once a batch."""
     check_organisation(organisation)
     _check_dates(assessments)
     now = timezone.now()
@@ -598,7 +602,20 @@ def record_completed_assessments(
                 for pk, a in zip(created, assessments, strict=True)
             ],
         )
-        answered = completed_assessments_changed(
-            person_ids={a.person_id for a in assessments}, by=by, reason=reason, many=defer
+        answered = (
+            completed_assessments_changed(
+                person_ids={a.person_id for a in assessments}, by=by, reason=reason, many=defer
+            )
+            if announce
+            else []
         )
     return created, answered
+
+
+def announce_completed(*, person_ids: set[int], by: Any, reason: str) -> list[Any]:
+    """Lets the apps above know that these people's completed assessments changed, after the
+    commit (journeys queue one refresh of their trends): for what `record_completed_assessments`
+    stored with `announce=False`."""
+    if not person_ids:
+        return []
+    return completed_assessments_changed(person_ids=person_ids, by=by, reason=reason, many=True)

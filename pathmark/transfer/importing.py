@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 
 from pathmark.assessments.models import Assessment, AssessmentMode, AssessmentStatus
 from pathmark.assessments.selectors import instrument_of
-from pathmark.assessments.services import record_completed_assessments
+from pathmark.assessments.services import announce_completed, record_completed_assessments
 from pathmark.audit.services import record
 from pathmark.instruments.definition import Instrument
 from pathmark.instruments.models import InstrumentVersion
@@ -498,6 +498,14 @@ class AssessmentsPlan:
     result: ImportResult
     version: InstrumentVersion
     creates: list[AssessmentRow] = field(default_factory=list)
+    """The checked rows not yet handed to `write` (all of them, without a `write`)."""
+    people: set[int] = field(default_factory=set)
+    """Everyone with an assessment to create, for one announcement at the end."""
+
+
+WRITE_BATCH = 5_000
+"""Checked assessment rows written at a time while the rest of the file is still being read:
+an import never holds more than this many rows' answers and scores."""
 
 
 def plan_assessments(
@@ -506,12 +514,17 @@ def plan_assessments(
     organisation: Organisation,
     version: InstrumentVersion,
     progress: Progress | None = None,
+    write: Callable[[list[AssessmentRow]], None] | None = None,
+    skip_invalid: bool = False,
 ) -> AssessmentsPlan:
-    """Check every row against the instrument and the organisation's people, without writing."""
+    """Check every row against the instrument and the organisation's people. Without `write`,
+    the rows to create are kept in the plan; with it, they are handed to `write` a batch at a
+    time as the file is read (in the caller's transaction), while no row has had a problem or
+    with `skip_invalid`; once a row has a problem, the rest are only checked (the caller
+    refuses the file and its transaction takes back what was written)."""
     instrument = instrument_of(version)
-    result = ImportResult(
-        kind=f"assessments:{version.slug}", source=table.source, rows=len(table.rows)
-    )
+    total = len(table.rows)
+    result = ImportResult(kind=f"assessments:{version.slug}", source=table.source, rows=total)
     plan = AssessmentsPlan(result=result, version=version)
     problems = result.problems
     fixed = [column.name for column in ASSESSMENT_FIXED_COLUMNS]
@@ -548,10 +561,20 @@ def plan_assessments(
     languages = instrument.languages
     usual_language = default_language(instrument)
     modes = _Choices(AssessmentMode.values)
-    first_row: dict[tuple[int, dt.date], int] = {}
+    # The first row of each person and date: one int key and row number per row, the only
+    # thing an import keeps of every row it has read.
+    first_row: dict[int, int] = {}
     dates = _Dates(today)
+    created = 0
+
+    def hand_over() -> None:
+        if write is not None and plan.creates:
+            if not problems or skip_invalid:
+                write(plan.creates)
+            plan.creates = []
+
     for done, row in enumerate(table.rows, start=1):
-        _tick(progress, done, len(table.rows))
+        _tick(progress, done, total)
         before = problems.total
         cells = row.cells
         if "" in cells:
@@ -619,7 +642,7 @@ def plan_assessments(
         answers = _answers(row, readers, problems)
         if problems.total > before or person is None or assessed_on is None:
             continue
-        key = (person[0], assessed_on)
+        key = person[0] << 22 | assessed_on.toordinal()
         if key in first_row:
             problems.add(
                 row.number,
@@ -632,8 +655,12 @@ def plan_assessments(
             )
             continue
         first_row[key] = row.number
-        if key in stored:
-            matched[stored[key]] = (row.number, answers_as_cells(instrument, answers))
+        pk = stored.get((person[0], assessed_on))
+        if pk is not None:
+            matched[pk] = (row.number, answers_as_cells(instrument, answers))
+            if len(matched) >= BATCH_SIZE:
+                _compare_stored(matched, instrument, plan)
+                matched.clear()
             continue
         try:
             scores = score_responses(instrument, answers)
@@ -653,11 +680,18 @@ def plan_assessments(
                 % {"instrument": instrument.slug},
             )
             continue
+        created += 1
+        plan.people.add(person[0])
+        if write is not None and problems and not skip_invalid:
+            continue  # the file will be refused: only count the rest
         plan.creates.append(
             AssessmentRow(row.number, person[0], assessed_on, mode, language, answers, scores)
         )
+        if len(plan.creates) >= WRITE_BATCH:
+            hand_over()
     _compare_stored(matched, instrument, plan)
-    result.created = len(plan.creates)
+    hand_over()
+    result.created = created
     return plan
 
 
@@ -712,18 +746,29 @@ def _compare_stored(
                 )
 
 
-def _write_assessments(
-    plan: AssessmentsPlan, *, by: Any, organisation: Organisation, job_id: int | None
-) -> None:
-    # The caseload reads stored trends: the service queues their refresh for after the commit.
-    record_completed_assessments(
-        by=by,
-        organisation=organisation,
-        version=plan.version,
-        assessments=plan.creates,
-        extra={"import": job_id},
-        reason=f"import {job_id}",
-    )
+def _assessment_writer(
+    version: InstrumentVersion, *, by: Any, organisation: Organisation, job_id: int | None
+) -> Callable[[list[AssessmentRow]], None]:
+    """Writes a batch of checked rows, with their audit entries; the people's trends are
+    announced once, for the whole file (`_announce`)."""
+
+    def write(rows: list[AssessmentRow]) -> None:
+        record_completed_assessments(
+            by=by,
+            organisation=organisation,
+            version=version,
+            assessments=rows,
+            extra={"import": job_id},
+            reason=f"import {job_id}",
+            announce=False,
+        )
+
+    return write
+
+
+def _announce(plan: AssessmentsPlan, *, by: Any, job_id: int | None) -> None:
+    # The caseload reads stored trends: one refresh of everyone's, queued for after the commit.
+    announce_completed(person_ids=plan.people, by=by, reason=f"import {job_id}")
 
 
 # --- Running an import ----------------------------------------------------------------------
@@ -748,11 +793,36 @@ def import_table(
     user changed since a preview can slip past the checks.
     """
     if dry_run:
-        result = _plan(table, kind, organisation, instrument_version, progress).result
+        if kind not in ("people", "referrals") and instrument_version is not None:
+            # Checked and counted, never kept: a preview of a large file holds one batch.
+            result = plan_assessments(
+                table,
+                organisation=organisation,
+                version=instrument_version,
+                progress=progress,
+                write=lambda rows: None,
+                skip_invalid=True,
+            ).result
+        else:
+            result = _plan(table, kind, organisation, instrument_version, progress).result
         result.dry_run = True
         return result
     with transaction.atomic():
-        plan = _plan(table, kind, organisation, instrument_version, progress)
+        if kind not in ("people", "referrals") and instrument_version is not None:
+            # Written a batch at a time as the file is read; a problem anywhere refuses the
+            # file, and this transaction takes back every batch written before it.
+            plan = plan_assessments(
+                table,
+                organisation=organisation,
+                version=instrument_version,
+                progress=progress,
+                write=_assessment_writer(
+                    instrument_version, by=by, organisation=organisation, job_id=job_id
+                ),
+                skip_invalid=skip_invalid,
+            )
+        else:
+            plan = _plan(table, kind, organisation, instrument_version, progress)
         result = plan.result
         if result.problems and not skip_invalid:
             raise ImportRefused(result)
@@ -767,7 +837,7 @@ def import_table(
                 job_id=job_id,
             )
         else:
-            _write_assessments(plan, by=by, organisation=organisation, job_id=job_id)
+            _announce(plan, by=by, job_id=job_id)
         record(
             actor=by,
             organisation=organisation,

@@ -14,8 +14,9 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 from typing import IO
 
@@ -115,11 +116,41 @@ class Row:
 
 @dataclass
 class Table:
-    """A header and its rows, every cell as stripped text; blank rows are skipped."""
+    """A header and its rows, every cell as stripped text; blank rows are skipped. `rows` is a
+    list for a preview, and for a file a `FileRows`: read from the file again each time it is
+    walked, so an import of half a million rows never holds them all."""
 
     source: str
     columns: list[str]
-    rows: list[Row]
+    rows: Sequence[Row] | FileRows
+
+    def held(self) -> Table:
+        """The table with its rows in memory: for a small file that is about to be deleted."""
+        return Table(self.source, self.columns, list(self.rows))
+
+
+class FileRows:
+    """The rows of a table file, streamed from the file each time they are walked. `len()` is
+    known from the pass `read_table` made to check the whole file first (its encoding, its
+    size), so a file that cannot be read is refused before anything is imported from it."""
+
+    def __init__(
+        self,
+        open_rows: Callable[[], Iterator[tuple[int, Sequence[str]]]],
+        source: str,
+        count: int,
+    ) -> None:
+        self._open_rows = open_rows
+        self._source = source
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Row]:
+        numbered = self._open_rows()
+        header = _header(self._source, numbered)
+        return _rows(header, numbered)
 
 
 # --- Reading --------------------------------------------------------------------------------
@@ -133,48 +164,105 @@ def read_table(
     max_rows: int | None = None,
     max_uncompressed: int | None = None,
 ) -> Table:
-    """Read a .csv or .xlsx file (only the first `limit` rows, for a preview). Raises
-    TableError naming the file and what to do, also when it holds more than `max_rows` rows
-    or (a workbook) would expand to more than `max_uncompressed` bytes: reading stops there,
-    so a small file that expands enormously cannot hold the worker."""
+    """Read a .csv or .xlsx file (only the first `limit` rows, for a preview, as a list; else
+    the rows are streamed from the file, see `FileRows`). Raises TableError naming the file
+    and what to do, also when it holds more than `max_rows` rows or (a workbook) would expand
+    to more than `max_uncompressed` bytes: reading stops there, so a small file that expands
+    enormously cannot hold the worker."""
     name = source or path.name
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return read_csv(path.read_bytes(), source=name, limit=limit, max_rows=max_rows)
-    if suffix == ".xlsx":
+        open_rows: Callable[[], Iterator[tuple[int, Sequence[str]]]] = lambda: _csv_rows(  # noqa: E731
+            path, name
+        )
+    elif suffix == ".xlsx":
         if max_uncompressed is not None:
             with path.open("rb") as handle:
                 check_workbook(handle, source=name, max_uncompressed=max_uncompressed)
-        return read_xlsx(path, source=name, limit=limit, max_rows=max_rows)
-    if suffix:
-        message = _("%(file)s: use a .csv or .xlsx file (this one ends in %(suffix)s).")
+        open_rows = lambda: _xlsx_rows(path, name)  # noqa: E731
     else:
-        message = _("%(file)s: use a .csv or .xlsx file (this one has no ending such as .csv).")
-    raise TableError(message % {"file": name, "suffix": suffix})
+        if suffix:
+            message = _("%(file)s: use a .csv or .xlsx file (this one ends in %(suffix)s).")
+        else:
+            message = _("%(file)s: use a .csv or .xlsx file (this one has no ending such as .csv).")
+        raise TableError(message % {"file": name, "suffix": suffix})
+    numbered = open_rows()
+    header = _header(name, numbered)
+    if limit is not None:
+        return Table(name, header.columns, list(islice(_rows(header, numbered), limit)))
+    # The checking pass: every row is read once (nothing kept) to count them and to refuse a
+    # file that cannot be read, or has too many rows, before any of it is imported.
+    count = 0
+    for _row in _rows(header, numbered):
+        count += 1
+        if max_rows is not None and count > max_rows:
+            raise TableError(
+                _(
+                    "%(file)s: more than %(limit)s rows, the most Pathmark imports from one "
+                    "file. Split it into files of at most %(limit)s rows and import each."
+                )
+                % {"file": name, "limit": max_rows}
+            )
+    return Table(name, header.columns, FileRows(open_rows, name, count))
 
 
 def read_csv(
     data: bytes, *, source: str, limit: int | None = None, max_rows: int | None = None
 ) -> Table:
+    """A table from CSV bytes already in memory (a small upload, a test), read as a file is."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
+    except UnicodeDecodeError:
+        raise _not_utf8(data, source) from None
+    numbered = _csv_text_rows(io.StringIO(text, newline=""), source)
+    header = _header(source, numbered)
+    rows = list(_rows(header, numbered))
+    if max_rows is not None and len(rows) > max_rows:
         raise TableError(
             _(
-                "%(file)s: this is not UTF-8 text (byte %(byte)s on row %(row)s cannot be "
-                "read). Save the file as “CSV UTF-8” and upload it again."
+                "%(file)s: more than %(limit)s rows, the most Pathmark imports from one "
+                "file. Split it into files of at most %(limit)s rows and import each."
             )
-            % {"file": source, "byte": error.start, "row": line}
-        ) from None
-    first_line = text.split("\n", 1)[0]
+            % {"file": source, "limit": max_rows}
+        )
+    return Table(source, header.columns, rows[:limit] if limit is not None else rows)
+
+
+def _csv_rows(path: Path, source: str) -> Iterator[tuple[int, Sequence[str]]]:
+    """The rows of a CSV file, read a line at a time (a byte-order mark dropped)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        try:
+            yield from _csv_text_rows(handle, source)
+        except UnicodeDecodeError:
+            raise _not_utf8(path.read_bytes(), source) from None
+
+
+def _not_utf8(data: bytes, source: str) -> TableError:
+    """The error for bytes that are not UTF-8, naming the first bad byte and its row."""
+    try:
+        data.decode("utf-8")
+        start = len(data)
+    except UnicodeDecodeError as error:
+        start = error.start
+    return TableError(
+        _(
+            "%(file)s: this is not UTF-8 text (byte %(byte)s on row %(row)s cannot be "
+            "read). Save the file as “CSV UTF-8” and upload it again."
+        )
+        % {"file": source, "byte": start, "row": data[:start].count(b"\n") + 1}
+    )
+
+
+def _csv_text_rows(lines: IO[str], source: str) -> Iterator[tuple[int, Sequence[str]]]:
+    """Rows of CSV text, numbered as a spreadsheet shows them (so a quoted cell spanning two
+    lines does not shift the numbers of the rows after it); the separator is the first line's
+    more common of `;` and `,`."""
+    first_line = lines.readline()
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    # Rows are counted as a spreadsheet shows them, so a quoted cell spanning two lines
-    # does not shift the numbers of the rows after it.
-    return _table(source, enumerate(reader, start=1), limit, max_rows)
+    reader = csv.reader(chain([first_line], lines), delimiter=delimiter)
+    return enumerate(reader, start=1)
 
 
 def check_workbook(file: IO[bytes], *, source: str, max_uncompressed: int) -> None:
@@ -208,9 +296,8 @@ def check_workbook(file: IO[bytes], *, source: str, max_uncompressed: int) -> No
         )
 
 
-def read_xlsx(
-    path: Path, *, source: str, limit: int | None = None, max_rows: int | None = None
-) -> Table:
+def _xlsx_rows(path: Path, source: str) -> Iterator[tuple[int, Sequence[str]]]:
+    """The first sheet's rows as text, read a row at a time (openpyxl's read-only mode)."""
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -227,11 +314,8 @@ def read_xlsx(
         ) from None
     try:
         sheet = workbook.worksheets[0]
-        rows = (
-            (number, [xlsx_cell_text(value) for value in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        )
-        return _table(source, rows, limit, max_rows)
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [xlsx_cell_text(value) for value in values]
     finally:
         workbook.close()
 
@@ -254,15 +338,18 @@ def xlsx_cell_text(value: object) -> str:
     return str(value)
 
 
-def _table(
-    source: str,
-    rows: Iterable[tuple[int, Sequence[str]]],
-    limit: int | None = None,
-    max_rows: int | None = None,
-) -> Table:
-    iterator = iter(rows)
+@dataclass(frozen=True)
+class _Header:
+    columns: list[str]
+    width: int
+    named: list[tuple[int, str]]
+    every_column_named: bool
+
+
+def _header(source: str, numbered: Iterator[tuple[int, Sequence[str]]]) -> _Header:
+    """The first non-blank row, as lower-case column names; `numbered` is left after it."""
     header: list[str] | None = None
-    for _number, cells in iterator:
+    for _number, cells in numbered:
         if any(cell.strip() for cell in cells):
             header = [restore_text(cell.strip()).strip().lower() for cell in cells]
             break
@@ -273,13 +360,19 @@ def _table(
         )
     while header and not header[-1]:
         header.pop()
-    width = len(header)
     named = [(index, column) for index, column in enumerate(header) if column]
-    every_column_named = len(named) == width
-    body: list[Row] = []
+    return _Header(header, len(header), named, len(named) == len(header))
+
+
+def _rows(header: _Header, numbered: Iterator[tuple[int, Sequence[str]]]) -> Iterator[Row]:
+    """The rows after the header, blank ones skipped."""
+    width = header.width
+    columns = header.columns
+    named = header.named
+    every_column_named = header.every_column_named
     # This loop runs for every cell of files of half a million rows, so each cell is
     # stripped once and the row built in one call where the header has no blank names.
-    for number, cells in iterator:
+    for number, cells in numbered:
         texts = list(map(str.strip, cells))
         if not any(texts):
             continue
@@ -287,7 +380,7 @@ def _table(
             texts += [""] * (width - len(texts))
         texts = [_unmarked(text) if TEXT_MARKER in text else text for text in texts]
         if every_column_named:
-            values = dict(zip(header, texts[:width], strict=True))
+            values = dict(zip(columns, texts[:width], strict=True))
         else:
             values = {column: texts[index] for index, column in named}
         if len(cells) > width:
@@ -295,18 +388,7 @@ def _table(
             if extra:
                 # Surfaced as an "unnamed column" problem by the validators.
                 values[""] = extra[0]
-        body.append(Row(number, values))
-        if limit is not None and len(body) >= limit:
-            break
-        if max_rows is not None and len(body) > max_rows:
-            raise TableError(
-                _(
-                    "%(file)s: more than %(limit)s rows, the most Pathmark imports from one "
-                    "file. Split it into files of at most %(limit)s rows and import each."
-                )
-                % {"file": source, "limit": max_rows}
-            )
-    return Table(source, header, body)
+        yield Row(number, values)
 
 
 def _unmarked(text: str) -> str:

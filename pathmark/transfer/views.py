@@ -314,7 +314,8 @@ def host_survey(request: HttpRequest) -> HttpResponse:
                 handle.write(chunk)
             handle.flush()
             try:
-                table = read_table(Path(handle.name), source=upload.name)
+                # A survey is small; its temporary file goes at the end of this block.
+                table = read_table(Path(handle.name), source=upload.name).held()
             except TableError as error:
                 form.add_error("file", str(error))
                 table = None
