@@ -116,6 +116,9 @@ class Cohort:
     """How many journeys turned down in all."""
     people: int
     as_of: date
+    outdated: int = 0
+    """Journeys worked out under an older trend rule or other host norms than those in force
+    now (the stored trends only; the in-memory reference is always current)."""
 
 
 def worklist_order(entry: TurnedDown) -> tuple[float, int, str]:
@@ -345,6 +348,7 @@ def cohort_figures(cohort: Cohort) -> dict[str, Any]:
         "turned_down": cohort.turned_down,
         "people": cohort.people,
         "as_of": cohort.as_of.isoformat(),
+        "outdated": cohort.outdated,
     }
 
 
@@ -372,4 +376,5 @@ def cohort_from_figures(figures: dict[str, Any], newest: dict[str, Instrument]) 
         figures["turned_down"],
         figures["people"],
         date.fromisoformat(figures["as_of"]),
+        figures.get("outdated", 0),
     )

@@ -345,6 +345,24 @@ def stored_cohort(
         turned_down.count() + len(others_down),
         people,
         as_of,
+        _outdated(organisation_id),
+    )
+
+
+def _outdated(organisation_id: int | None) -> int:
+    """How many of the scope's journeys were worked out under an older trend rule, or against
+    other host norms than those in force now. A pass over the organisation's trends: part of
+    the caseload's kept summary (`summarised_cohort`), whose key names the rule and norms."""
+    journeys = JourneyTrend.objects.all()
+    digests = norms_digests()
+    outdated = ~Q(rule=TREND_RULE) | ~Q(instrument__in=list(digests)) & ~Q(norms_digest="")
+    for slug, digest in digests.items():
+        outdated |= Q(instrument=slug) & ~Q(norms_digest=digest)
+    return _own(journeys, organisation_id).filter(outdated).count() + sum(
+        rule != TREND_RULE or digests.get(slug, "") != digest
+        for rule, slug, digest in _others(
+            journeys, organisation_id, "rule", "instrument", "norms_digest"
+        )
     )
 
 
@@ -400,8 +418,8 @@ def cohort_journeys(*, actor: Any, organisation: Any) -> Cohort:
 def summarised_cohort(*, instruments: dict[int, Instrument], as_of: date) -> Cohort:
     """`stored_cohort`, worked out once and kept (`CaseloadSummary`) until something it
     depends on changes: a stored trend (any write moves `TrendGeneration` on), the people of
-    other organisations the scope may see, the trend rule, the instrument versions or the day.
-    Reading it back costs three indexed queries, however large the caseload."""
+    other organisations the scope may see, the trend rule, the host norms in force, the instrument versions or the day.
+    Reading it back costs four small queries, however large the caseload."""
     organisation_id = current_scope().organisation_id
     if organisation_id is None:
         return stored_cohort(instruments=instruments, as_of=as_of)
@@ -415,6 +433,7 @@ def summarised_cohort(*, instruments: dict[int, Instrument], as_of: date) -> Coh
             as_of.isoformat(),
             WORKLIST_LIMIT,
             others,
+            sorted(norms_digests().items()),
         ]
     )
     key = hashlib.sha256(described.encode()).hexdigest()
@@ -468,9 +487,10 @@ class Freshness:
         return bool(self.failed or self.older_rule or self.untracked)
 
 
-def trend_freshness(*, organisation: Any) -> Freshness:
+def trend_freshness(*, organisation: Any, cohort: Cohort | None = None) -> Freshness:
     """Cheap checks, each an indexed query whatever the caseload's size: refresh jobs, trends
-    under an older rule, and completed assessments with no trends at all.
+    under an older rule (counted with the caseload's kept figures when `cohort` is given,
+    else here), and completed assessments with no trends at all.
 
     Every service that changes completed assessments refreshes their people's trends (or
     queues a refresh, which shows here until it has run), so these are the ways trends can be
@@ -488,16 +508,7 @@ def trend_freshness(*, organisation: Any) -> Freshness:
         .first()
     )
     journeys = JourneyTrend.objects.all()
-    digests = norms_digests()
-    outdated = ~Q(rule=TREND_RULE) | ~Q(instrument__in=list(digests)) & ~Q(norms_digest="")
-    for slug, digest in digests.items():
-        outdated |= Q(instrument=slug) & ~Q(norms_digest=digest)
-    older_rule = _own(journeys, organisation_id).filter(outdated).count() + sum(
-        rule != TREND_RULE or digests.get(slug, "") != digest
-        for rule, slug, digest in _others(
-            journeys, organisation_id, "rule", "instrument", "norms_digest"
-        )
-    )
+    older_rule = cohort.outdated if cohort is not None else _outdated(organisation_id)
     untracked = (
         not journeys.exists()
         and Assessment.objects.filter(status=AssessmentStatus.COMPLETED)

@@ -154,7 +154,7 @@ def summary(request: HttpRequest, person_id: int) -> HttpResponse:
 @requires("person.view")
 def cohort(request: HttpRequest) -> HttpResponse:
     found = selectors.cohort_journeys(actor=request.user, organisation=request.organisation)
-    freshness = selectors.trend_freshness(organisation=request.organisation)
+    freshness = selectors.trend_freshness(organisation=request.organisation, cohort=found)
     worklist = selectors.worklist_people(found)
     sections = []
     for slug in sorted(found.instruments):
