@@ -418,8 +418,9 @@ def cohort_journeys(*, actor: Any, organisation: Any) -> Cohort:
 def summarised_cohort(*, instruments: dict[int, Instrument], as_of: date) -> Cohort:
     """`stored_cohort`, worked out once and kept (`CaseloadSummary`) until something it
     depends on changes: a stored trend (any write moves `TrendGeneration` on), the people of
-    other organisations the scope may see, the trend rule, the host norms in force, the instrument versions or the day.
-    Reading it back costs four small queries, however large the caseload."""
+    other organisations the scope may see, the trend rule, the host norms in force, the
+    instrument versions or the day. Reading it back costs four small queries, however large
+    the caseload."""
     organisation_id = current_scope().organisation_id
     if organisation_id is None:
         return stored_cohort(instruments=instruments, as_of=as_of)
