@@ -238,7 +238,7 @@ def time_page(slug: str, username: str, repeats: int) -> tuple[list[float], list
         with organisation_scope(organisation_id=organisation.pk, user_id=user.pk):
             started = time.perf_counter()
             cohort = selectors.cohort_journeys(actor=user, organisation=organisation)
-            selectors.trend_freshness(organisation=organisation)
+            selectors.trend_freshness(organisation=organisation, cohort=cohort)
             selectors.worklist_people(cohort)
             selector_times.append(time.perf_counter() - started)
     client = Client()
