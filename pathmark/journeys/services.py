@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -595,9 +596,18 @@ def _processes_for(people: int, asked: int | None) -> int:
         return 1  # other processes could not see this transaction's rows
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         return 1  # nor another process's memory
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    return wanted
+    return wanted if _may_fork() else 1
+
+
+def _may_fork() -> bool:
+    """Whether this process can safely start workers by forking: not where fork is missing,
+    nor from a thread other than the main one (a job run inside a threaded server's request,
+    as tasks are in a demo), where the children could wait forever on a lock another thread
+    held at the fork."""
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and threading.current_thread() is threading.main_thread()
+    )
 
 
 def _computed_elsewhere(

@@ -377,3 +377,16 @@ def test_a_rebuild_in_several_processes_stores_what_one_process_does(world):
     with system_scope("test"):
         serial = sorted(JourneyTrend.objects.values_list("person_id", "series", "fell"))
     assert parallel == serial
+
+
+def test_a_refresh_run_in_a_request_thread_never_forks():
+    """Tasks run at once in a demo, inside the server's request threads: no fork there."""
+    import threading
+
+    from pathmark.journeys import services
+
+    found = []
+    thread = threading.Thread(target=lambda: found.append(services._may_fork()))
+    thread.start()
+    thread.join()
+    assert (services._may_fork(), found) == (True, [False])
