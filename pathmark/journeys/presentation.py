@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -267,6 +269,68 @@ def stability_words(series: Series) -> str:
     return _("unsettled: readings stray %(points)s points from the trend on average") % values
 
 
+def chart_marks(chart: LineChart) -> SafeString:
+    """The marks of a journey chart as SVG (bands, norm lines, ticks, norm changes, life
+    events, the score line and dots): what `_line_chart.html` draws around them. Built here
+    rather than in template loops, which cost a journey page of eleven charts about a third
+    of its time; the same markup, numbers written as the template writes them with
+    localisation off (an `add` of a whole number as the template's filter does) and dates
+    in the active language."""
+    anchor = chart.label_anchor
+    bottom = int(chart.plot_bottom)
+    parts: list[str] = []
+    add = parts.append
+    for band in chart.stage_bands:
+        add(
+            f'<rect class="{escape(band.css)}" x="{band.x}" y="{band.y}" width="{band.width}" '
+            f'height="{band.height}"/>\n  <text class="stage-label" x="{band.label_x}" '
+            f'y="{band.label_y}" text-anchor="{escape(anchor)}">{escape(band.label)}</text>\n  '
+        )
+    for band in chart.norm_bands:
+        add(
+            f'<rect class="{escape(band.css)}" x="{band.x}" y="{band.y}" width="{band.width}" '
+            f'height="{band.height}"/>\n  '
+        )
+    for segment in chart.norm_lines:
+        add(
+            f'<line class="{escape(segment.css)}" x1="{segment.x1}" y1="{segment.y1}" '
+            f'x2="{segment.x2}" y2="{segment.y2}"/>\n  '
+        )
+    for tick in chart.y_ticks:
+        add(
+            f'<line class="grid" x1="{chart.plot_left}" x2="{chart.plot_right}" y1="{tick.y}" '
+            f'y2="{tick.y}"/>\n  <text x="{chart.tick_label_x}" y="{tick.y}" dy="4" '
+            f'text-anchor="{escape(chart.tick_anchor)}">{tick.value}</text>\n  '
+        )
+    for tick in chart.x_ticks:
+        add(
+            f'<line class="grid" x1="{tick.x}" x2="{tick.x}" y1="{chart.plot_bottom}" '
+            f'y2="{bottom + 4}"/>\n  <text x="{tick.x}" y="{bottom + 18}" '
+            f'text-anchor="middle">{escape(date_format(tick.on, "M Y"))}</text>\n  '
+        )
+    changed = _("norms changed")
+    for change in chart.norm_changes:
+        add(
+            f'<line class="norm-change" x1="{change.x}" x2="{change.x}" y1="{chart.plot_top}" '
+            f'y2="{chart.plot_bottom}"/>\n  <text class="norm-change-label" x="{change.x}" '
+            f'y="{change.label_y}" dx="3">{escape(changed)} '
+            f"{escape(date_format(change.on, 'j M Y'))}</text>\n  "
+        )
+    for event in chart.events:
+        add(
+            f'<line class="life-event" x1="{event.x}" x2="{event.x}" y1="{chart.plot_top}" '
+            f'y2="{chart.plot_bottom}"/>\n  <circle class="life-event-marker" cx="{event.x}" '
+            f'cy="{bottom - 9}" r="8"/><text class="life-event-number" x="{event.x}" '
+            f'y="{bottom - 5}" text-anchor="middle">{event.number}</text>\n  '
+        )
+    if len(chart.dots) > 1:
+        add(f'<polyline class="score-line" points="{escape(chart.line)}"/>')
+    add("\n  ")
+    for dot in chart.dots:
+        add(f'<circle class="score-dot" cx="{dot.cx}" cy="{dot.cy}" r="4"/>\n  ')
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
 @dataclass(frozen=True)
 class SeriesView:
     key: str
@@ -291,6 +355,10 @@ class SeriesView:
     @property
     def css(self) -> str:
         return f"direction-{self.series.direction.value.replace('_', '-')}"
+
+    @property
+    def chart_marks(self) -> SafeString:
+        return chart_marks(self.chart)
 
     def stage_label(self, stage_id: str | None) -> str:
         return self.stage_labels.get(stage_id or "", "—")
