@@ -4,11 +4,11 @@ without leaving a trace."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -266,13 +266,17 @@ def completed_series(
     rows = Assessment.objects.filter(status=AssessmentStatus.COMPLETED)
     if person_ids is not None:
         rows = rows.filter(person_id__in=list(person_ids))
-    if between is not None:
-        rows = rows.filter(person_id__gte=between[0], person_id__lte=between[1])
-    return (
-        rows.exclude(person__status=Person.Status.ERASED)
-        .order_by("person_id", "assessed_on", "pk")
-        .values_list(*SERIES_COLUMNS)
-    )
+    if between is None:
+        rows = rows.exclude(person__status=Person.Status.ERASED)
+    else:
+        first, last = between
+        rows = rows.filter(person_id__gte=first, person_id__lte=last)
+        # The range's erased people through the range of the people's primary key (unscoped:
+        # it only names whom to leave out; the assessments stay scoped): PostgreSQL joins the
+        # whole people table for the join's condition, a scan of the caseload per chunk.
+        erased = QuerySet(Person).filter(pk__gte=first, pk__lte=last, status=Person.Status.ERASED)
+        rows = rows.exclude(person_id__in=erased.values("pk"))
+    return rows.order_by("person_id", "assessed_on", "pk").values_list(*SERIES_COLUMNS)
 
 
 def series_rows(rows: QuerySet) -> Iterator[tuple[Any, ...]]:
@@ -292,8 +296,15 @@ def series_rows(rows: QuerySet) -> Iterator[tuple[Any, ...]]:
     # declared type) but times naive, in the connection's zone; PostgreSQL's gives them aware.
     naive = connection.vendor == "sqlite" and settings.USE_TZ
     zone = connection.timezone
-    loads = json.loads
+    loads = orjson.loads  # the same values as json.loads, several times faster
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # psycopg's own loader (compiled, in psycopg's binary package) rather than
+            # Django's subclass of its pure-Python one, for this cursor only: the same
+            # instants, aware, in the connection's zone, at a fraction of the cost.
+            from psycopg.types.datetime import TimestamptzLoader
+
+            cursor.cursor.adapters.register_loader("timestamptz", TimestamptzLoader)
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(SERIES_FETCH):
             for person, version, on, overall, domains, pk, changed in batch:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import repeat
 from typing import Any
 
+import orjson
 from django.db import connections, models, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.base.operations import BaseDatabaseOperations
@@ -259,13 +260,17 @@ class Appender:
 
 
 class EncodedList(list):  # type: ignore[type-arg]
-    """A list that carries its own JSON text (`json.dumps` of it), encoded where the list was
-    made: a process that works out many rows for another one to write encodes them there,
-    so the writer only writes. Equal to the plain list it holds."""
+    """A list that carries its own JSON text, encoded as the list is made, by orjson unless
+    an `encoder` is given (about twenty times faster than `json.dumps` for a list of numbers;
+    the same values, without the spaces): a trend rebuild encodes a series for each of a
+    city's journeys. Equal to the plain list it holds. Only for lists of JSON's own types
+    (str, int, float, bool, None, and lists and dicts with str keys of them)."""
 
     def __init__(self, values: Iterable[Any], encoder: type[json.JSONEncoder] | None = None):
         super().__init__(values)
-        self.encoded_json = json.dumps(self, cls=encoder)
+        self.encoded_json = (
+            orjson.dumps(self).decode() if encoder is None else json.dumps(self, cls=encoder)
+        )
 
 
 def _json_array(values: Sequence[Any], encoder: type[json.JSONEncoder] | None) -> str:

@@ -7,8 +7,8 @@ runs the same function over everyone, in chunks, as a job the caseload page can 
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
-import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
@@ -151,7 +151,7 @@ def _fingerprint(journey: JourneyTrends, norms_digest: str) -> Fingerprint:
 @dataclass
 class _Computed:
     """One chunk's journeys worked out from what was read, and what they were worked out from
-    (`_People` and `Source`), so that a chunk computed in another process can be checked,
+    (`_People` and `Source`), so that a chunk computed before its lock was taken can be checked,
     under the lock, to be still current before it is written."""
 
     people: _People
@@ -185,6 +185,12 @@ class _Range:
             return rows.filter(**{f"{field}__gte": self.ids[0], f"{field}__lte": self.ids[-1]})
         return rows.filter(**{f"{field}__in": self.ids})
 
+    def series(self) -> Any:
+        """The chunk's completed assessments (`completed_series`)."""
+        if self.dense:
+            return completed_series(between=(self.ids[0], self.ids[-1]))
+        return completed_series(person_ids=self.ids)
+
 
 def _people_of(chunk: _Range, *, lock: bool) -> _People:
     people = Person.objects.select_for_update() if lock else Person.objects.all()
@@ -198,11 +204,11 @@ def _people_of(chunk: _Range, *, lock: bool) -> _People:
 
 
 def _source_in_database(chunk: _Range) -> Source:
-    found = chunk.of(
-        Assessment.objects.filter(status=AssessmentStatus.COMPLETED).exclude(
-            person__status=Person.Status.ERASED
-        )
-    ).aggregate(count=Count("pk"), ids=Sum("pk"), changed=Max("updated_at"))
+    found = (
+        chunk.series()
+        .order_by()
+        .aggregate(count=Count("pk"), ids=Sum("pk"), changed=Max("updated_at"))
+    )
     return found["count"], found["ids"] or 0, found["changed"]
 
 
@@ -225,7 +231,7 @@ def _compute(chunk: _Range, context: _Context, people: _People) -> _Computed:
                 read[2] = row[6]
             yield row
 
-    everyone = counted(series_rows(chunk.of(completed_series())))
+    everyone = counted(series_rows(chunk.series()))
     rows_by_person: dict[int, list[tuple[Any, ...]]] = {}
     for row in everyone:
         if row[0] in organisation_of:
@@ -285,7 +291,7 @@ def _refresh_chunk(
     ids: list[int], context: _Context, computed: _Computed | None = None
 ) -> Refreshed:
     """Writes the trends of one chunk of people, in the caller's transaction. `computed` is the
-    chunk worked out beforehand (in another process, by `run_refresh`): it is written only if
+    chunk worked out beforehand, without the lock (by a worker of `run_refresh`): it is written only if
     neither the people nor their assessments changed since; otherwise, and without it, the
     chunk is worked out here, under the lock."""
     chunk = _Range(ids)
@@ -564,7 +570,9 @@ def _people_to_rebuild(organisation: Organisation | None) -> list[int]:
     if organisation is not None:
         with_assessments = with_assessments.filter(person__organisation=organisation)
         with_trends = with_trends.filter(person__organisation=organisation)
-    ids = set(with_assessments.values_list("person_id", flat=True).distinct())
+    # Without the models' ordering, which DISTINCT would otherwise add to its columns (one
+    # row per assessment, not per person).
+    ids = set(with_assessments.order_by().values_list("person_id", flat=True).distinct())
     ids.update(with_trends.values_list("person_id", flat=True))
     return sorted(ids)
 
@@ -610,15 +618,19 @@ def _may_fork() -> bool:
     )
 
 
-def _computed_elsewhere(
+def _refreshed_elsewhere(
     chunks: list[list[int]], context: _Context, processes: int
-) -> Iterator[tuple[list[int], _Computed | None]]:
-    """Each chunk with its journeys worked out by a pool of `processes` forked processes,
-    which read (never write) while this one writes the chunks before: reading, decoding and
-    the maths are most of a refresh, and a database takes one writer at a time anyway. Each
-    chunk is checked under the lock before it is written (`_refresh_chunk`), so an assessment
-    changed meanwhile is never overwritten by an older figure. With one process, nothing is
-    worked out ahead (None: the chunk is worked out under the lock)."""
+) -> Iterator[tuple[list[int], Refreshed | None]]:
+    """Each chunk with what refreshing it wrote, by a pool of `processes` forked processes
+    that each read, work out and write whole chunks: reading, decoding and the maths are most
+    of a refresh, and a chunk's rows are written where they were worked out rather than sent
+    to one writer (sending them cost about as much again in pickling as writing them). A
+    worker works a chunk out first, without locks, and writes it in one transaction that
+    first locks the chunk's people and checks that neither they nor their assessments changed
+    since (`_refresh_chunk`); if anything did, the chunk is worked out again under the lock.
+    SQLite queues the workers' write transactions (one at a time, a chunk's write taking a
+    fraction of its working out); PostgreSQL writes them side by side. With one process,
+    nothing is refreshed elsewhere (None: the caller refreshes the chunk itself)."""
     if processes <= 1:
         for chunk in chunks:
             yield chunk, None
@@ -629,22 +641,27 @@ def _computed_elsewhere(
     connections.close_all()
     try:
         with multiprocessing.get_context("fork").Pool(processes, _start_worker) as pool:
-            yield from zip(chunks, pool.imap(_compute_in_worker, chunks), strict=True)
+            yield from zip(chunks, pool.imap(_refresh_in_worker, chunks), strict=True)
     finally:
         _shared_context = None
 
 
 def _start_worker() -> None:
-    # The writer is the one process every chunk waits for: on a machine with as many CPUs as
-    # processes, it goes first.
-    os.nice(5)
+    # What the worker inherited (Django, the context) lives as long as it does: kept out of
+    # the cycle collector's passes, which otherwise walk it again and again while a chunk's
+    # hundreds of thousands of short-lived tuples are made (a third of a worker's time on
+    # SQLite, measured), and collected less often for the same reason.
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
-def _compute_in_worker(ids: list[int]) -> _Computed:
+def _refresh_in_worker(ids: list[int]) -> Refreshed:
     assert _shared_context is not None
-    with system_scope("journey trend refresh: working out a chunk ahead of writing it"):
+    with system_scope("journey trend refresh: a chunk worked out and written by a worker"):
         chunk = _Range(ids)
-        return _compute(chunk, _shared_context, _people_of(chunk, lock=False))
+        computed = _compute(chunk, _shared_context, _people_of(chunk, lock=False))
+        with transaction.atomic():
+            return _refresh_chunk(ids, _shared_context, computed)
 
 
 def run_refresh(
@@ -654,8 +671,9 @@ def run_refresh(
     progress current, and returns what it wrote. A failure marks the job failed (the page
     says so) and is raised. A job that is not queued (already run) is left alone.
 
-    A large job's chunks are worked out by `processes` (`PATHMARK_REFRESH_PROCESSES`) side
-    by side while this process writes them: see `_computed_elsewhere`."""
+    A large job's chunks are worked out and written by `processes`
+    (`PATHMARK_REFRESH_PROCESSES`) side by side, each chunk in its own transaction, while
+    this process keeps the job's progress: see `_refreshed_elsewhere`."""
     summary = Refreshed()
     with system_scope(f"journey trend refresh {job_id}"):
         job = TrendRefresh.objects.get(pk=job_id)
@@ -671,9 +689,9 @@ def run_refresh(
                 ids[start : start + REBUILD_CHUNK] for start in range(0, len(ids), REBUILD_CHUNK)
             ]
             context = _Context.now()
-            for chunk, computed in _computed_elsewhere(chunks, context, processes):
+            for chunk, refreshed in _refreshed_elsewhere(chunks, context, processes):
                 with transaction.atomic():
-                    summary.add(_refresh_chunk(chunk, context, computed))
+                    summary.add(refreshed or _refresh_chunk(chunk, context))
                     job.done += len(chunk)
                     job.journeys, job.changed = summary.journeys, summary.changed
                     job.save(update_fields=["done", "journeys", "changed"])
