@@ -37,6 +37,8 @@ class InstrumentFile:
 
 
 _parsed: dict[tuple[str, str], tuple[Instrument, str]] = {}
+# Which parse a file's path, modification time and size last gave.
+_by_stat: dict[tuple[str, int, int], tuple[str, str]] = {}
 
 
 def definition_sha256(definition: dict[str, object]) -> str:
@@ -59,12 +61,19 @@ def instrument_dirs() -> list[Path]:
 
 
 def read_instrument_file(path: Path) -> InstrumentFile:
-    """Parse one file, reusing the last parse while its content is unchanged."""
-    text = path.read_text(encoding="utf-8")
-    key = (str(path), hashlib.sha256(text.encode()).hexdigest())
-    if key not in _parsed:
-        instrument = parse_instrument(text, source=str(path))
-        _parsed[key] = (instrument, definition_sha256(instrument.raw))
+    """Parse one file, reusing the last parse while its content is unchanged: while its size
+    and modification time are (one `stat`, not a read and a hash, for the pages that list
+    instruments several times a view), and otherwise while its text hashes the same."""
+    stat = path.stat()
+    seen = (str(path), stat.st_mtime_ns, stat.st_size)
+    key = _by_stat.get(seen)
+    if key is None:
+        text = path.read_text(encoding="utf-8")
+        key = (str(path), hashlib.sha256(text.encode()).hexdigest())
+        if key not in _parsed:
+            instrument = parse_instrument(text, source=str(path))
+            _parsed[key] = (instrument, definition_sha256(instrument.raw))
+        _by_stat[seen] = key
     instrument, sha256 = _parsed[key]
     return InstrumentFile(path, instrument, sha256)
 

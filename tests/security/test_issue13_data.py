@@ -226,6 +226,8 @@ def assessments_without_the_person():  # type: ignore[no-untyped-def]
 
     from pathmark.people import access
 
+    # Fill in before the test's first scoped query: a condition is built once and kept
+    # (`access.visible_people_q`), so it holds the ids it was first built with.
     held: dict[int, list[int]] = {}
 
     def condition(*, organisation_id, person, part):  # type: ignore[no-untyped-def]
