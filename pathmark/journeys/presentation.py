@@ -6,15 +6,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from django.utils.formats import date_format
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from pathmark.assessments.text import in_language, is_rtl, language_of
-from pathmark.core.numbers import isolated, localized
+from pathmark.core.numbers import isolated, localized, number_filter
 from pathmark.instruments.definition import Instrument, Text
 
 from .charts import LineChart, line_chart
@@ -25,6 +26,7 @@ from .trajectory import (
     GapStory,
     HostNorm,
     Journey,
+    Point,
     Series,
     Steadiness,
 )
@@ -306,7 +308,7 @@ def chart_marks(chart: LineChart) -> SafeString:
         add(
             f'<line class="grid" x1="{tick.x}" x2="{tick.x}" y1="{chart.plot_bottom}" '
             f'y2="{bottom + 4}"/>\n  <text x="{tick.x}" y="{bottom + 18}" '
-            f'text-anchor="middle">{escape(date_format(tick.on, "M Y"))}</text>\n  '
+            f'text-anchor="middle">{_date(tick.on, "M Y")}</text>\n  '
         )
     changed = _("norms changed")
     for change in chart.norm_changes:
@@ -314,7 +316,7 @@ def chart_marks(chart: LineChart) -> SafeString:
             f'<line class="norm-change" x1="{change.x}" x2="{change.x}" y1="{chart.plot_top}" '
             f'y2="{chart.plot_bottom}"/>\n  <text class="norm-change-label" x="{change.x}" '
             f'y="{change.label_y}" dx="3">{escape(changed)} '
-            f"{escape(date_format(change.on, 'j M Y'))}</text>\n  "
+            f"{_date(change.on, 'j M Y')}</text>\n  "
         )
     for event in chart.events:
         add(
@@ -328,6 +330,104 @@ def chart_marks(chart: LineChart) -> SafeString:
     add("\n  ")
     for dot in chart.dots:
         add(f'<circle class="score-dot" cx="{dot.cx}" cy="{dot.cy}" r="4"/>\n  ')
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+def _day(on: date) -> str:
+    return _date(on, "j M Y")
+
+
+@lru_cache(maxsize=4096)
+def _date_in(on: date, format: str, language: str | None) -> str:
+    return escape(date_format(on, format))
+
+
+def _date(on: date, format: str) -> str:
+    """`on` in `format` in the active language, escaped: remembered, since a journey page
+    writes two hundred dates, mostly the same few."""
+    return _date_in(on, format, get_language())
+
+
+def _number(value: object, places: int) -> str:
+    return conditional_escape(number_filter(value, places))
+
+
+def series_table(view: SeriesView) -> SafeString:
+    """A series' table of readings, then its changes of stage and of the host norm: what
+    `_series_table.html` drew with template loops (kept in the tests as
+    `series_table_template.html`), written here for the same reason as the
+    chart's marks (the same markup; `test_series_table` compares the two)."""
+    caption = _("%(area)s: each assessment") % {"area": conditional_escape(view.title)}
+    events = bool(view.events)
+    parts = [
+        f'<div class="table-scroll" role="region" aria-label="{caption}" tabindex="0">'
+        f'<table class="series-table">\n  <caption>{caption}</caption>\n  <thead><tr>'
+        f'<th scope="col">{escape(_("Date"))}</th>'
+        f'<th scope="col" class="number">{escape(_("Score"))}</th>'
+        f'<th scope="col">{escape(_("Stage"))}</th>'
+        f'<th scope="col" class="number">{escape(_("Host norm on that date"))}</th>'
+        f'<th scope="col" class="number">{escape(_("Against the norm"))}</th>'
+    ]
+    add = parts.append
+    if events:
+        add(f'<th scope="col">{escape(_("Life events since the previous assessment"))}</th>')
+    add("</tr></thead>\n  <tbody>\n  ")
+    for row in view.rows:
+        point: Point = row["point"]  # type: ignore[assignment]
+        norm, below, above = row["norm"], row["below"], row["above"]
+        if below is None:
+            against = "—"
+        elif below > 0:  # type: ignore[operator]
+            against = _("%(points)s below") % {"points": _number(below, 1)}
+        elif above > 0:  # type: ignore[operator]
+            against = _("%(points)s above") % {"points": _number(above, 1)}
+        else:
+            against = escape(_("at the norm"))
+        add(
+            f'<tr><th scope="row">{_day(point.assessed_on)}</th>'
+            f'<td class="number">{_number(point.score, 1)}</td>'
+            f"<td>{conditional_escape(row['stage'])}</td>"
+            f'<td class="number">{"—" if norm is None else _number(norm, 0)}</td>'
+            f'<td class="number">{against}</td>'
+        )
+        if events:
+            found = row["events"]
+            listed = "; ".join(
+                f'<span class="event-number">{event["number"]}</span> '
+                f'<span dir="auto">{conditional_escape(event["label"])}</span> '
+                f"({_day(event['on'])})"
+                for event in found  # type: ignore[attr-defined]
+            )
+            add(f"<td>{listed or '—'}</td>")
+        add("</tr>\n  ")
+    add("\n  </tbody>\n</table></div>\n")
+    transitions = view.transitions
+    if transitions:
+        add(f"<p>{escape(_('Changes of stage:'))}</p>\n<ul>")
+        for t in transitions:
+            tag = (
+                f'<span class="tag ok">{escape(_("moved up"))}</span>'
+                if t["upward"]
+                else f'<span class="tag warn">{escape(_("moved down"))}</span>'
+            )
+            add(
+                f"<li>{_day(t['on'])}: {conditional_escape(t['from'])} → "  # type: ignore[arg-type]
+                f"{conditional_escape(t['to'])} {tag}</li>"
+            )
+        add("</ul>")
+    add("\n")
+    changes = view.norm_change_rows
+    if changes:
+        add(f"<p>{escape(_('Host norm changes in this period:'))}</p>\n<ul>")
+        for change in changes:
+            label = f" ({conditional_escape(change['label'])})" if change["label"] else ""
+            text = _("From %(when)s the host norm is %(value)s") % {
+                "when": _day(change["on"]),  # type: ignore[arg-type]
+                "value": _number(change["value"], 0),
+            }
+            add(f"<li>{text}{label}</li>")
+        add("</ul>")
+    add("\n")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
 
@@ -359,6 +459,10 @@ class SeriesView:
     @property
     def chart_marks(self) -> SafeString:
         return chart_marks(self.chart)
+
+    @property
+    def table(self) -> SafeString:
+        return series_table(self)
 
     def stage_label(self, stage_id: str | None) -> str:
         return self.stage_labels.get(stage_id or "", "—")
