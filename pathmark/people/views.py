@@ -194,11 +194,14 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @requires("person.view")
 def detail(request: HttpRequest, person_id: int) -> HttpResponse:
-    kept = selectors.merged_into(person_id)
-    if kept is not None:
+    try:
+        person = person_or_404(request, person_id)
+    except Http404:
         # A merged record's address (a bookmark, a printed link) leads to the one kept.
+        kept = selectors.merged_into(person_id)
+        if kept is None:
+            raise
         return redirect("people:detail", person_id=kept)
-    person = person_or_404(request, person_id)
     is_owner = person.organisation_id == request.organisation.pk
     return render(
         request,
