@@ -390,9 +390,9 @@ PATHMARK_DEMO = env_bool("PATHMARK_DEMO", DEBUG)
 # A key worker's people fall due for reassessment this many months after their latest
 # completed assessment ("My caseload" lists the overdue and due first).
 PATHMARK_REASSESSMENT_MONTHS = env_int("PATHMARK_REASSESSMENT_MONTHS", 6)
-# Processes that work out journey trends side by side in a large refresh or rebuild (the job
-# process writes what they give it, checking each chunk is still current): the machine's CPUs,
-# at most 4. 1 works everything out in the job's own process.
+# Processes that work out and write journey trends side by side in a large refresh or rebuild
+# (each chunk checked under its lock to be still current before it is written): the machine's
+# CPUs, at most 4. 1 works everything out in the job's own process.
 PATHMARK_REFRESH_PROCESSES = env_int("PATHMARK_REFRESH_PROCESSES", min(4, os.cpu_count() or 1))
 # Days an invitation to join an organisation can be accepted; after that the organisation
 # invites again (an old offer lying in an account is a membership nobody remembers giving).
