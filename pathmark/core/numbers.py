@@ -32,9 +32,10 @@ def _formatted(
 
 
 def floatformat(value: object, decimal_places: int | str = -1) -> str:
-    """Django's `floatformat`, remembered by value, language and grouping: it rounds through
-    `Decimal` and the language's number format, and a journey page writes four hundred
-    numbers, mostly the same few dozen scores and norms."""
+    """Django's `floatformat`, remembered by value, its type (1 and 1.0 are equal keys but
+    need not format alike), places, language and grouping: it rounds through `Decimal` and
+    the language's number format, and a journey page writes four hundred numbers, mostly the
+    same few dozen scores and norms."""
     try:
         return _formatted(
             value,

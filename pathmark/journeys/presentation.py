@@ -338,14 +338,14 @@ def _day(on: date) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _date_in(on: date, format: str, language: str | None) -> str:
-    return escape(date_format(on, format))
+def _date_in(on: date, pattern: str, language: str | None) -> str:
+    return escape(date_format(on, pattern))
 
 
-def _date(on: date, format: str) -> str:
-    """`on` in `format` in the active language, escaped: remembered, since a journey page
-    writes two hundred dates, mostly the same few."""
-    return _date_in(on, format, get_language())
+def _date(on: date, pattern: str) -> str:
+    """`on` in the date format `pattern` in the active language, escaped: remembered, since a
+    journey page writes two hundred dates, mostly the same few."""
+    return _date_in(on, pattern, get_language())
 
 
 def _number(value: object, places: int) -> str:

@@ -151,8 +151,8 @@ def _fingerprint(journey: JourneyTrends, norms_digest: str) -> Fingerprint:
 @dataclass
 class _Computed:
     """One chunk's journeys worked out from what was read, and what they were worked out from
-    (`_People` and `Source`), so that a chunk computed before its lock was taken can be checked,
-    under the lock, to be still current before it is written."""
+    (`_People` and `Source`), so that a chunk computed before its lock was taken can be
+    checked, under the lock, to be still current before it is written."""
 
     people: _People
     source: Source
@@ -291,9 +291,9 @@ def _refresh_chunk(
     ids: list[int], context: _Context, computed: _Computed | None = None
 ) -> Refreshed:
     """Writes the trends of one chunk of people, in the caller's transaction. `computed` is the
-    chunk worked out beforehand, without the lock (by a worker of `run_refresh`): it is written only if
-    neither the people nor their assessments changed since; otherwise, and without it, the
-    chunk is worked out here, under the lock."""
+    chunk worked out beforehand, without the lock (by a worker of `run_refresh`): it is
+    written only if neither the people nor their assessments changed since; otherwise, and
+    without it, the chunk is worked out here, under the lock."""
     chunk = _Range(ids)
     # Lock the people first (in id order, so two refreshes cannot deadlock): two refreshes of
     # one person at once would both delete and then both insert. A no-op on SQLite, whose
