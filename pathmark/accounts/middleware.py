@@ -92,7 +92,7 @@ class TwoFactorMiddleware:
             return None
         if has_authenticator(user):  # type: ignore[arg-type]
             destination = "accounts:verify"
-        elif two_factor_required(user):  # type: ignore[arg-type]
+        elif two_factor_required(user, getattr(request, "memberships", None)):  # type: ignore[arg-type]
             destination = "accounts:two_factor_setup"
         else:
             return None

@@ -4,6 +4,7 @@ change to them is (see services)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,9 +21,13 @@ from pathmark.organisations.selectors import host_organisation_of
 from .models import Invitation, InvitationStatus, User
 
 
-def two_factor_required(user: User) -> bool:
+def two_factor_required(user: User, memberships: Iterable[Membership] | None = None) -> bool:
     """True if any organisation the user acts for requires a second factor: a member of two
-    organisations could otherwise switch to the stricter one without it."""
+    organisations could otherwise switch to the stricter one without it. `memberships`, when
+    given, are the user's active memberships in active organisations with their organisation
+    already read (the scope middleware's, on every request): then no query is needed."""
+    if memberships is not None:
+        return any(membership.organisation.require_two_factor for membership in memberships)
     return Membership.objects.filter(
         user=user,
         is_active=True,

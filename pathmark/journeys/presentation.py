@@ -431,6 +431,85 @@ def series_table(view: SeriesView) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
 
+def summary_rows(journey: JourneyView) -> SafeString:
+    """The summary table's rows, one per series (the overall, then each domain): what the
+    journey page's template loop wrote, written here for the reason the charts' marks are
+    (`test_journey_markup` compares the two)."""
+    slug = escape(journey.journey.instrument.slug)
+    parts = []
+    for view in journey.all:
+        series = view.series
+        first, latest = series.first, series.latest
+        distance = series.distance_travelled
+        parts.append(
+            f'<tr class="{escape(view.css)}">\n      <th scope="row" '
+            f'lang="{escape(view.title_language)}"><a href="#{slug}-{escape(view.key)}">'
+            f"{conditional_escape(view.title)}</a></th>\n      "
+            f'<td><span class="arrow" aria-hidden="true">{escape(view.arrow)}</span> '
+            f"{conditional_escape(view.words)}</td>\n      "
+            f"<td>{conditional_escape(view.progress)}</td>\n      "
+            f'<td class="number">{_number(first.score, 0) if first else "—"}</td>\n      '
+            f'<td class="number">{_number(latest.score, 0) if latest else "—"}</td>\n      '
+            f'<td class="number">{"—" if distance is None else _number(distance, 1)}</td>\n'
+            f"      <td>{conditional_escape(view.latest_stage)}</td>\n      "
+            f"<td>{conditional_escape(view.gap)}<br>"
+            f'<span class="hint">{conditional_escape(view.share)}</span></td>\n      '
+            f"<td>{conditional_escape(view.projection)}</td>\n    </tr>"
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+def series_sections(journey: JourneyView) -> SafeString:
+    """Each series' section: its heading, rate, split, stability, chart (what
+    `_line_chart.html` drew around the marks) and table; what the journey page's template
+    loop wrote (`test_journey_markup` compares the two)."""
+    slug = escape(journey.journey.instrument.slug)
+    stability = escape(_("Stability"))
+    same_numbers = escape(_("The same numbers are in the table that follows."))
+    legend = (
+        f'<figcaption class="legend"><span class="key key-score" aria-hidden="true"></span> '
+        f"{escape(_('score'))} "
+        f'<span class="key key-norm" aria-hidden="true"></span> '
+        f"{escape(_('host norm and its usual range'))} "
+        f'<span class="key key-change" aria-hidden="true"></span> '
+        f"{escape(_('date the norms changed'))}"
+    )
+    event_key = (
+        f' <span class="key key-event" aria-hidden="true"></span> '
+        f"{escape(_('life event (numbered as in the list of life events)'))}"
+    )
+    parts = []
+    for view in journey.all:
+        key = escape(view.key)
+        title = conditional_escape(view.title)
+        words = conditional_escape(view.words)
+        band = f"; {conditional_escape(view.band)}" if view.band else ""
+        chart = view.chart
+        chart_id = escape(f"{view.key}-chart-{journey.journey.instrument.slug}")
+        chart_title = _(
+            "%(area)s: scores from 0 to 100 over time, with the stage bands and the host norm."
+        ) % {"area": title}
+        parts.append(
+            f'\n  <section class="series {escape(view.css)}" id="{slug}-{key}" '
+            f'aria-labelledby="{slug}-{key}-heading">\n    <h3 id="{slug}-{key}-heading" '
+            f'lang="{escape(view.title_language)}">{title}</h3>\n    <p class="rate">'
+            f'<span class="arrow" aria-hidden="true">{escape(view.arrow)}</span> '
+            f'<strong>{words}</strong> <span class="hint">'
+            f"({conditional_escape(view.method)}{band})</span></p>\n    "
+            f'<p class="split">{conditional_escape(view.split)}</p>\n    '
+            f'<p class="stability"><strong>{stability}:</strong> '
+            f"{conditional_escape(view.stability)}</p>\n    "
+            f'<figure class="journey-chart">\n<svg viewBox="0 0 {chart.width} {chart.height}" '
+            f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" direction="ltr" '
+            f'focusable="false">\n  <title id="{chart_id}-title">{chart_title}</title>\n  '
+            f'<desc id="{chart_id}-desc">{words}. {same_numbers}</desc>\n  '
+            f"{view.chart_marks}\n</svg>\n{legend}"
+            f"{event_key if chart.events else ''}</figcaption>\n</figure>\n\n    "
+            f"{view.table}\n  </section>\n  "
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
 @dataclass(frozen=True)
 class SeriesView:
     key: str
@@ -531,6 +610,14 @@ class JourneyView:
     @property
     def all(self) -> tuple[SeriesView, ...]:
         return (self.overall, *self.domains)
+
+    @property
+    def summary_rows(self) -> SafeString:
+        return summary_rows(self)
+
+    @property
+    def sections(self) -> SafeString:
+        return series_sections(self)
 
 
 def journey_view(

@@ -22,7 +22,7 @@ def reflection_context(found: selectors.PersonJourneys, language: str) -> dict[s
         views = [
             journey_view(
                 journey,
-                norms=selectors.person_norms(journey.instrument.slug, found.person),
+                norms=found.norms_of(journey),
                 as_of=found.as_of,
                 language=language,
                 events=marks,

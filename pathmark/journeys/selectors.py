@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain
@@ -154,10 +154,27 @@ class PersonJourneys:
     person: Person
     journeys: tuple[Journey, ...]
     as_of: date
+    norms: Mapping[str, Mapping[str, tuple[HostNorm, ...]]] = field(default_factory=dict)
+    """The norms each journey was computed against, by instrument slug."""
+
+    def norms_of(self, journey: Journey) -> Mapping[str, tuple[HostNorm, ...]]:
+        """The dated norms per key `journey` is compared with (read once per page)."""
+        slug = journey.instrument.slug
+        if slug not in self.norms:
+            return person_norms(slug, self.person)
+        return self.norms[slug]
 
 
 def journeys_of(person: Person, *, as_of: date | None = None) -> tuple[Journey, ...]:
     """The person's journey on each instrument they completed, most recently used first."""
+    return journeys_with_norms(person, as_of=as_of)[0]
+
+
+def journeys_with_norms(
+    person: Person, *, as_of: date | None = None
+) -> tuple[tuple[Journey, ...], dict[str, dict[str, tuple[HostNorm, ...]]]]:
+    """`journeys_of`, and the norms each was computed against by instrument slug, for the
+    pages that draw them with those norms."""
     as_of = as_of or timezone.localdate()
     rows = (
         Assessment.objects.filter(person=person, status=AssessmentStatus.COMPLETED)
@@ -169,10 +186,12 @@ def journeys_of(person: Person, *, as_of: date | None = None) -> tuple[Journey, 
     for assessment in rows:
         by_slug[assessment.instrument_version.slug].append(assessment)
     journeys = []
+    norms = {}
     for slug, assessments in by_slug.items():
         # The latest version's stages and measurement error describe the whole series; a new
         # version of an instrument keeps its domain ids (the instruments README asks for it).
         instrument = instrument_of(assessments[-1].instrument_version)
+        norms[slug] = person_norms(slug, person)
         journeys.append(
             journey_of(
                 instrument,
@@ -180,7 +199,7 @@ def journeys_of(person: Person, *, as_of: date | None = None) -> tuple[Journey, 
                     ScoredAssessment(a.assessed_on, a.domain_scores, a.overall_score)
                     for a in assessments
                 ],
-                norms=person_norms(slug, person),
+                norms=norms[slug],
                 as_of=as_of,
             )
         )
@@ -190,7 +209,7 @@ def journeys_of(person: Person, *, as_of: date | None = None) -> tuple[Journey, 
         ),
         reverse=True,
     )
-    return tuple(journeys)
+    return tuple(journeys), norms
 
 
 def person_journeys(
@@ -200,7 +219,8 @@ def person_journeys(
     otherwise (missing and not-yours alike). The read is audited as `action`."""
     person = person_for(actor=actor, organisation=organisation, person_id=person_id, action=action)
     as_of = timezone.localdate()
-    return PersonJourneys(person, journeys_of(person, as_of=as_of), as_of)
+    journeys, norms = journeys_with_norms(person, as_of=as_of)
+    return PersonJourneys(person, journeys, as_of, norms)
 
 
 # --- The caseload ------------------------------------------------------------------------

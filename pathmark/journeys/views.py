@@ -45,7 +45,7 @@ def person_journey(request: HttpRequest, person_id: int) -> HttpResponse:
     views = [
         journey_view(
             journey,
-            norms=selectors.person_norms(journey.instrument.slug, found.person),
+            norms=found.norms_of(journey),
             as_of=found.as_of,
             events=marks,
         )

@@ -19,6 +19,9 @@ class OrganisationScopeMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.membership = None  # type: ignore[attr-defined]
         request.organisation = None  # type: ignore[attr-defined]
+        # Every active membership in an active organisation, for the checks that look at all
+        # of them (the second factor: `accounts.selectors.two_factor_required`).
+        request.memberships = []  # type: ignore[attr-defined]
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.get_response(request)
@@ -27,6 +30,7 @@ class OrganisationScopeMiddleware:
             .select_related("organisation")
             .order_by("created_at", "pk")
         )
+        request.memberships = memberships  # type: ignore[attr-defined]
         chosen = request.session.get(SESSION_KEY)
         membership = None
         if chosen is not None:

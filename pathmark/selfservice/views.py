@@ -31,7 +31,7 @@ from pathmark.assessments.text import direction, in_language, language_of
 from pathmark.audit.services import record
 from pathmark.core.forms import attach_service_errors
 from pathmark.journeys.reflection import reflection_context
-from pathmark.journeys.selectors import PersonJourneys, journeys_of
+from pathmark.journeys.selectors import PersonJourneys, journeys_with_norms
 from pathmark.organisations.permissions import requires
 from pathmark.organisations.scoping import organisation_scope
 from pathmark.people.lookups import person_or_404
@@ -247,7 +247,8 @@ def _journey(
     reviewed with their caseworker), in the link's language."""
     person = Person.objects.get(pk=link.person_id)
     as_of = timezone.localdate()
-    found = PersonJourneys(person, journeys_of(person, as_of=as_of), as_of)
+    journeys, norms = journeys_with_norms(person, as_of=as_of)
+    found = PersonJourneys(person, journeys, as_of, norms)
     record(
         actor=None,
         organisation=link.organisation,

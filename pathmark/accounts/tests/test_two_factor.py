@@ -239,3 +239,33 @@ def test_verify_page_does_not_redirect_off_the_site(world):
         "/accounts/verify/", {"code": app_code(device), "next": "https://evil.example/"}
     )
     assert response["Location"] == "/"
+
+
+def test_a_member_of_a_strict_and_a_lenient_organisation_must_set_up_in_either(strict_org, world):
+    """The requirement follows every organisation the user acts for, whichever one the
+    session has chosen (the middleware reads it from the memberships it loaded anyway)."""
+    from pathmark.accounts.selectors import two_factor_required
+    from pathmark.organisations.models import Membership, Role
+    from pathmark.organisations.scoping import system_scope
+
+    user = world.b_caseworker
+    client = client_for(user)
+    assert client.get("/").status_code == 200
+    with system_scope("test: a second membership"):
+        Membership.objects.create(user=user, organisation=strict_org, role=Role.CASEWORKER)
+        loaded = list(
+            Membership.objects.filter(
+                user=user, is_active=True, organisation__is_active=True
+            ).select_related("organisation")
+        )
+    assert two_factor_required(user) and two_factor_required(user, loaded)
+    # The session still acts for the lenient organisation, the user's first.
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/two-factor/")
+    # Without the strict one (its membership ended), the password is enough again.
+    with system_scope("test: the membership ends"):
+        Membership.objects.filter(user=user, organisation=strict_org).update(is_active=False)
+        loaded = [m for m in loaded if m.organisation_id != strict_org.pk]
+    assert not two_factor_required(user) and not two_factor_required(user, loaded)
+    assert client.get("/").status_code == 200

@@ -17,7 +17,9 @@ from pathmark.journeys.trajectory import HostNorm, ScoredAssessment, journey_of
 TEMPLATE = (Path(__file__).parent / "series_table_template.html").read_text(encoding="utf-8")
 
 
-def views(language: str):  # type: ignore[no-untyped-def]
+def journey_views(language: str):  # type: ignore[no-untyped-def]
+    """Journeys with and without life events, stage changes, norm changes, readings above
+    and below the norm, a missing domain and a single reading, with hostile labels."""
     instrument = get_instrument("integration-journey")
     domains = [domain.id for domain in instrument.domains]
     readings = [
@@ -44,9 +46,14 @@ def views(language: str):  # type: ignore[no-untyped-def]
         view = journey_view(
             journey, norms=norms, as_of=date(2025, 6, 1), language=language, events=with_events
         )
-        yield from view.all
+        yield view
     single = journey_of(instrument, assessments[:1], as_of=date(2025, 6, 1))
-    yield from journey_view(single, norms={}, as_of=date(2025, 6, 1), language=language).all
+    yield journey_view(single, norms={}, as_of=date(2025, 6, 1), language=language)
+
+
+def views(language: str):  # type: ignore[no-untyped-def]
+    for journey in journey_views(language):
+        yield from journey.all
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
