@@ -85,10 +85,20 @@ def sent_by(*, actor: Any, organisation: Organisation) -> list[Listed]:
 
 
 def referrals_of(person: Person) -> list[Listed]:
-    """The person's referrals the scope may see, newest first (for the person and plan
-    pages; the page that shows them has already audited reading the person)."""
-    referrals = _with_related(Referral.objects.filter(person=person)).order_by("-created_at", "-pk")
-    return [Listed(referral, is_overdue(referral)) for referral in referrals]
+    """The person's referrals the scope may see, newest first, for the person page, which has
+    already read the person in this scope and audited it. No person is joined in (each
+    referral carries `person` itself), so the referrals' own scope is all that applies: the
+    sender's referrals of people it sees, the receiver's open ones."""
+    referrals = (
+        Referral.objects.filter(person=person)
+        .select_related("service")
+        .order_by("-created_at", "-pk")
+    )
+    found = []
+    for referral in referrals:
+        referral.person = person
+        found.append(Listed(referral, is_overdue(referral)))
+    return found
 
 
 def open_referral_for_action(action: Any) -> Referral | None:

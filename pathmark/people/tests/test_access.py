@@ -141,3 +141,33 @@ def test_aggregate_scope_counts_across_organisations_without_identities(world) -
             list(Assessment.objects.values("person__email"))
     with aggregate_scope("one organisation", organisation_id=world.org_b.pk):
         assert Person.objects.count() == 2
+
+
+def test_a_kept_condition_holds_inside_other_queries_at_any_depth(world) -> None:  # type: ignore[no-untyped-def]
+    """A grant's subquery is compiled to SQL once (`person_among`) and then stands in every
+    scoped query as written: as a subquery of another scoped query (its own aliases only
+    shadow inside it), combined with other conditions, or negated."""
+    own = PersonFactory(organisation=world.org_a)
+    shared = PersonFactory(organisation=world.org_b)
+    hidden = PersonFactory(organisation=world.org_b)
+    share(shared, world.org_a)
+    with organisation_scope(organisation_id=world.org_a.pk):
+        # A scoped query inside a scoped query: both carry the consent subquery.
+        nested = Consent.objects.filter(person__in=Person.objects.values("pk"))
+        assert set(nested.values_list("person_id", flat=True)) == {own.pk, shared.pk}
+        both = Person.objects.filter(pk__in=Person.objects.filter(pk__in=[shared.pk, hidden.pk]))
+        assert set(both.values_list("pk", flat=True)) == {shared.pk}
+        kept = access.visible_people_q(organisation_id=world.org_a.pk)
+        assert set(
+            QuerySet(Person)
+            .filter(kept, pk__in=[own.pk, shared.pk, hidden.pk])
+            .values_list("pk", flat=True)
+        ) == {own.pk, shared.pk}
+        assert set(
+            QuerySet(Person)
+            .exclude(kept)
+            .filter(pk__in=[own.pk, shared.pk, hidden.pk])
+            .values_list("pk", flat=True)
+        ) == {hidden.pk}
+    with organisation_scope(organisation_id=world.org_c.pk):
+        assert not Person.objects.filter(pk__in=Person.objects.values("pk")).exists()
