@@ -150,6 +150,9 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Form widgets through Django's own Jinja2 templates: the same markup (whitespace aside) as its
+# template language draws, about twice as fast; the fields around them stay in our templates.
+FORM_RENDERER = "django.forms.renderers.Jinja2"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
