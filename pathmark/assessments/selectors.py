@@ -176,6 +176,25 @@ def resume_url(assessment: Assessment) -> str:
     return reverse("assessments:review", args=[assessment.pk])
 
 
+def latest_completed_id(person: Person) -> int | None:
+    """The id of the person's latest completed assessment the scope may see, or None. On the
+    person page the assessments part has just read the newest assessments in the same scope
+    (`person_assessment_summary`, kept on the person object for the request): the answer is
+    among them, unless they were all drafts and there were more."""
+    newest = getattr(person, "_newest_assessments", None)
+    if newest is not None:
+        rows, more = newest
+        found = next((row.pk for row in rows if row.is_completed), None)
+        if found is not None or not more:
+            return found  # type: ignore[no-any-return]
+    return (
+        Assessment.objects.filter(person=person, status=AssessmentStatus.COMPLETED)
+        .order_by("-assessed_on", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def person_assessment_summary(*, person: Person) -> dict[str, object]:
     """What the person page shows about assessments, for the organisation in scope: the latest
     completed result of each instrument, the history, its own drafts to resume, and whether
@@ -185,6 +204,8 @@ def person_assessment_summary(*, person: Person) -> dict[str, object]:
     rows = list(assessments_of(person).defer("answers", "item_scores")[: HISTORY_LIMIT + 1])
     more = len(rows) > HISTORY_LIMIT
     rows = rows[:HISTORY_LIMIT]
+    # Kept on this request's person for the page's other parts (`latest_completed_id`).
+    person._newest_assessments = (rows, more)  # type: ignore[attr-defined]
     latest: dict[str, Assessment] = {}
     history = []
     drafts = []

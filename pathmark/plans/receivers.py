@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pathmark.assessments.hooks import NextStep
-from pathmark.assessments.models import Assessment, AssessmentStatus
+from pathmark.assessments.selectors import latest_completed_id
 from pathmark.organisations.permissions import role_may
 from pathmark.organisations.scoping import system_scope
 from pathmark.people.hooks import PersonPageSection
@@ -40,12 +40,7 @@ def person_page_section(*, person: Person, request: Any) -> PersonPageSection:
     completed assessment."""
     draft_url = ""
     if _may_draft(request, person):
-        latest = (
-            Assessment.objects.filter(person=person, status=AssessmentStatus.COMPLETED)
-            .order_by("-assessed_on", "-pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
+        latest = latest_completed_id(person)
         if latest is not None:
             draft_url = reverse("plans:draft", kwargs={"assessment_id": latest})
     return PersonPageSection(

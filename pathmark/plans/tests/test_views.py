@@ -173,3 +173,37 @@ def test_a_review_shows_each_goals_score_on_the_linked_assessment(world, person,
     shown = Decimal(str(score)).quantize(Decimal(1), rounding=ROUND_HALF_UP)  # as floatformat
     assert f"{shown} out of 100" in page
     assert ("Target reached" in page) == (score >= goal.target_score)
+
+
+@pytest.mark.parametrize("history", [50, 1])
+def test_the_person_page_drafts_from_the_latest_completed_assessment_past_newer_drafts(
+    world, person, assessment, history, monkeypatch
+):
+    """The draft link names the latest completed assessment, whether the assessments part of
+    the page showed it (it reads the newest ones first) or only drafts were shown (then it is
+    looked up)."""
+    from datetime import date
+
+    from pathmark.assessments import selectors as assessment_selectors
+    from pathmark.assessments import services as assessment_services
+    from pathmark.organisations.scoping import organisation_scope
+
+    monkeypatch.setattr(assessment_selectors, "HISTORY_LIMIT", history)
+    later = run_assessment(
+        world.a_caseworker, world.org_a, person, answer="agree", assessed_on=date(2025, 9, 1)
+    )
+    user = world.a_caseworker
+    with organisation_scope(organisation_id=world.org_a.pk, user_id=user.pk, role="caseworker"):
+        for day in (2, 3):
+            assessment_services.start_assessment(
+                by=user,
+                organisation=world.org_a,
+                person=person,
+                instrument_slug="integration-journey",
+                mode="caseworker_led",
+                language="en",
+                assessed_on=date(2025, 10, day),
+            )
+    page = client_for(user).get(f"/people/{person.pk}/").content.decode()
+    assert f"/plans/from-assessment/{later.pk}/" in page
+    assert f"/plans/from-assessment/{assessment.pk}/" not in page
