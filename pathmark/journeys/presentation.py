@@ -352,6 +352,15 @@ def _number(value: object, places: int) -> str:
     return conditional_escape(number_filter(value, places))
 
 
+def _listed(heading: str, items: list[str]) -> str:
+    """`items` (markup) as a list under `heading`, then a line break; only the line break
+    when there are none."""
+    if not items:
+        return "\n"
+    listed = "".join(f"<li>{item}</li>" for item in items)
+    return f"<p>{escape(heading)}</p>\n<ul>{listed}</ul>\n"
+
+
 def series_table(view: SeriesView) -> SafeString:
     """A series' table of readings, then its changes of stage and of the host norm: what
     `_series_table.html` drew with template loops (kept in the tests as
@@ -401,33 +410,27 @@ def series_table(view: SeriesView) -> SafeString:
             add(f"<td>{listed or '—'}</td>")
         add("</tr>\n  ")
     add("\n  </tbody>\n</table></div>\n")
-    transitions = view.transitions
-    if transitions:
-        add(f"<p>{escape(_('Changes of stage:'))}</p>\n<ul>")
-        for t in transitions:
-            tag = (
-                f'<span class="tag ok">{escape(_("moved up"))}</span>'
-                if t["upward"]
-                else f'<span class="tag warn">{escape(_("moved down"))}</span>'
-            )
-            add(
-                f"<li>{_day(t['on'])}: {conditional_escape(t['from'])} → "  # type: ignore[arg-type]
-                f"{conditional_escape(t['to'])} {tag}</li>"
-            )
-        add("</ul>")
-    add("\n")
-    changes = view.norm_change_rows
-    if changes:
-        add(f"<p>{escape(_('Host norm changes in this period:'))}</p>\n<ul>")
-        for change in changes:
-            label = f" ({conditional_escape(change['label'])})" if change["label"] else ""
-            text = _("From %(when)s the host norm is %(value)s") % {
-                "when": _day(change["on"]),  # type: ignore[arg-type]
-                "value": _number(change["value"], 0),
-            }
-            add(f"<li>{text}{label}</li>")
-        add("</ul>")
-    add("\n")
+    moves = []
+    for t in view.transitions:
+        tag = (
+            f'<span class="tag ok">{escape(_("moved up"))}</span>'
+            if t["upward"]
+            else f'<span class="tag warn">{escape(_("moved down"))}</span>'
+        )
+        moves.append(
+            f"{_day(t['on'])}: {conditional_escape(t['from'])} → "  # type: ignore[arg-type]
+            f"{conditional_escape(t['to'])} {tag}"
+        )
+    add(_listed(_("Changes of stage:"), moves))
+    changes = []
+    for change in view.norm_change_rows:
+        label = f" ({conditional_escape(change['label'])})" if change["label"] else ""
+        text = _("From %(when)s the host norm is %(value)s") % {
+            "when": _day(change["on"]),  # type: ignore[arg-type]
+            "value": _number(change["value"], 0),
+        }
+        changes.append(f"{text}{label}")
+    add(_listed(_("Host norm changes in this period:"), changes))
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
 

@@ -154,27 +154,22 @@ class PersonJourneys:
     person: Person
     journeys: tuple[Journey, ...]
     as_of: date
-    norms: Mapping[str, Mapping[str, tuple[HostNorm, ...]]] = field(default_factory=dict)
+    norms: Mapping[str, Mapping[str, tuple[HostNorm, ...]]]
     """The norms each journey was computed against, by instrument slug."""
 
     def norms_of(self, journey: Journey) -> Mapping[str, tuple[HostNorm, ...]]:
         """The dated norms per key `journey` is compared with (read once per page)."""
-        slug = journey.instrument.slug
-        if slug not in self.norms:
-            return person_norms(slug, self.person)
-        return self.norms[slug]
+        return self.norms[journey.instrument.slug]
 
 
 def journeys_of(person: Person, *, as_of: date | None = None) -> tuple[Journey, ...]:
     """The person's journey on each instrument they completed, most recently used first."""
-    return journeys_with_norms(person, as_of=as_of)[0]
+    return read_journeys(person, as_of=as_of).journeys
 
 
-def journeys_with_norms(
-    person: Person, *, as_of: date | None = None
-) -> tuple[tuple[Journey, ...], dict[str, dict[str, tuple[HostNorm, ...]]]]:
-    """`journeys_of`, and the norms each was computed against by instrument slug, for the
-    pages that draw them with those norms."""
+def read_journeys(person: Person, *, as_of: date | None = None) -> PersonJourneys:
+    """`journeys_of` with the norms each was computed against, for the pages that draw them
+    with those norms. Not audited: the caller has read the person and audited it."""
     as_of = as_of or timezone.localdate()
     rows = (
         Assessment.objects.filter(person=person, status=AssessmentStatus.COMPLETED)
@@ -209,7 +204,7 @@ def journeys_with_norms(
         ),
         reverse=True,
     )
-    return tuple(journeys), norms
+    return PersonJourneys(person, tuple(journeys), as_of, norms)
 
 
 def person_journeys(
@@ -218,9 +213,7 @@ def person_journeys(
     """The person's journeys if the current scope may see them; `Person.DoesNotExist`
     otherwise (missing and not-yours alike). The read is audited as `action`."""
     person = person_for(actor=actor, organisation=organisation, person_id=person_id, action=action)
-    as_of = timezone.localdate()
-    journeys, norms = journeys_with_norms(person, as_of=as_of)
-    return PersonJourneys(person, journeys, as_of, norms)
+    return read_journeys(person)
 
 
 # --- The caseload ------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -31,7 +31,7 @@ from pathmark.assessments.text import direction, in_language, language_of
 from pathmark.audit.services import record
 from pathmark.core.forms import attach_service_errors
 from pathmark.journeys.reflection import reflection_context
-from pathmark.journeys.selectors import PersonJourneys, journeys_with_norms
+from pathmark.journeys.selectors import read_journeys
 from pathmark.organisations.permissions import requires
 from pathmark.organisations.scoping import organisation_scope
 from pathmark.people.lookups import person_or_404
@@ -246,9 +246,7 @@ def _journey(
     """The client's own journey (completed check-ins only: their new answers count once
     reviewed with their caseworker), in the link's language."""
     person = Person.objects.get(pk=link.person_id)
-    as_of = timezone.localdate()
-    journeys, norms = journeys_with_norms(person, as_of=as_of)
-    found = PersonJourneys(person, journeys, as_of, norms)
+    found = read_journeys(person)
     record(
         actor=None,
         organisation=link.organisation,
