@@ -20,12 +20,11 @@ from .models import Invitation, User
 
 @any_member
 def invitations(request: HttpRequest) -> HttpResponse:
-    """The signed-in person's unanswered invitations, each with Accept and Decline."""
-    return render(
-        request,
-        "accounts/invitations.html",
-        {"invitations": selectors.pending_invitations(request.user)},  # type: ignore[arg-type]
-    )
+    """The signed-in person's unanswered invitations, each with Accept and Decline (answering
+    one comes back here, so the page frame's count is right at once)."""
+    waiting = list(selectors.pending_invitations(request.user))  # type: ignore[arg-type]
+    selectors.keep_invitations_waiting(request, len(waiting))
+    return render(request, "accounts/invitations.html", {"invitations": waiting})
 
 
 def _own_invitation_or_404(request: HttpRequest, invitation_id: int) -> Invitation:

@@ -3,7 +3,9 @@
 `SessionLimitsMiddleware` ends a session SESSION_MAX_AGE after sign-in however active it is,
 and keeps the idle limit (the session's age, SESSION_COOKIE_AGE) running from the last request:
 it refreshes the session's expiry at most once every SESSION_REFRESH_SECONDS, so a page read
-does not also write the session row every time. `TwoFactorMiddleware` sends a signed-in user
+does not also write the session row every time. The same once-a-minute refresh recounts the invitations waiting for the user, which the page
+frame's badge shows from the session (so a page view asks the database nothing for it).
+`TwoFactorMiddleware` sends a signed-in user
 who has not confirmed this session with a second factor to do so, and a member of an
 organisation that requires one, who has none yet, to set it up: until then they reach only
 those pages and the public ones (sign out, language).
@@ -24,7 +26,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from .selectors import has_authenticator, two_factor_required
+from .selectors import has_authenticator, keep_invitations_waiting, two_factor_required
 
 SIGNED_IN_AT = "pathmark_signed_in_at"
 REFRESHED_AT = "pathmark_refreshed_at"
@@ -57,10 +59,13 @@ class SessionLimitsMiddleware:
 def _refresh_idle_clock(request: HttpRequest) -> None:
     """Changing the session makes the session middleware save it, which moves its expiry
     SESSION_COOKIE_AGE past now. Once a minute is enough: the idle limit is then between
-    SESSION_COOKIE_AGE minus a minute and SESSION_COOKIE_AGE, and reads write nothing else."""
+    SESSION_COOKIE_AGE minus a minute and SESSION_COOKIE_AGE, and reads write nothing else.
+    The invitations waiting are counted again in the same write: an invitation sent to a
+    signed-in user shows in their page frame within the minute."""
     now = int(time.time())
     if now - request.session.get(REFRESHED_AT, 0) >= settings.SESSION_REFRESH_SECONDS:
         request.session[REFRESHED_AT] = now
+        keep_invitations_waiting(request)
 
 
 def two_factor_exempt(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

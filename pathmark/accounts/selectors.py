@@ -11,6 +11,7 @@ from datetime import timedelta
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -229,6 +230,26 @@ def pending_invitations(user: User) -> QuerySet[Invitation]:
         .select_related("organisation", "invited_by")
         .order_by("created_at", "pk")
     )
+
+
+INVITATIONS_WAITING = "pathmark_invitations_waiting"
+
+
+def keep_invitations_waiting(request: HttpRequest, count: int | None = None) -> int:
+    """Counts the signed-in user's pending invitations (or takes `count`, when the caller has
+    just listed them) and keeps the number in their session, for the page frame's badge."""
+    if count is None:
+        count = pending_invitations(request.user).count()  # type: ignore[arg-type]
+    request.session[INVITATIONS_WAITING] = count
+    return count
+
+
+def invitations_waiting(request: HttpRequest) -> int:
+    """The number of invitations the page frame shows as waiting: the one kept in the session
+    when the idle clock last moved (at most a minute ago) or the invitations page was last
+    shown, which answering one leads back to."""
+    kept = request.session.get(INVITATIONS_WAITING)
+    return kept if isinstance(kept, int) else keep_invitations_waiting(request)
 
 
 def pending_invitation(user: User, invitation_id: int) -> Invitation:

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from pathmark.accounts.selectors import pending_invitations
+from pathmark.accounts.selectors import invitations_waiting
 from pathmark.organisations.permissions import role_may
 
 
@@ -21,12 +21,8 @@ def pathmark(request: HttpRequest) -> dict[str, object]:
         "can_transfer": role_may(role, "data.import"),
         "can_see_reports": role_may(role, "reports.view"),
         "can_assess_capacity": role_may(role, "capacity.assess"),
-        # Counted only where the page frame asks (a callable), for members only.
-        "invitations_waiting": (
-            (lambda: pending_invitations(request.user).count())  # type: ignore[arg-type]
-            if membership is not None
-            else 0
-        ),
+        # Kept in the session, counted again once a minute (accounts.selectors), members only.
+        "invitations_waiting": (lambda: invitations_waiting(request)) if membership else 0,
         "can_send_referrals": role_may(role, "referral.send"),
         "can_receive_referrals": role_may(role, "referral.receive"),
     }

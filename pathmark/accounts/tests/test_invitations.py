@@ -103,3 +103,37 @@ def test_no_one_else_withdraws_an_organisations_invitation(world, invited):
         )
     invited.refresh_from_db()
     assert invited.status == InvitationStatus.PENDING
+
+
+def test_the_page_frame_counts_invitations_once_a_minute_and_after_an_answer(world):
+    """The badge comes from the session: counted when the idle clock moves (at most once a
+    minute) and whenever the invitations page is shown, so a page view costs no query."""
+    import time
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pathmark.accounts.middleware import REFRESHED_AT
+
+    user = UserFactory(username="omar-invited", email="omar.invited@example.org")
+    MembershipFactory(user=user, organisation=world.org_b, role=Role.CASEWORKER)
+    client = client_for(user)
+    assert "invitation" not in client.get("/").content.decode().split("<main")[0]
+    admin = world.member(world.org_c, Role.ADMINISTRATOR)
+    invitation = services.add_member(
+        by=admin, organisation=world.org_c, email=user.email, name="", role=Role.CASEWORKER
+    ).invitation
+    with CaptureQueriesContext(connection) as queries:
+        frame = client.get("/").content.decode().split("<main")[0]
+    assert "1 invitation" not in frame  # within the minute: the count kept
+    assert not [q for q in queries if "accounts_invitation" in q["sql"]]
+
+    session = client.session
+    session[REFRESHED_AT] = int(time.time()) - 61
+    session.save()
+    assert "1 invitation" in client.get("/").content.decode().split("<main")[0]
+
+    response = client.post(f"/accounts/invitations/{invitation.pk}/decline/", follow=True)
+    assert response.status_code == 200
+    assert "1 invitation" not in response.content.decode().split("<main")[0]
+    assert "1 invitation" not in client.get("/").content.decode().split("<main")[0]
