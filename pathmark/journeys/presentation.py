@@ -361,6 +361,23 @@ def _listed(heading: str, items: list[str]) -> str:
     return f"<p>{escape(heading)}</p>\n<ul>{listed}</ul>\n"
 
 
+@lru_cache(maxsize=64)
+def _table_head(events: bool, language: str | None) -> str:
+    """The series tables' head row, the same for every table of a page in `language`."""
+    cells = [
+        f'<th scope="col">{escape(_("Date"))}</th>'
+        f'<th scope="col" class="number">{escape(_("Score"))}</th>'
+        f'<th scope="col">{escape(_("Stage"))}</th>'
+        f'<th scope="col" class="number">{escape(_("Host norm on that date"))}</th>'
+        f'<th scope="col" class="number">{escape(_("Against the norm"))}</th>'
+    ]
+    if events:
+        cells.append(
+            f'<th scope="col">{escape(_("Life events since the previous assessment"))}</th>'
+        )
+    return f"<thead><tr>{''.join(cells)}</tr></thead>\n  <tbody>\n  "
+
+
 def series_table(view: SeriesView) -> SafeString:
     """A series' table of readings, then its changes of stage and of the host norm: what
     `_series_table.html` drew with template loops (kept in the tests as
@@ -370,17 +387,10 @@ def series_table(view: SeriesView) -> SafeString:
     events = bool(view.events)
     parts = [
         f'<div class="table-scroll" role="region" aria-label="{caption}" tabindex="0">'
-        f'<table class="series-table">\n  <caption>{caption}</caption>\n  <thead><tr>'
-        f'<th scope="col">{escape(_("Date"))}</th>'
-        f'<th scope="col" class="number">{escape(_("Score"))}</th>'
-        f'<th scope="col">{escape(_("Stage"))}</th>'
-        f'<th scope="col" class="number">{escape(_("Host norm on that date"))}</th>'
-        f'<th scope="col" class="number">{escape(_("Against the norm"))}</th>'
+        f'<table class="series-table">\n  <caption>{caption}</caption>\n  ',
+        _table_head(events, get_language()),
     ]
     add = parts.append
-    if events:
-        add(f'<th scope="col">{escape(_("Life events since the previous assessment"))}</th>')
-    add("</tr></thead>\n  <tbody>\n  ")
     for row in view.rows:
         point: Point = row["point"]  # type: ignore[assignment]
         norm, below, above = row["norm"], row["below"], row["above"]

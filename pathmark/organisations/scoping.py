@@ -178,6 +178,21 @@ class ScopedQuerySet(models.QuerySet):
             )
 
 
+# The scope's filter as Django resolved it into a query (its joins and conditions), by model,
+# organisation, kind of scope and database. `visible_in_scope` depends on nothing but the
+# organisation and the access grants' kinds (whose registry empties this when it changes), and
+# names nothing of the moment, so each query starts from a copy of one resolved before, as a
+# queryset chained from another does, instead of resolving the condition again: a tenth of a
+# record page, which runs a dozen scoped queries.
+_resolved: dict[tuple[type[models.Model], int | None, bool, str], Any] = {}
+_RESOLVED_KEPT = 10_000
+
+
+def forget_resolved_scopes() -> None:
+    """For the access grants' registry: the conditions it builds have changed."""
+    _resolved.clear()
+
+
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
     """Default manager of personal-data models: filters every query to the current scope."""
 
@@ -188,4 +203,12 @@ class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: igno
             return queryset
         if scope.is_aggregate and scope.organisation_id is None:
             return queryset
-        return queryset.filter(self.model.visible_in_scope(scope))
+        key = (self.model, scope.organisation_id, scope.is_aggregate, queryset.db)
+        resolved = _resolved.get(key)
+        if resolved is None:
+            resolved = queryset.filter(self.model.visible_in_scope(scope)).query
+            if len(_resolved) >= _RESOLVED_KEPT:
+                _resolved.clear()
+            _resolved[key] = resolved
+        queryset.query = resolved.chain()
+        return queryset

@@ -53,6 +53,8 @@ from django.db.models.sql import Query
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from pathmark.organisations.scoping import forget_resolved_scopes
+
 PERSON = "person"
 CONSENTS = "consents"
 ASSESSMENTS = "assessments"
@@ -98,14 +100,21 @@ def register(kind: GrantKind) -> GrantKind:
     if kind.code in _kinds and _kinds[kind.code] is not kind:
         raise GrantKindError(f"An access grant kind {kind.code!r} is already registered.")
     _kinds[kind.code] = kind
-    _conditions.clear()
+    _forget_conditions()
     return kind
 
 
 def unregister(code: str) -> None:
     """For tests that register a kind of their own."""
     _kinds.pop(code, None)
+    _forget_conditions()
+
+
+def _forget_conditions() -> None:
+    """The kinds changed: every condition built from them, and every scoped query resolved
+    with one (`organisations.scoping`), is built again."""
     _conditions.clear()
+    forget_resolved_scopes()
 
 
 # The conditions already built, by organisation, path to the person, part and database. A

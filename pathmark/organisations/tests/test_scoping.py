@@ -82,3 +82,59 @@ def test_every_view_declares_who_may_use_it():
         if not declared:
             undeclared.append(f"{route} → {view.__module__}.{view.__qualname__}")
     assert not undeclared, "Views without an access declaration:\n" + "\n".join(undeclared)
+
+
+def test_each_scope_resolves_its_condition_once_and_every_query_starts_from_a_copy(
+    world, monkeypatch
+):
+    """The scoped manager keeps the condition Django resolved for a model and organisation;
+    a query narrowed, combined or used inside another leaves the kept one as it was, another
+    organisation gets its own, and a new kind of access grant is applied at once."""
+    from django.db.models import Q, QuerySet
+
+    from pathmark.organisations import scoping
+    from pathmark.people import access
+
+    resolved: list[int | None] = []
+    condition = Person.visible_in_scope
+
+    def counted(scope):  # type: ignore[no-untyped-def]
+        resolved.append(scope.organisation_id)
+        return condition(scope)
+
+    monkeypatch.setattr(Person, "visible_in_scope", staticmethod(counted))
+    scoping.forget_resolved_scopes()
+    own = PersonFactory(organisation=world.org_a, name="Own")
+    other = PersonFactory(organisation=world.org_b, external_id="flagged")
+    try:
+        with organisation_scope(organisation_id=world.org_a.pk):
+            assert list(Person.objects.filter(name="Nobody")) == []
+            assert list(Person.objects.exclude(pk=own.pk)) == []
+            assert list(Person.objects.filter(pk=other.pk) | Person.objects.all()) == [own]
+            assert list(Person.objects.filter(pk__in=Person.objects.values("pk"))) == [own]
+            assert list(Person.objects.all()) == [own]
+        with organisation_scope(organisation_id=world.org_b.pk):
+            assert list(Person.objects.all()) == [other]
+        with organisation_scope(organisation_id=world.org_c.pk):
+            assert not Person.objects.exists()
+        assert resolved == [world.org_a.pk, world.org_b.pk, world.org_c.pk]
+
+        def flagged(*, organisation_id: int, person: str, part: str) -> Q | None:
+            if organisation_id != world.org_c.pk:
+                return None
+            ids = QuerySet(Person).filter(external_id="flagged").values("pk")
+            return access.person_among(person, ids)
+
+        access.register(
+            access.GrantKind(code="test-flag", label="Test", condition=flagged, grants=list)
+        )
+        try:
+            with organisation_scope(organisation_id=world.org_c.pk):
+                assert list(Person.objects.all()) == [other]
+        finally:
+            access.unregister("test-flag")
+        with organisation_scope(organisation_id=world.org_c.pk):
+            assert not Person.objects.exists()
+    finally:
+        monkeypatch.undo()
+        scoping.forget_resolved_scopes()
