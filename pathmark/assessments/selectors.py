@@ -20,7 +20,7 @@ from pathmark.audit.services import record
 from pathmark.instruments.definition import Instrument
 from pathmark.instruments.models import InstrumentVersion
 from pathmark.organisations.permissions import role_may
-from pathmark.organisations.scoping import active_scope, current_scope
+from pathmark.organisations.scoping import active_scope, current_scope, prepared
 from pathmark.people import access
 from pathmark.people.models import Person
 
@@ -52,6 +52,17 @@ def assessments_of(person: Person) -> QuerySet[Assessment]:
         # loads it once per version when its cache misses.
         .defer("instrument_version__definition")
         .order_by("-assessed_on", "-pk")
+    )
+
+
+@prepared
+def _newest_assessments(person_id: int) -> QuerySet[Assessment]:
+    """`assessments_of` without the answers, one more than the person page shows."""
+    return (
+        Assessment.objects.filter(person_id=person_id)
+        .select_related("instrument_version", "organisation")
+        .defer("instrument_version__definition", "answers", "item_scores")
+        .order_by("-assessed_on", "-pk")[: HISTORY_LIMIT + 1]
     )
 
 
@@ -201,7 +212,7 @@ def person_assessment_summary(*, person: Person) -> dict[str, object]:
     it may start one. The person page's own read is already audited by `person_for`."""
     scope = current_scope()
     language = get_language() or "en"
-    rows = list(assessments_of(person).defer("answers", "item_scores")[: HISTORY_LIMIT + 1])
+    rows = _newest_assessments(person.pk)
     more = len(rows) > HISTORY_LIMIT
     rows = rows[:HISTORY_LIMIT]
     # Kept on this request's person for the page's other parts (`latest_completed_id`).

@@ -27,7 +27,7 @@ from pathmark.audit.services import record_shown
 from pathmark.instruments.definition import Instrument
 from pathmark.instruments.models import InstrumentVersion
 from pathmark.organisations.models import Membership, Role
-from pathmark.organisations.scoping import current_scope
+from pathmark.organisations.scoping import current_scope, prepared
 from pathmark.people import access
 from pathmark.people.models import Person
 from pathmark.people.selectors import person_for
@@ -171,14 +171,8 @@ def read_journeys(person: Person, *, as_of: date | None = None) -> PersonJourney
     """`journeys_of` with the norms each was computed against, for the pages that draw them
     with those norms. Not audited: the caller has read the person and audited it."""
     as_of = as_of or timezone.localdate()
-    rows = (
-        Assessment.objects.filter(person=person, status=AssessmentStatus.COMPLETED)
-        .select_related("instrument_version")
-        .defer("answers", "item_scores", "instrument_version__definition")
-        .order_by("assessed_on", "pk")
-    )
     by_slug: dict[str, list[Assessment]] = defaultdict(list)
-    for assessment in rows:
+    for assessment in _completed_assessments(person.pk):
         by_slug[assessment.instrument_version.slug].append(assessment)
     journeys = []
     norms = {}
@@ -205,6 +199,16 @@ def read_journeys(person: Person, *, as_of: date | None = None) -> PersonJourney
         reverse=True,
     )
     return PersonJourneys(person, tuple(journeys), as_of, norms)
+
+
+@prepared
+def _completed_assessments(person_id: int) -> QuerySet[Assessment]:
+    return (
+        Assessment.objects.filter(person_id=person_id, status=AssessmentStatus.COMPLETED)
+        .select_related("instrument_version")
+        .defer("answers", "item_scores", "instrument_version__definition")
+        .order_by("assessed_on", "pk")
+    )
 
 
 def person_journeys(
@@ -656,17 +660,21 @@ def caseload_entries(people: list[Person], *, today: date, months: int) -> list[
 def key_worker_choices(*, organisation: Any) -> list[Any]:
     """The members who may be a key worker: active caseworkers and managers of the
     organisation, by name."""
-    return [
-        membership.user
-        for membership in Membership.objects.filter(
-            organisation=organisation,
+    return [membership.user for membership in _key_workers(organisation.pk)]
+
+
+@prepared
+def _key_workers(organisation_id: int) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(
+            organisation_id=organisation_id,
             is_active=True,
             user__is_active=True,
             role__in=[Role.CASEWORKER, Role.MANAGER],
         )
         .select_related("user")
         .order_by("user__first_name", "user__last_name", "user__username")
-    ]
+    )
 
 
 def survey_min_groups() -> dict[str, int]:
@@ -681,7 +689,12 @@ def survey_min_groups() -> dict[str, int]:
 def life_events_of(person: Person) -> list[LifeEvent]:
     """The person's life events the scope may see, oldest first (read with the journey, whose
     read is audited)."""
-    return list(LifeEvent.objects.filter(person_id=person.pk).order_by("occurred_on", "pk"))
+    return _life_events_of(person.pk)
+
+
+@prepared
+def _life_events_of(person_id: int) -> QuerySet[LifeEvent]:
+    return LifeEvent.objects.filter(person_id=person_id).order_by("occurred_on", "pk")
 
 
 def event_marks(events: list[LifeEvent]) -> list[tuple[date, str]]:

@@ -14,6 +14,7 @@ from django.db.models import F, Q, QuerySet, Value
 
 from pathmark.audit.services import record, record_shown
 from pathmark.core.references import REFERENCE_PATTERN
+from pathmark.organisations.scoping import prepared
 
 from . import searchkeys
 from .models import Consent, ConsentKind, DuplicateFlag, Person, reason_labels
@@ -156,17 +157,31 @@ def record_listed(*, actor, organisation, people: Iterable[Person], **extra) -> 
 def person_for(*, actor, organisation, person_id: int, action: str = "person.viewed") -> Person:  # type: ignore[no-untyped-def]
     """The person if the current scope may see them; `Person.DoesNotExist` otherwise, whether
     the record is missing or belongs elsewhere (the caller answers 404 for both)."""
-    person = (
-        Person.objects.exclude(status__in=GONE)
-        .select_related("organisation", "immigration_status", "household")
-        .get(pk=person_id)
-    )
+    found = _person_by_id(person_id)
+    if not found:
+        raise Person.DoesNotExist(f"No person {person_id} in this scope.")
+    person: Person = found[0]
     record(actor=actor, organisation=organisation, action=action, target=person)
     return person
 
 
-def consents_of(person: Person) -> QuerySet[Consent]:
-    return Consent.objects.filter(person=person).select_related("shared_with", "recorded_by")
+@prepared
+def _person_by_id(person_id: int) -> QuerySet[Person]:
+    return (
+        Person.objects.exclude(status__in=GONE)
+        .select_related("organisation", "immigration_status", "household")
+        .filter(pk=person_id)
+        .order_by()[:1]
+    )
+
+
+def consents_of(person: Person) -> list[Consent]:
+    return _consents_of(person.pk)
+
+
+@prepared
+def _consents_of(person_id: int) -> QuerySet[Consent]:
+    return Consent.objects.filter(person_id=person_id).select_related("shared_with", "recorded_by")
 
 
 def organisations_sharing_with(person: Person) -> list[int]:
@@ -286,12 +301,17 @@ class OpenDuplicate:
     """Both records are the acting organisation's and in use, so they can be merged."""
 
 
+@prepared
+def _open_flags(person_id: int) -> QuerySet[DuplicateFlag]:
+    return DuplicateFlag.objects.filter(
+        Q(person_id=person_id) | Q(candidate_id=person_id), resolved=False
+    )
+
+
 def open_duplicates(*, person: Person, organisation) -> list[OpenDuplicate]:  # type: ignore[no-untyped-def]
     """The undecided possible duplicates of a person, each with the other record, as far as
     the scope may still see it and it is still in use."""
-    flags = list(
-        DuplicateFlag.objects.filter(Q(person=person) | Q(candidate=person), resolved=False)
-    )
+    flags = _open_flags(person.pk)
     other_ids = {
         flag.candidate_id if flag.person_id == person.pk else flag.person_id for flag in flags
     }

@@ -17,6 +17,7 @@ from pathmark.directory.models import Service, ServiceStatus
 from pathmark.instruments.definition import Instrument
 from pathmark.journeys.selectors import norms_by_key
 from pathmark.journeys.trajectory import ScoredAssessment, journey_of
+from pathmark.organisations.scoping import prepared
 from pathmark.people.models import Person
 
 from .drafting import DomainStanding
@@ -70,9 +71,14 @@ def action_for(*, actor: Any, organisation: Any, action_id: int) -> Action:
     return found
 
 
-def plans_of(person: Person) -> QuerySet[Plan]:
+def plans_of(person: Person) -> list[Plan]:
     """The person's plans visible in the current scope, newest first."""
-    return Plan.objects.filter(person=person).select_related("organisation")
+    return _plans_of(person.pk)
+
+
+@prepared
+def _plans_of(person_id: int) -> QuerySet[Plan]:
+    return Plan.objects.filter(person_id=person_id).select_related("organisation")
 
 
 def changes_since(plan: Plan, version: int) -> list[PlanChange]:

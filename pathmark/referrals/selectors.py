@@ -12,6 +12,7 @@ from django.utils import timezone
 from pathmark.audit.services import record
 from pathmark.directory.models import Service
 from pathmark.organisations.models import Organisation
+from pathmark.organisations.scoping import prepared
 from pathmark.people import access
 from pathmark.people.models import Person
 
@@ -89,16 +90,20 @@ def referrals_of(person: Person) -> list[Listed]:
     already read the person in this scope and audited it. No person is joined in (each
     referral carries `person` itself), so the referrals' own scope is all that applies: the
     sender's referrals of people it sees, the receiver's open ones."""
-    referrals = (
-        Referral.objects.filter(person=person)
-        .select_related("service")
-        .order_by("-created_at", "-pk")
-    )
     found = []
-    for referral in referrals:
+    for referral in _referrals_of(person.pk):
         referral.person = person
         found.append(Listed(referral, is_overdue(referral)))
     return found
+
+
+@prepared
+def _referrals_of(person_id: int) -> QuerySet[Referral]:
+    return (
+        Referral.objects.filter(person_id=person_id)
+        .select_related("service")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def open_referral_for_action(action: Any) -> Referral | None:

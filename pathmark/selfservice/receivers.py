@@ -10,7 +10,7 @@ from pathmark.people.hooks import PersonPageSection
 from pathmark.people.models import ConsentKind, Person
 
 from .models import ClientLink, RevokedBecause
-from .selectors import links_of
+from .selectors import recent_links
 from .services import revoke_links_of
 
 
@@ -46,7 +46,7 @@ def person_page_section(*, person: Person, request: Any) -> PersonPageSection | 
         return None
     from .forms import IssueLinkForm
 
-    links = list(links_of(person_id=person.pk)[:5])
+    links = recent_links(person.pk)
     return PersonPageSection(
         template="selfservice/_person_section.html",
         context={

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from pathmark.organisations.scoping import system_scope
+from pathmark.organisations.scoping import prepared, system_scope
 
 from .models import ClientLink
 from .services import hash_of
@@ -26,6 +26,12 @@ def link_for_secret(secret: str) -> ClientLink | None:
             .filter(token_hash=hash_of(secret))
             .first()
         )
+
+
+@prepared
+def recent_links(person_id: int) -> QuerySet[ClientLink]:
+    """This organisation's five newest links for the person (the person page's part)."""
+    return links_of(person_id=person_id)[:5]
 
 
 def links_of(*, person_id: int) -> QuerySet[ClientLink]:

@@ -138,3 +138,67 @@ def test_each_scope_resolves_its_condition_once_and_every_query_starts_from_a_co
     finally:
         monkeypatch.undo()
         scoping.forget_resolved_scopes()
+
+
+def test_a_prepared_read_is_the_scoped_query_written_once_per_scope(world):
+    """`prepared` keeps a read's SQL per scope and binds the ids it is given: the rows are
+    those the plain scoped query gives, in each organisation's scope its own, grants as they
+    stand when it runs, related rows joined in; never in an aggregate scope."""
+    from django.db import connection
+    from django.db.models import QuerySet
+    from django.test.utils import CaptureQueriesContext
+
+    from pathmark.organisations.scoping import aggregate_scope, prepared, system_scope
+
+    @prepared
+    def consents(person_id: int) -> QuerySet[Consent]:
+        return Consent.objects.filter(person_id=person_id).select_related("shared_with")
+
+    own = PersonFactory(organisation=world.org_a)
+    other = PersonFactory(organisation=world.org_a)
+    with system_scope("test"):
+        shared = Consent.objects.create(
+            person=own,
+            kind=ConsentKind.SHARE,
+            shared_with=world.org_b,
+            purpose="Support",
+            method="in_person",
+            given_on=date(2026, 1, 5),
+        )
+    with organisation_scope(organisation_id=world.org_a.pk):
+        expected = list(Consent.objects.filter(person_id=own.pk))
+        assert consents(own.pk) == expected and expected
+        assert consents(other.pk) == list(Consent.objects.filter(person_id=other.pk))
+        with CaptureQueriesContext(connection) as queries:
+            assert [c.shared_with for c in consents(own.pk) if c.shared_with_id] == [world.org_b]
+        assert len(queries) == 1
+    # Organisation B sees them through the share; C sees nothing.
+    with organisation_scope(organisation_id=world.org_b.pk):
+        assert consents(own.pk) == list(Consent.objects.filter(person_id=own.pk)) == expected
+    with organisation_scope(organisation_id=world.org_c.pk):
+        assert consents(own.pk) == []
+    with system_scope("test"):
+        assert shared in consents(own.pk)
+        Person.objects.filter(pk=own.pk).update(organisation=world.org_c)
+    # The same kept SQL, run again: the registering organisation is now C, at once.
+    with organisation_scope(organisation_id=world.org_a.pk):
+        assert consents(own.pk) == []
+    with organisation_scope(organisation_id=world.org_c.pk):
+        assert shared in consents(own.pk)
+        assert consents(own.pk) == list(Consent.objects.filter(person_id=own.pk))
+    with aggregate_scope("test"), pytest.raises(ScopeError):
+        consents(own.pk)
+
+    @prepared
+    def ignores_its_id(person_id: int) -> QuerySet[Person]:
+        return Person.objects.all()
+
+    with organisation_scope(organisation_id=world.org_a.pk), pytest.raises(TypeError):
+        ignores_its_id(own.pk)
+
+    @prepared
+    def none_ever(person_id: int) -> QuerySet[Consent]:
+        return Consent.objects.filter(person_id=person_id, pk__in=[])
+
+    with organisation_scope(organisation_id=world.org_a.pk):
+        assert none_ever(own.pk) == none_ever(other.pk) == []
