@@ -27,6 +27,9 @@ class IssueLinkForm(forms.Form):
 
     def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Worked out once for this form, not again each time the field or widget asks.
+        self.fields["instrument"].choices = instrument_choices()
+        self.fields["language"].choices = language_choices()
         codes = [code for code, _label in self.fields["language"].choices]
         preferred = person.preferred_language
         self.fields["language"].initial = preferred if preferred in codes else "en"
