@@ -11,7 +11,7 @@ the digits and show "25,6-". The isolate keeps sign and digits together in eithe
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, getcontext
 from functools import lru_cache
 
 from django.conf import settings
@@ -28,7 +28,49 @@ SIGNS = ("-", "+", "\u2212")
 def _formatted(
     value: object, kind: type, decimal_places: int | str, language: str | None, grouping: bool
 ) -> str:
-    return str(django_floatformat(value, decimal_places))
+    rounding = _rounding(value, decimal_places)
+    if rounding is None:
+        return str(django_floatformat(value, decimal_places))
+    key = (rounding, language, grouping)
+    text = _by_rounding.get(key)
+    if text is None:
+        text = str(django_floatformat(value, decimal_places))
+        if len(_by_rounding) >= _BY_ROUNDING_KEPT:
+            _by_rounding.clear()
+        _by_rounding[key] = text
+    return text
+
+
+# Django's `floatformat` writes a number from what it rounds it to and nothing else; the
+# numbers a journey page shows (rates, gaps, norms) are mostly different floats that round to
+# the same few hundred figures, each costing the filter about 9 microseconds to write.
+_by_rounding: dict[tuple[object, str | None, bool], str] = {}
+_BY_ROUNDING_KEPT = 50_000
+
+
+def _rounding(value: object, decimal_places: int | str) -> tuple[object, ...] | None:
+    """What Django's `floatformat(value, decimal_places)` writes `value` from, computed as it
+    does: the whole number, when `value` is one and no decimals are forced, otherwise `value`
+    rounded half up to that many places. None where the filter does anything else (a format
+    suffix such as "2g", text, infinities, very long numbers), so that it is asked itself."""
+    if type(value) not in (int, float, Decimal) or isinstance(decimal_places, str):
+        return None
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not number.is_finite():
+        return None
+    _sign, digits, exponent = number.as_tuple()
+    if len(digits) + abs(int(exponent)) > 200:
+        return None
+    places = int(decimal_places)
+    whole = number == number.to_integral_value()
+    if whole and places <= 0:
+        return ("whole", int(number))
+    units = len(digits) + (-int(exponent) if not whole else int(exponent))
+    precision = max(getcontext().prec, abs(places) + units + 1)
+    rounded = number.quantize(
+        Decimal(1).scaleb(-abs(places)), ROUND_HALF_UP, Context(prec=precision)
+    )
+    return ("rounded", abs(places), rounded.as_tuple())
 
 
 def floatformat(value: object, decimal_places: int | str = -1) -> str:

@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from pathmark.instruments.definition import Stage
 
@@ -148,23 +149,13 @@ def line_chart(
         x = LEFT + (on.toordinal() - start_day) / days * PLOT_WIDTH
         return round(WIDTH - x if rtl else x, 2)
 
-    def y_of(score: float) -> float:
-        return round(TOP + (1 - _clamped(score) / 100) * PLOT_HEIGHT, 2)
-
-    left_x, right_x = sorted((x_of(start), x_of(end)))
-    label_x = (WIDTH - RIGHT + 6) if not rtl else (RIGHT - 6)
-    stage_bands = tuple(
-        Band(
-            x=left_x,
-            y=y_of(stage.max_score),
-            width=round(right_x - left_x, 2),
-            height=round(y_of(stage.min_score) - y_of(stage.max_score), 2),
-            css=f"stage-band stage-{index % 5}",
-            label=stage_labels[index] if index < len(stage_labels) else stage.id,
-            label_x=label_x,
-            label_y=round((y_of(stage.min_score) + y_of(stage.max_score)) / 2 + 4, 2),
-        )
-        for index, stage in enumerate(stages)
+    y_of = _y_of
+    left_x, right_x, stage_bands, x_ticks, y_ticks = _frame(
+        start_day,
+        end_day,
+        rtl,
+        tuple((stage.id, stage.min_score, stage.max_score) for stage in stages),
+        tuple(stage_labels),
     )
 
     norm_bands: list[Band] = []
@@ -205,8 +196,8 @@ def line_chart(
         norm_changes=norm_changes,
         line=" ".join(f"{dot.cx},{dot.cy}" for dot in dots),
         dots=dots,
-        x_ticks=tuple(XTick(on, x_of(on)) for on in _time_ticks(start, end)),
-        y_ticks=tuple(YTick(value, y_of(value)) for value in Y_TICKS),
+        x_ticks=x_ticks,
+        y_ticks=y_ticks,
         plot_left=left_x,
         plot_right=right_x,
         plot_top=TOP,
@@ -221,6 +212,49 @@ def line_chart(
             if start <= on <= end
         ),
     )
+
+
+def _y_of(score: float) -> float:
+    return round(TOP + (1 - _clamped(score) / 100) * PLOT_HEIGHT, 2)
+
+
+@lru_cache(maxsize=512)
+def _frame(
+    start_day: int,
+    end_day: int,
+    rtl: bool,
+    stages: tuple[tuple[str, float, float], ...],
+    stage_labels: tuple[str, ...],
+) -> tuple[float, float, tuple[Band, ...], tuple[XTick, ...], tuple[YTick, ...]]:
+    """What every chart of one time span and one instrument's stages has alike (the plot's
+    edges, the stage bands, the ticks), worked out once: a journey page draws up to fifteen
+    charts over the same dates."""
+    days = max(1, end_day - start_day)
+    start, end = date.fromordinal(start_day), date.fromordinal(end_day)
+
+    def x_of(on: date) -> float:
+        x = LEFT + (on.toordinal() - start_day) / days * PLOT_WIDTH
+        return round(WIDTH - x if rtl else x, 2)
+
+    y_of = _y_of
+    left_x, right_x = sorted((x_of(start), x_of(end)))
+    label_x = (WIDTH - RIGHT + 6) if not rtl else (RIGHT - 6)
+    stage_bands = tuple(
+        Band(
+            x=left_x,
+            y=y_of(high),
+            width=round(right_x - left_x, 2),
+            height=round(y_of(low) - y_of(high), 2),
+            css=f"stage-band stage-{index % 5}",
+            label=stage_labels[index] if index < len(stage_labels) else stage_id,
+            label_x=label_x,
+            label_y=round((y_of(low) + y_of(high)) / 2 + 4, 2),
+        )
+        for index, (stage_id, low, high) in enumerate(stages)
+    )
+    x_ticks = tuple(XTick(on, x_of(on)) for on in _time_ticks(start, end))
+    y_ticks = tuple(YTick(value, y_of(value)) for value in Y_TICKS)
+    return left_x, right_x, stage_bands, x_ticks, y_ticks
 
 
 def _clamped(score: float) -> float:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -203,14 +204,35 @@ _kept: tuple[tuple[Any, ...], dict[str, tuple[str, HostNorms]]] | None = None
 def _surveys_fingerprint() -> tuple[Any, ...]:
     """What changes whenever a survey norm is added or removed (the upload time too, so a
     rolled-back survey followed by another cannot look the same)."""
-    from django.db.models import Count, Max
+    from django.db import connection
 
-    from .models import SurveyNorm
+    with connection.cursor() as cursor:
+        cursor.execute(_fingerprint_sql(connection.vendor))
+        count, last, uploaded = cursor.fetchone()
+    return count, last, uploaded
 
-    found = SurveyNorm.objects.aggregate(
-        count=Count("pk"), last=Max("pk"), uploaded=Max("survey__uploaded_at")
+
+@lru_cache(maxsize=4)
+def _fingerprint_sql(vendor: str) -> str:
+    """The fingerprint's query (every journey page asks it), written once rather than by the
+    ORM each time: the number of survey norms, the newest one and the newest upload."""
+    from django.db import connection
+
+    from .models import HostSurvey, SurveyNorm
+
+    quote = connection.ops.quote_name
+    norm, survey = SurveyNorm._meta, HostSurvey._meta
+    norm_id, survey_id = quote(norm.pk.column), quote(survey.pk.column)
+    # Names from the models' own metadata, quoted; no value from outside.
+    sql = "SELECT COUNT(n.{0}), MAX(n.{0}), MAX(s.{1}) FROM {2} n INNER JOIN {3} s ON s.{4} = n.{5}"
+    return sql.format(
+        norm_id,
+        quote("uploaded_at"),
+        quote(norm.db_table),
+        quote(survey.db_table),
+        survey_id,
+        quote(norm.get_field("survey").column),
     )
-    return found["count"], found["last"], found["uploaded"]
 
 
 def norms_in_force_for(slug: str) -> HostNorms | None:

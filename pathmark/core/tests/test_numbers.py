@@ -49,3 +49,42 @@ def test_a_number_remembered_in_one_language_is_written_anew_in_another(settings
                         assert floatformat(value, places) == expected, (value, places)
     with translation.override("ar"):
         assert floatformat([1], 1) == str(django_floatformat([1], 1))  # unhashable
+
+
+def test_numbers_remembered_by_their_rounding_read_as_djangos_floatformat_writes_them(settings):
+    """`floatformat` keeps what it wrote by the figure Django rounds a number to (so that
+    rates and gaps that round alike are written once): checked against Django's own filter
+    for thousands of numbers of every size and sign, halves, whole numbers, Decimals and
+    ints, every number of places, in both languages, with and without grouping."""
+    import random
+    from decimal import Decimal
+
+    from django.template.defaultfilters import floatformat as django_floatformat
+    from django.utils import translation
+
+    from pathmark.core import numbers
+
+    rng = random.Random(2026)
+    values: list[object] = [0, 0.0, -0.0, 1, -1, 2.5, -2.5, 0.05, -0.05, 0.15, 2.675, 1e-7]
+    values += [12345.678, -98765.4321, 1e15, 1e16 + 0.5, 100, 99.95, 99.94999, 10**20]
+    values += [Decimal("2.50"), Decimal("-0.005"), Decimal("1E+3"), float("nan"), float("inf")]
+    for _ in range(3000):
+        magnitude = 10 ** rng.randint(-4, 7)
+        values.append(round(rng.uniform(-magnitude, magnitude), rng.randint(0, 6)))
+        values.append(rng.randint(-100_000, 100_000))
+        values.append(rng.randint(0, 1000) / 20)  # halves and quarters on every step
+    for grouping in (False, True):
+        settings.USE_THOUSAND_SEPARATOR = grouping
+        for language in ("en", "ar"):
+            with translation.override(language):
+                numbers._formatted.cache_clear()
+                numbers._by_rounding.clear()
+                for places in (-3, -2, -1, 0, 1, 2, 3, "2g", "u"):
+                    for value in values:
+                        expected = str(django_floatformat(value, places))
+                        assert numbers.floatformat(value, places) == expected, (value, places)
+    # The same figures again, now answered from what was kept.
+    assert numbers._by_rounding
+    with translation.override("ar"):
+        for value in values[:500]:
+            assert numbers.floatformat(value, 1) == str(django_floatformat(value, 1))
