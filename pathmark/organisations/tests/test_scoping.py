@@ -23,16 +23,20 @@ def test_person_is_visible_only_to_registering_organisation(world):
         assert not Person.objects.filter(pk=person.pk).exists()
 
 
-def test_consent_to_share_makes_person_visible_to_that_organisation_only(world, system):
-    person = PersonFactory(organisation=world.org_a)
-    Consent.objects.create(
+def _share(person: Person, organisation, given_on: date) -> Consent:  # type: ignore[no-untyped-def]
+    return Consent.objects.create(
         person=person,
         kind=ConsentKind.SHARE,
-        shared_with=world.org_b,
+        shared_with=organisation,
         purpose="Referral",
         method="in_person",
-        given_on=date(2025, 2, 1),
+        given_on=given_on,
     )
+
+
+def test_consent_to_share_makes_person_visible_to_that_organisation_only(world, system):
+    person = PersonFactory(organisation=world.org_a)
+    _share(person, world.org_b, date(2025, 2, 1))
     with organisation_scope(organisation_id=world.org_b.pk):
         assert Person.objects.filter(pk=person.pk).exists()
     with organisation_scope(organisation_id=world.org_c.pk):
@@ -157,14 +161,7 @@ def test_a_prepared_read_is_the_scoped_query_written_once_per_scope(world):
     own = PersonFactory(organisation=world.org_a)
     other = PersonFactory(organisation=world.org_a)
     with system_scope("test"):
-        shared = Consent.objects.create(
-            person=own,
-            kind=ConsentKind.SHARE,
-            shared_with=world.org_b,
-            purpose="Support",
-            method="in_person",
-            given_on=date(2026, 1, 5),
-        )
+        shared = _share(own, world.org_b, date(2026, 1, 5))
     with organisation_scope(organisation_id=world.org_a.pk):
         expected = list(Consent.objects.filter(person_id=own.pk))
         assert consents(own.pk) == expected and expected
