@@ -221,7 +221,7 @@ class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: igno
 # A record page runs a dozen small scoped queries, and Django spends more time writing each
 # one's SQL (the columns, joins, ordering and the scope's condition) than the database spends
 # answering it. A read whose shape never changes, only the ids it is given, is written once
-# per scope and database connection and then run with those ids bound, through Django's own
+# per scope (organisation or system) and then run with those ids bound, through Django's own
 # iterables (rows become model instances, `select_related` included, exactly as before).
 
 _SLOT_BASE = -(2**62)
