@@ -45,8 +45,12 @@ def instrument_of(version: InstrumentVersion) -> Instrument:
 
 def assessments_of(person: Person) -> QuerySet[Assessment]:
     """The person's assessments the current scope may see, newest first."""
+    return _assessments_by_person_id(person.pk)
+
+
+def _assessments_by_person_id(person_id: int) -> QuerySet[Assessment]:
     return (
-        Assessment.objects.filter(person=person)
+        Assessment.objects.filter(person_id=person_id)
         .select_related("instrument_version", "organisation")
         # Each row would otherwise carry its version's whole definition; `instrument_of`
         # loads it once per version when its cache misses.
@@ -58,12 +62,7 @@ def assessments_of(person: Person) -> QuerySet[Assessment]:
 @prepared
 def _newest_assessments(person_id: int) -> QuerySet[Assessment]:
     """`assessments_of` without the answers, one more than the person page shows."""
-    return (
-        Assessment.objects.filter(person_id=person_id)
-        .select_related("instrument_version", "organisation")
-        .defer("instrument_version__definition", "answers", "item_scores")
-        .order_by("-assessed_on", "-pk")[: HISTORY_LIMIT + 1]
-    )
+    return _assessments_by_person_id(person_id).defer("answers", "item_scores")[: HISTORY_LIMIT + 1]
 
 
 def assessment_for(

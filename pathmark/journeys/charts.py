@@ -146,8 +146,7 @@ def line_chart(
     days = max(1, end_day - start_day)
 
     def x_of(on: date) -> float:
-        x = LEFT + (on.toordinal() - start_day) / days * PLOT_WIDTH
-        return round(WIDTH - x if rtl else x, 2)
+        return _x_of(on, start_day, days, rtl)
 
     y_of = _y_of
     left_x, right_x, stage_bands, x_ticks, y_ticks = _frame(
@@ -214,6 +213,11 @@ def line_chart(
     )
 
 
+def _x_of(on: date, start_day: int, days: int, rtl: bool) -> float:
+    x = LEFT + (on.toordinal() - start_day) / days * PLOT_WIDTH
+    return round(WIDTH - x if rtl else x, 2)
+
+
 def _y_of(score: float) -> float:
     return round(TOP + (1 - _clamped(score) / 100) * PLOT_HEIGHT, 2)
 
@@ -233,8 +237,7 @@ def _frame(
     start, end = date.fromordinal(start_day), date.fromordinal(end_day)
 
     def x_of(on: date) -> float:
-        x = LEFT + (on.toordinal() - start_day) / days * PLOT_WIDTH
-        return round(WIDTH - x if rtl else x, 2)
+        return _x_of(on, start_day, days, rtl)
 
     y_of = _y_of
     left_x, right_x = sorted((x_of(start), x_of(end)))
