@@ -206,6 +206,24 @@ def in_scope():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def slow_clock(monkeypatch):  # type: ignore[no-untyped-def]
+    """Set-password links' clock moves on two seconds each time it is read, as it can between
+    the e-mail and the page on a busy server: a page must show the very link it e-mailed."""
+    from datetime import datetime, timedelta
+
+    from pathmark.accounts.links import SetPasswordTokens
+
+    start, reads = datetime.now(), [0]  # noqa: DTZ005 (Django's tokens count naive local time)
+
+    def now(self: SetPasswordTokens) -> datetime:
+        reads[0] += 1
+        return start + timedelta(seconds=2 * reads[0])
+
+    monkeypatch.setattr(SetPasswordTokens, "_now", now)
+    return reads
+
+
+@pytest.fixture
 def system():  # type: ignore[no-untyped-def]
     with system_scope("test"):
         yield

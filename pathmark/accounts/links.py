@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.contrib.sessions.backends.base import SessionBase
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +30,14 @@ class SetPasswordTokens(PasswordResetTokenGenerator):
 
     def _make_hash_value(self, user: User, timestamp: int) -> str:  # type: ignore[override]
         return f"{super()._make_hash_value(user, timestamp)}:{user.state_version}"
+
+    def stamp_now(self) -> int:
+        """Now, as a token counts time (whole seconds)."""
+        return int(self._num_seconds(self._now()))
+
+    def make_token_at(self, user: User, stamp: int) -> str:
+        """The token `make_token` gave at `stamp`: the same link again, not a new one."""
+        return str(self._make_token_with_timestamp(user, stamp, self.secret))
 
 
 set_password_tokens = SetPasswordTokens()
@@ -50,25 +59,52 @@ def absolute_url(path: str, request: HttpRequest | None = None) -> str:
     return site_address(request) + path
 
 
-def set_password_url(user: User, *, request: HttpRequest | None = None) -> str:
-    """A full link that lets `user` choose a password once."""
+def set_password_url(
+    user: User, *, request: HttpRequest | None = None, made: int | None = None
+) -> str:
+    """A full link that lets `user` choose a password once: made now, or the very link made at
+    `made` (a `link_made_now()`), so a page can show the link that was just e-mailed."""
+    stamp = set_password_tokens.stamp_now() if made is None else made
     path = reverse(
         "accounts:set_password",
         kwargs={
             "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": set_password_tokens.make_token(user),
+            "token": set_password_tokens.make_token_at(user, stamp),
         },
     )
     return absolute_url(path, request)
+
+
+def link_made_now() -> int:
+    """The moment a link is made, as its token counts it. A page that shows a link once
+    keeps this (never the link itself) in the session and makes the same link from it."""
+    return set_password_tokens.stamp_now()
+
+
+def remember_link(session: SessionBase, key: str, *ids: int, made: int) -> None:
+    """Notes in the session that the next page shows, once, the link for `ids` made at `made`
+    (the one just e-mailed, if one was)."""
+    session[key] = [*ids, made]
+
+
+def recall_link(session: SessionBase, key: str, *ids: int) -> int | None:
+    """When the link for `ids` noted by `remember_link` was made, forgetting the note; None when
+    the note is for something else or there is none."""
+    note = session.pop(key, None)
+    if not (isinstance(note, list) and note[:-1] == list(ids) and len(note) == len(ids) + 1):
+        return None
+    made = note[-1]
+    return made if isinstance(made, int) else None
 
 
 def link_lifetime() -> timedelta:
     return timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
 
 
-def link_expires_at() -> datetime:
-    """When a link made now stops working."""
-    return timezone.now() + link_lifetime()
+def link_expires_at(made: int | None = None) -> datetime:
+    """When a link made now, or at `made`, stops working."""
+    age = 0 if made is None else max(0, set_password_tokens.stamp_now() - made)
+    return timezone.now() + link_lifetime() - timedelta(seconds=age)
 
 
 def link_lifetime_days() -> int:

@@ -21,7 +21,13 @@ from pathmark.organisations.permissions import requires
 
 from . import selectors as account_selectors
 from . import services as account_services
-from .links import link_expires_at, set_password_url, site_address
+from .links import (
+    link_expires_at,
+    link_made_now,
+    remember_link,
+    set_password_url,
+    site_address,
+)
 from .models import User
 
 
@@ -89,7 +95,8 @@ def _shorter_retention_needs_confirming(
 # --- The partnership's organisations (administrators of the host) ---------------------------
 
 # The first administrator of a new organisation whose set-password link the next page shows,
-# once: (organisation id, user id). The link is made when shown, never stored.
+# once: (organisation id, user id, when the e-mailed link was made). The link is made again
+# from these when shown, never stored.
 SHOW_LINK_FOR = "pathmark_show_first_administrator_link_for"
 
 
@@ -118,8 +125,9 @@ def partnership(request: HttpRequest) -> HttpResponse:
 
 def _first_administrator_link(request: HttpRequest) -> dict[str, object] | None:
     shown = request.session.pop(SHOW_LINK_FOR, None)
-    if not (isinstance(shown, list) and len(shown) == 2):
+    if not (isinstance(shown, list) and len(shown) == 3 and isinstance(shown[2], int)):
         return None
+    made = shown[2]
     organisation = Organisation.objects.filter(pk=shown[0]).first()
     user = User.objects.filter(pk=shown[1]).first()
     if (
@@ -132,8 +140,8 @@ def _first_administrator_link(request: HttpRequest) -> dict[str, object] | None:
     return {
         "organisation": organisation,
         "user": user,
-        "link": set_password_url(user, request=request),
-        "expires_at": link_expires_at(),
+        "link": set_password_url(user, request=request, made=made),
+        "expires_at": link_expires_at(made),
     }
 
 
@@ -169,7 +177,8 @@ def new_organisation(request: HttpRequest) -> HttpResponse:
 def _tell_first_administrator(request: HttpRequest, created: services.NewOrganisation) -> None:
     added = created.administrator
     assert added is not None  # the app always names the first administrator
-    link = set_password_url(added.user, request=request) if added.needs_link else None
+    made = link_made_now()
+    link = set_password_url(added.user, request=request, made=made) if added.needs_link else None
     sent = account_services.email_member(
         user=added.user,
         organisation=created.organisation,
@@ -195,7 +204,7 @@ def _tell_first_administrator(request: HttpRequest, created: services.NewOrganis
             % {"organisation": created.organisation.name},
         )
         return
-    request.session[SHOW_LINK_FOR] = [created.organisation.pk, added.user.pk]
+    remember_link(request.session, SHOW_LINK_FOR, created.organisation.pk, added.user.pk, made=made)
     if sent:
         messages.success(
             request,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from pathmark.organisations.permissions import requires
 
 from . import selectors, services
-from .links import link_expires_at, set_password_url
+from .links import link_expires_at, link_made_now, recall_link, remember_link, set_password_url
 from .models import User
 from .organisation_views import host_or_404
 from .views import confirm_first, two_factor_reset_done, two_factor_reset_question
@@ -124,7 +124,7 @@ def account(request: HttpRequest, user_id: int) -> HttpResponse:
             messages.error(request, " ".join(problem.messages))
         else:
             if action == "set_password_link":
-                request.session[SHOW_LINK_FOR] = found.user.pk
+                remember_link(request.session, SHOW_LINK_FOR, found.user.pk, made=link_made_now())
                 messages.success(
                     request,
                     _(
@@ -136,8 +136,9 @@ def account(request: HttpRequest, user_id: int) -> HttpResponse:
                 messages.success(request, _done(action))
         return redirect("accounts:partnership_account", user_id=user_id)
     link = None
-    if request.session.pop(SHOW_LINK_FOR, None) == found.user.pk and found.user.is_active:
-        link = set_password_url(found.user, request=request)
+    made = recall_link(request.session, SHOW_LINK_FOR, found.user.pk)
+    if made is not None and found.user.is_active:
+        link = set_password_url(found.user, request=request, made=made)
     return render(
         request,
         "accounts/partnership_account.html",
@@ -145,6 +146,6 @@ def account(request: HttpRequest, user_id: int) -> HttpResponse:
             "account": found,
             "is_self": is_self,
             "set_password_link": link,
-            "link_expires_at": link_expires_at() if link else None,
+            "link_expires_at": link_expires_at(made) if link else None,
         },
     )

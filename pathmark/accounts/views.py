@@ -43,7 +43,15 @@ from .forms import (
     NewAuthenticatorForm,
     TwoFactorRequirementForm,
 )
-from .links import link_expires_at, set_password_tokens, set_password_url, site_address
+from .links import (
+    link_expires_at,
+    link_made_now,
+    recall_link,
+    remember_link,
+    set_password_tokens,
+    set_password_url,
+    site_address,
+)
 from .middleware import mark_signed_in, two_factor_exempt
 from .models import Invitation
 from .ratelimit import limit_attempts
@@ -359,8 +367,8 @@ def _member_or_404(request: HttpRequest, user_id: int) -> selectors.Member:
         raise Http404 from None
 
 
-# The user whose new set-password link the next page shows, once. Only the id is kept: the
-# link is made when shown, and never stored.
+# The user whose new set-password link the next page shows, once: their id and when the link
+# was made (the one e-mailed), from which the same link is made again; never the link itself.
 SHOW_LINK_FOR = "pathmark_show_set_password_link_for"
 
 
@@ -373,8 +381,9 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
         member.user,
     )
     link = None
-    if request.session.pop(SHOW_LINK_FOR, None) == member.user.pk and may_get_link:
-        link = set_password_url(member.user, request=request)
+    made = recall_link(request.session, SHOW_LINK_FOR, member.user.pk)
+    if made is not None and may_get_link:
+        link = set_password_url(member.user, request=request, made=made)
     return render(
         request,
         "accounts/user.html",
@@ -386,7 +395,7 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             "may_get_link": may_get_link,
             "has_password": member.user.has_usable_password(),
             "set_password_link": link,
-            "link_expires_at": link_expires_at() if link else None,
+            "link_expires_at": link_expires_at(made) if link else None,
         },
     )
 
@@ -418,7 +427,8 @@ def add_member(request: HttpRequest) -> HttpResponse:
 
 def _tell_new_member(request: HttpRequest, added: services.AddedMember) -> None:
     organisation = request.organisation  # type: ignore[attr-defined]
-    link = set_password_url(added.user, request=request) if added.needs_link else None
+    made = link_made_now()
+    link = set_password_url(added.user, request=request, made=made) if added.needs_link else None
     sent = services.email_member(
         user=added.user,
         organisation=organisation,
@@ -437,7 +447,7 @@ def _tell_new_member(request: HttpRequest, added: services.AddedMember) -> None:
             ),
         )
     elif added.needs_link:
-        request.session[SHOW_LINK_FOR] = added.user.pk
+        remember_link(request.session, SHOW_LINK_FOR, added.user.pk, made=made)
         if sent:
             messages.success(
                 request,
@@ -544,15 +554,16 @@ def send_set_password_link(request: HttpRequest, user_id: int) -> HttpResponse:
     except PermissionDenied as refusal:
         messages.error(request, str(refusal) or _("That is not allowed."))
         return redirect("accounts:user", user_id=user_id)
+    made = link_made_now()
     sent = services.email_member(
         user=member.user,
         organisation=organisation,
         role=member.membership.role,
-        link=set_password_url(member.user, request=request),
+        link=set_password_url(member.user, request=request, made=made),
         added=False,
         site_url=site_address(request),
     )
-    request.session[SHOW_LINK_FOR] = member.user.pk
+    remember_link(request.session, SHOW_LINK_FOR, member.user.pk, made=made)
     if sent:
         messages.success(request, _("A new link was e-mailed to them; it is also below."))
     else:

@@ -70,6 +70,14 @@ def test_first_administrators_link_is_shown_once_and_e_mailed(world, host):
     assert "/accounts/set-password/" not in admin.get(LIST).content.decode()
 
 
+def test_first_administrators_link_shown_is_the_one_e_mailed(world, host, slow_clock):
+    page = client_for(_host_admin(world)).post(NEW, COLLEGE, follow=True).content.decode()
+    link = r"https?://\S+/accounts/set-password/[\w-]+/[\w-]+/"
+    shown = re.search(link, page)
+    sent = re.search(link, mail.outbox[0].body)
+    assert shown and sent and shown.group(0) == sent.group(0)
+
+
 def test_the_new_organisations_administrator_can_sign_in_and_manage_it(world, host):
     client_for(_host_admin(world)).post(NEW, COLLEGE)
     college_admin = User.objects.get(email="esol.lead@college.example")
