@@ -199,3 +199,64 @@ def test_a_prepared_read_is_the_scoped_query_written_once_per_scope(world):
 
     with organisation_scope(organisation_id=world.org_a.pk):
         assert none_ever(own.pk) == none_ever(other.pk) == []
+
+
+def _statements() -> dict[str, tuple[str, list[str], int]]:
+    """The statements prepared on this PostgreSQL connection: name -> (SQL, parameter types,
+    runs with the server's one kept plan)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, statement, parameter_types::text[], generic_plans "
+            "FROM pg_prepared_statements WHERE name LIKE 'pathmark_%%'"
+        )
+        return {name: (sql, types, generic) for name, sql, types, generic in cursor.fetchall()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_prepared_read_is_planned_once_per_connection():
+    """On PostgreSQL a prepared read is a statement prepared on the connection with only the
+    ids as parameters, so the server soon keeps one plan for it instead of planning each
+    run; it lasts through a rolled-back transaction and is prepared again on a new
+    connection."""
+    from django.db import connection, transaction
+    from django.db.models import QuerySet
+
+    from pathmark.organisations.scoping import prepared, system_scope
+    from pathmark.testing import OrganisationFactory
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL plans each query it is sent; SQLite keeps them already")
+
+    @prepared
+    def person(person_id: int) -> QuerySet[Person]:
+        return Person.objects.filter(pk=person_id).select_related("organisation")
+
+    mine, theirs = OrganisationFactory(), OrganisationFactory()
+    connection.close()  # a connection of its own: no other test's statements on it
+    with system_scope("test"):
+        people = [PersonFactory(organisation=mine) for _ in range(8)]
+        stranger = PersonFactory(organisation=theirs)
+    with organisation_scope(organisation_id=mine.pk):
+        for someone in people:
+            assert person(someone.pk) == [someone]
+        assert person(stranger.pk) == []
+        (name,) = _statements()
+        sql, types, generic = _statements()[name]
+        assert types == ["bigint"]  # the id; the organisation and the rest are written in
+        assert f'"organisation_id" = {mine.pk}' in sql
+        assert generic >= 1
+        with pytest.raises(RuntimeError), transaction.atomic():
+            assert person(people[0].pk) == [people[0]]
+            raise RuntimeError
+        assert person(people[1].pk) == [people[1]]
+    connection.close()
+    with organisation_scope(organisation_id=mine.pk):
+        assert _statements() == {}
+        assert person(people[2].pk) == [people[2]]
+        assert len(_statements()) == 1
+    # Another organisation's scope is another statement, with its own organisation in it.
+    with organisation_scope(organisation_id=theirs.pk):
+        assert person(stranger.pk) == [stranger] and person(people[0].pk) == []
+        assert len(_statements()) == 2
