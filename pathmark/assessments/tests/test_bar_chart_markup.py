@@ -1,0 +1,57 @@
+"""The bar chart written in Python is the markup its template loops wrote (the template kept
+beside this test as it was), in both directions and languages, scored or not."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from django.template import Context, Engine
+from django.utils import translation
+
+from pathmark.assessments.charts import domain_bar_chart
+from pathmark.assessments.presentation import bar_chart
+
+ENGINE = Engine(
+    loaders=[
+        (
+            "django.template.loaders.locmem.Loader",
+            {"chart": (Path(__file__).parent / "bar_chart_template.html").read_text("utf-8")},
+        )
+    ],
+    libraries={
+        "i18n": "django.templatetags.i18n",
+        "l10n": "django.templatetags.l10n",
+        "numbers": "pathmark.core.templatetags.numbers",
+    },
+)
+
+LABELS = [
+    "Work",
+    "Housing & home",
+    "<Health>",
+    "Langue française",
+    "العمل",
+    "A very long name of an area that does not fit the label column at all",
+]
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+@pytest.mark.parametrize("rtl", [False, True])
+def test_the_chart_is_what_the_template_drew(language, rtl):
+    rng = random.Random(f"{language}{rtl}")
+    template = ENGINE.get_template("chart")
+    with translation.override(language):
+        for count in range(1, 16):
+            rows = [
+                (
+                    rng.choice(LABELS),
+                    rng.choice([None, 0, 100, 37.5, -3.0, 140.0, rng.uniform(0, 100)]),
+                )
+                for _ in range(count)
+            ]
+            chart = domain_bar_chart(rows, rtl=rtl)
+            chart_id = rng.choice(["chart-A-0001", 'x"<y>'])
+            expected = template.render(Context({"chart": chart, "chart_id": chart_id}))
+            assert bar_chart(chart, chart_id) == expected
