@@ -369,6 +369,30 @@ def run_locust(
         return {row["Name"]: row for row in csv.DictReader(stats)}
 
 
+def children_cpu() -> float:
+    """CPU seconds used so far by this process's finished children (the locust runs)."""
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by gunicorn's master and workers (Linux's /proc; 0 elsewhere),
+    to show how much of the machine the server had against the load generator."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the name: state, ppid, ... utime and stime are the 12th and 13th.
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def home_page(host: str, cookies: dict[str, str], repeats: int = 7) -> float:
     """Median milliseconds of the home page for one signed-in user on an idle server."""
     import requests
@@ -525,7 +549,10 @@ def main() -> None:
                 # its database connection before the measured run.
                 run_locust(page, host, sample, 8, Path(folder), sessions)
                 start = access_log.stat().st_size if access_log.exists() else 0
+                cpu_before = (server_cpu(server.pid), children_cpu())
                 stats = run_locust(page, host, sample, options.seconds, Path(folder), sessions)
+                server_seconds = server_cpu(server.pid) - cpu_before[0]
+                locust_seconds = children_cpu() - cpu_before[1]
                 # A page that no request finished within the run has no row: 0 requests.
                 empty = {"95%": "nan", "Request Count": "0", "Failure Count": "0"}
                 results[page] = (stats.get(page, empty), stats.get("login", empty))
@@ -533,7 +560,9 @@ def main() -> None:
                 row, login = results[page]
                 print(
                     f"  {page}: p95 {row['95%']} ms, sign-in page p95 {login['95%']} ms "
-                    f"({row['Request Count']} requests; in the worker {in_worker[page]})",
+                    f"({row['Request Count']} requests; in the worker {in_worker[page]}; "
+                    f"CPU seconds: server {server_seconds:.1f}, load generator "
+                    f"{locust_seconds:.1f})",
                     flush=True,
                 )
         try:
