@@ -5,10 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pathmark.core.forms import DrawnOnce
+
 from .services import life_event_kinds
 
 
-class LifeEventForm(forms.Form):
+class LifeEventForm(DrawnOnce):
     occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(label=_("What happened"), choices=())
     note = forms.CharField(

@@ -8,13 +8,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pathmark.assessments.forms import DomainAnswersForm, instrument_choices, language_choices
+from pathmark.core.forms import DrawnOnce
 from pathmark.instruments.definition import Instrument
 from pathmark.people.models import Person
 
 from .models import Delivery
 
 
-class IssueLinkForm(forms.Form):
+class IssueLinkForm(DrawnOnce):
     instrument = forms.ChoiceField(label=_("Questionnaire"), choices=instrument_choices)
     language = forms.ChoiceField(
         label=_("Language of the questions"),
