@@ -78,13 +78,15 @@ def floatformat(value: object, decimal_places: int | str = -1) -> str:
     need not format alike), places, language and grouping: it rounds through `Decimal` and
     the language's number format, and a journey page writes four hundred numbers, mostly the
     same few dozen scores and norms."""
+    return floatformat_in(get_language(), value, decimal_places)
+
+
+def floatformat_in(language: str | None, value: object, decimal_places: int | str = -1) -> str:
+    """`floatformat` for a caller that has already asked which language is active (as a page
+    writing hundreds of numbers does once): `language` must be the active one."""
     try:
         return _formatted(
-            value,
-            type(value),
-            decimal_places,
-            get_language(),
-            settings.USE_THOUSAND_SEPARATOR,
+            value, type(value), decimal_places, language, settings.USE_THOUSAND_SEPARATOR
         )
     except TypeError:  # unhashable: not a number anyway, as floatformat will say
         return str(django_floatformat(value, decimal_places))

@@ -3,19 +3,21 @@ in the reader's language (or, for the self-reflection summary, the person's)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import functools
+import html
+from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from django.utils.formats import date_format
-from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, ngettext
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext, ngettext
 
 from pathmark.assessments.text import in_language, is_rtl, language_of
-from pathmark.core.numbers import isolated, localized, number_filter
+from pathmark.core.numbers import floatformat_in, isolated
 from pathmark.instruments.definition import Instrument, Text
 
 from .charts import LineChart, line_chart
@@ -37,6 +39,81 @@ ARROWS = {
     Direction.NO_CLEAR_CHANGE: "→",
     Direction.NOT_ENOUGH_DATA: "·",
 }
+
+
+# --- One language per page ------------------------------------------------------------------
+# A journey page of fifteen series writes some four hundred translated phrases, four hundred
+# numbers and a thousand escaped texts. Django's `gettext` and number formatting each ask
+# which language is active (a context-local lookup, about as dear as the translation itself)
+# and its `escape` checks every argument for lazy text. The page's functions instead learn the
+# language once (`_one_language`) and keep each phrase as translated in it.
+
+
+@dataclass
+class _Language:
+    code: str | None
+    phrases: dict[str, str] = field(default_factory=dict)
+
+
+_page_language: ContextVar[_Language | None] = ContextVar("journey_page_language", default=None)
+_languages: dict[str | None, _Language] = {}
+_PHRASES_KEPT = 5_000
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _one_language(function: F) -> F:
+    """Runs `function` with the active language learnt once for everything it calls here."""
+
+    @functools.wraps(function)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        code = get_language()
+        known = _page_language.get()
+        if known is not None and known.code == code:
+            return function(*args, **kwargs)
+        language = _languages.get(code)
+        if language is None:
+            language = _languages.setdefault(code, _Language(code))
+        token = _page_language.set(language)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            _page_language.reset(token)
+
+    return run  # type: ignore[return-value]
+
+
+def _(message: str) -> str:
+    """`gettext`, kept per language for the page being written (see `_one_language`)."""
+    language = _page_language.get()
+    if language is None:
+        return gettext(message)
+    text = language.phrases.get(message)
+    if text is None:
+        if len(language.phrases) >= _PHRASES_KEPT:
+            language.phrases.clear()
+        text = language.phrases[message] = gettext(message)
+    return text
+
+
+def _language() -> str | None:
+    language = _page_language.get()
+    return get_language() if language is None else language.code
+
+
+def escape(text: object) -> str:
+    """Django's `escape`, without its check for lazy text: the same characters replaced."""
+    return html.escape(str(text))
+
+
+def conditional_escape(text: object) -> str:
+    """Django's `conditional_escape`: markup as it is, anything else escaped."""
+    as_html = getattr(text, "__html__", None)
+    return as_html() if as_html is not None else html.escape(str(text))
+
+
+def localized(value: float | int, decimal_places: int = -1) -> str:
+    """`core.numbers.localized` in the page's language."""
+    return isolated(floatformat_in(_language(), value, decimal_places))
 
 
 def points_text(value: float) -> str:
@@ -271,6 +348,7 @@ def stability_words(series: Series) -> str:
     return _("unsettled: readings stray %(points)s points from the trend on average") % values
 
 
+@_one_language
 def chart_marks(chart: LineChart) -> SafeString:
     """The marks of a journey chart as SVG (bands, norm lines, ticks, norm changes, life
     events, the score line and dots): what `_line_chart.html` draws around them. Built here
@@ -345,11 +423,13 @@ def _date_in(on: date, pattern: str, language: str | None) -> str:
 def _date(on: date, pattern: str) -> str:
     """`on` in the date format `pattern` in the active language, escaped: remembered, since a
     journey page writes two hundred dates, mostly the same few."""
-    return _date_in(on, pattern, get_language())
+    return _date_in(on, pattern, _language())
 
 
 def _number(value: object, places: int) -> str:
-    return conditional_escape(number_filter(value, places))
+    """What the template filter `number` writes (a number's characters need no escaping)."""
+    text = floatformat_in(_language(), value, places)
+    return isolated(text) if text else text
 
 
 def _listed(heading: str, items: list[str]) -> str:
@@ -378,6 +458,7 @@ def _table_head(events: bool, language: str | None) -> str:
     return f"<thead><tr>{''.join(cells)}</tr></thead>\n  <tbody>\n  "
 
 
+@_one_language
 def series_table(view: SeriesView) -> SafeString:
     """A series' table of readings, then its changes of stage and of the host norm: what
     `_series_table.html` drew with template loops (kept in the tests as
@@ -388,7 +469,7 @@ def series_table(view: SeriesView) -> SafeString:
     parts = [
         f'<div class="table-scroll" role="region" aria-label="{caption}" tabindex="0">'
         f'<table class="series-table">\n  <caption>{caption}</caption>\n  ',
-        _table_head(events, get_language()),
+        _table_head(events, _language()),
     ]
     add = parts.append
     for row in view.rows:
@@ -444,6 +525,7 @@ def series_table(view: SeriesView) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
 
+@_one_language
 def summary_rows(journey: JourneyView) -> SafeString:
     """The summary table's rows, one per series (the overall, then each domain): what the
     journey page's template loop wrote, written here for the reason the charts' marks are
@@ -472,6 +554,7 @@ def summary_rows(journey: JourneyView) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
 
+@_one_language
 def series_sections(journey: JourneyView) -> SafeString:
     """Each series' section: its heading, rate, split, stability, chart (what
     `_line_chart.html` drew around the marks) and table; what the journey page's template
@@ -633,6 +716,7 @@ class JourneyView:
         return series_sections(self)
 
 
+@_one_language
 def journey_view(
     journey: Journey,
     *,
@@ -712,6 +796,7 @@ def _domain_title(instrument: Instrument, key: str) -> Text | str:
 # --- The self-reflection summary: plain words for the person ------------------------------
 
 
+@_one_language
 def reflection_words(series: Series) -> str:
     """One or two short sentences a person can read about one area of their life."""
     first, latest = series.first, series.latest
