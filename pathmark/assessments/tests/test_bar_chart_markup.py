@@ -1,5 +1,6 @@
-"""The bar chart written in Python is the markup its template loops wrote (the template kept
-beside this test as it was), in both directions and languages, scored or not."""
+"""The bar chart and the score table written in Python are the markup their template loops
+wrote (the templates kept beside this test as they were), in both directions and languages,
+scored or not."""
 
 from __future__ import annotations
 
@@ -11,13 +12,17 @@ from django.template import Context, Engine
 from django.utils import translation
 
 from pathmark.assessments.charts import domain_bar_chart
-from pathmark.assessments.presentation import bar_chart
+from pathmark.assessments.presentation import bar_chart, score_table
+from pathmark.assessments.selectors import AssessmentResult, DomainScore
 
 ENGINE = Engine(
     loaders=[
         (
             "django.template.loaders.locmem.Loader",
-            {"chart": (Path(__file__).parent / "bar_chart_template.html").read_text("utf-8")},
+            {
+                "chart": (Path(__file__).parent / "bar_chart_template.html").read_text("utf-8"),
+                "table": (Path(__file__).parent / "score_table_template.html").read_text("utf-8"),
+            },
         )
     ],
     libraries={
@@ -55,3 +60,25 @@ def test_the_chart_is_what_the_template_drew(language, rtl):
             chart_id = rng.choice(["chart-A-0001", 'x"<y>'])
             expected = template.render(Context({"chart": chart, "chart_id": chart_id}))
             assert bar_chart(chart, chart_id) == expected
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_score_table_is_what_the_template_drew(language):
+    rng = random.Random(language)
+    template = ENGINE.get_template("table")
+    with translation.override(language):
+        for count in range(1, 16):
+            domains = tuple(
+                DomainScore(
+                    id=f"d{index}",
+                    title=rng.choice(LABELS),
+                    language=rng.choice(["en", "ar", 'x"y']),
+                    score=rng.choice([None, 0.0, 100.0, 37.5, -3.0, rng.uniform(0, 100)]),
+                )
+                for index in range(count)
+            )
+            overall = rng.choice([None, 55.25, 0.0])
+            result = AssessmentResult(None, "", domains, overall, "", "", None)  # type: ignore[arg-type]
+            caption = rng.choice(["Scores by area, Integration Journey", "<b>&</b>"])
+            context = {"result": result, "caption": caption}
+            assert score_table(result, caption) == template.render(Context(context))
