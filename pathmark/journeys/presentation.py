@@ -111,8 +111,9 @@ def conditional_escape(text: object) -> str:
     return as_html() if as_html is not None else html.escape(str(text))
 
 
-def localized(value: float | int, decimal_places: int = -1) -> str:
-    """`core.numbers.localized` in the page's language."""
+def localized(value: object, decimal_places: int = -1) -> str:
+    """`core.numbers.localized` in the page's language: what the template filter `number`
+    writes (a number's characters need no escaping)."""
     return isolated(floatformat_in(_language(), value, decimal_places))
 
 
@@ -426,12 +427,6 @@ def _date(on: date, pattern: str) -> str:
     return _date_in(on, pattern, _language())
 
 
-def _number(value: object, places: int) -> str:
-    """What the template filter `number` writes (a number's characters need no escaping)."""
-    text = floatformat_in(_language(), value, places)
-    return isolated(text) if text else text
-
-
 def _listed(heading: str, items: list[str]) -> str:
     """`items` (markup) as a list under `heading`, then a line break; only the line break
     when there are none."""
@@ -478,16 +473,16 @@ def series_table(view: SeriesView) -> SafeString:
         if below is None:
             against = "—"
         elif below > 0:  # type: ignore[operator]
-            against = _("%(points)s below") % {"points": _number(below, 1)}
+            against = _("%(points)s below") % {"points": localized(below, 1)}
         elif above > 0:  # type: ignore[operator]
-            against = _("%(points)s above") % {"points": _number(above, 1)}
+            against = _("%(points)s above") % {"points": localized(above, 1)}
         else:
             against = escape(_("at the norm"))
         add(
             f'<tr><th scope="row">{_day(point.assessed_on)}</th>'
-            f'<td class="number">{_number(point.score, 1)}</td>'
+            f'<td class="number">{localized(point.score, 1)}</td>'
             f"<td>{conditional_escape(row['stage'])}</td>"
-            f'<td class="number">{"—" if norm is None else _number(norm, 0)}</td>'
+            f'<td class="number">{"—" if norm is None else localized(norm, 0)}</td>'
             f'<td class="number">{against}</td>'
         )
         if events:
@@ -518,7 +513,7 @@ def series_table(view: SeriesView) -> SafeString:
         label = f" ({conditional_escape(change['label'])})" if change["label"] else ""
         text = _("From %(when)s the host norm is %(value)s") % {
             "when": _day(change["on"]),  # type: ignore[arg-type]
-            "value": _number(change["value"], 0),
+            "value": localized(change["value"], 0),
         }
         changes.append(f"{text}{label}")
     add(_listed(_("Host norm changes in this period:"), changes))
@@ -543,9 +538,9 @@ def summary_rows(journey: JourneyView) -> SafeString:
             f'<td><span class="arrow" aria-hidden="true">{escape(view.arrow)}</span> '
             f"{conditional_escape(view.words)}</td>\n      "
             f"<td>{conditional_escape(view.progress)}</td>\n      "
-            f'<td class="number">{_number(first.score, 0) if first else "—"}</td>\n      '
-            f'<td class="number">{_number(latest.score, 0) if latest else "—"}</td>\n      '
-            f'<td class="number">{"—" if distance is None else _number(distance, 1)}</td>\n'
+            f'<td class="number">{localized(first.score, 0) if first else "—"}</td>\n      '
+            f'<td class="number">{localized(latest.score, 0) if latest else "—"}</td>\n      '
+            f'<td class="number">{"—" if distance is None else localized(distance, 1)}</td>\n'
             f"      <td>{conditional_escape(view.latest_stage)}</td>\n      "
             f"<td>{conditional_escape(view.gap)}<br>"
             f'<span class="hint">{conditional_escape(view.share)}</span></td>\n      '
