@@ -23,16 +23,19 @@ if TYPE_CHECKING:
     from .selectors import AssessmentResult
 
 
-def bar_chart(chart: BarChart, chart_id: str) -> SafeString:
+def bar_chart(
+    chart: BarChart, chart_id: str, title: str | None = None, unscored: str | None = None
+) -> SafeString:
     """The chart's `<figure>`, its SVG titled for a screen reader (the table after it has
-    the same numbers)."""
+    the same numbers): by default domain scores, else `title`, with `unscored` written where
+    a bar has no score."""
     chart_id = escape(chart_id)
+    if title is None:
+        title = _("Domain scores from 0 to 100. The same numbers are in the table that follows.")
     parts = [
         f'<figure class="chart">\n<svg viewBox="0 0 {chart.width} {chart.height}" role="img" '
         f'aria-labelledby="{chart_id}-title" direction="ltr" focusable="false">\n  '
-        f'<title id="{chart_id}-title">'
-        f"{escape(_('Domain scores from 0 to 100. The same numbers are in the table that follows.'))}"
-        "</title>\n  "
+        f'<title id="{chart_id}-title">{conditional_escape(title)}</title>\n  '
     ]
     add = parts.append
     for tick in chart.ticks:
@@ -45,7 +48,7 @@ def bar_chart(chart: BarChart, chart_id: str) -> SafeString:
         f'<line class="axis" x1="{chart.axis_x}" x2="{chart.axis_x}" y1="{chart.axis_y1}" '
         f'y2="{chart.axis_y2}"/>\n  '
     )
-    not_scored = escape(_("not scored"))
+    not_scored = conditional_escape(_("not scored") if unscored is None else unscored)
     for bar in chart.bars:
         value_text = (
             f'<text x="{bar.value_x}" y="{bar.text_y}" text-anchor="{escape(bar.value_anchor)}">'
@@ -58,7 +61,7 @@ def bar_chart(chart: BarChart, chart_id: str) -> SafeString:
             add(
                 f'<rect class="bar" x="{bar.x}" y="{bar.y}" width="{bar.width}" '
                 f'height="{bar.height}"/>\n  {value_text}'
-                f"{conditional_escape(number_filter(bar.score, 1))}</text>\n  "
+                f"{number_filter(bar.score, 1)}</text>\n  "
             )
         else:
             add(f"{value_text}{not_scored}</text>")
@@ -73,10 +76,10 @@ def score_table(result: AssessmentResult, caption: str) -> SafeString:
     rows = "".join(
         f'\n    <tr><th scope="row" lang="{conditional_escape(domain.language)}">'
         f'{conditional_escape(domain.title)}</th><td class="number">'
-        f"{not_scored if domain.score is None else _score(domain.score)}</td></tr>\n  "
+        f"{not_scored if domain.score is None else number_filter(domain.score, 1)}</td></tr>\n  "
         for domain in result.domains
     )
-    overall = "—" if result.overall is None else _score(result.overall)
+    overall = "—" if result.overall is None else number_filter(result.overall, 1)
     return mark_safe(  # noqa: S308 - every text below is escaped
         f"<table>\n  <caption>{conditional_escape(caption)}</caption>\n  "
         f'<thead><tr><th scope="col">{escape(_("Area"))}</th><th scope="col" class="number">'
@@ -84,7 +87,3 @@ def score_table(result: AssessmentResult, caption: str) -> SafeString:
         f'</tbody>\n  <tfoot>\n    <tr><th scope="row">{escape(_("Overall"))}</th>'
         f'<td class="number">{overall}</td></tr>\n  </tfoot>\n</table>\n'
     )
-
-
-def _score(value: float) -> str:
-    return conditional_escape(number_filter(value, 1))

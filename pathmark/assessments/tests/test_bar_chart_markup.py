@@ -82,3 +82,19 @@ def test_the_score_table_is_what_the_template_drew(language):
             caption = rng.choice(["Scores by area, Integration Journey", "<b>&</b>"])
             context = {"result": result, "caption": caption}
             assert score_table(result, caption) == template.render(Context(context))
+
+
+def test_another_chart_names_itself_and_its_bars_without_a_score():
+    """The capacity page's chart of needs uses the same drawing with its own title (markup
+    from a template, kept as it is; text escaped) and its own word for a bar with no score."""
+    from django.utils.safestring import mark_safe
+
+    chart = domain_bar_chart([("Governance", 40.0), ("Finance", None)])
+    drawn = bar_chart(
+        chart, "needs-chart", mark_safe("Share <i>needing</i> support"), "no & scores"
+    )
+    assert '<title id="needs-chart-title">Share <i>needing</i> support</title>' in drawn
+    assert ">no &amp; scores</text>" in drawn and "not scored" not in drawn
+    assert "Domain scores" not in bar_chart(chart, "x", "A & B") and "A &amp; B" in bar_chart(
+        chart, "x", "A & B"
+    )

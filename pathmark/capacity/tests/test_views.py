@@ -119,6 +119,8 @@ def test_the_partnership_page_lists_the_latest_result_greatest_need_first(world,
     page = client.get(reverse("capacity:partnership")).content.decode()
     assert page.index(world.org_c.name) < page.index(world.org_a.name)
     assert "1 Jan 2026" in page and "1 Jan 2025" not in page
+    # The chart of needs, drawn with its own title.
+    assert '<title id="needs-chart-title">Share of organisations that need support' in page
     # The host has no result of its own yet: named among those not assessed.
     assert "No completed self-assessment yet" in page
     filtered = client.get(
