@@ -87,14 +87,24 @@ def remember_link(session: SessionBase, key: str, *ids: int, made: int) -> None:
     session[key] = [*ids, made]
 
 
+def recall_link_note(session: SessionBase, key: str, count: int) -> tuple[list[int], int] | None:
+    """The `count` ids and the moment `remember_link` noted, forgetting the note; None when
+    there is none of that shape."""
+    note = session.pop(key, None)
+    if not (
+        isinstance(note, list)
+        and len(note) == count + 1
+        and all(isinstance(part, int) for part in note)
+    ):
+        return None
+    return note[:-1], note[-1]
+
+
 def recall_link(session: SessionBase, key: str, *ids: int) -> int | None:
     """When the link for `ids` noted by `remember_link` was made, forgetting the note; None when
     the note is for something else or there is none."""
-    note = session.pop(key, None)
-    if not (isinstance(note, list) and note[:-1] == list(ids) and len(note) == len(ids) + 1):
-        return None
-    made = note[-1]
-    return made if isinstance(made, int) else None
+    note = recall_link_note(session, key, len(ids))
+    return note[1] if note is not None and note[0] == list(ids) else None
 
 
 def link_lifetime() -> timedelta:

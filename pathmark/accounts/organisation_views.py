@@ -24,6 +24,7 @@ from . import services as account_services
 from .links import (
     link_expires_at,
     link_made_now,
+    recall_link_note,
     remember_link,
     set_password_url,
     site_address,
@@ -124,12 +125,12 @@ def partnership(request: HttpRequest) -> HttpResponse:
 
 
 def _first_administrator_link(request: HttpRequest) -> dict[str, object] | None:
-    shown = request.session.pop(SHOW_LINK_FOR, None)
-    if not (isinstance(shown, list) and len(shown) == 3 and isinstance(shown[2], int)):
+    note = recall_link_note(request.session, SHOW_LINK_FOR, 2)
+    if note is None:
         return None
-    made = shown[2]
-    organisation = Organisation.objects.filter(pk=shown[0]).first()
-    user = User.objects.filter(pk=shown[1]).first()
+    (organisation_id, user_id), made = note
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    user = User.objects.filter(pk=user_id).first()
     if (
         organisation is None
         or user is None
