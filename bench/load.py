@@ -408,9 +408,10 @@ def home_page(host: str, cookies: dict[str, str], repeats: int = 7) -> float:
     return statistics.median(times)
 
 
-def worker_p95s(access_log: Path, start: int) -> dict[str, float]:
-    """95th percentiles (ms) of the time the workers spent on each page from byte `start` of
-    gunicorn's access log on, by page name."""
+def worker_times(access_log: Path, start: int) -> dict[str, tuple[float, float]]:
+    """The median and the 95th percentile (ms) of the time the workers spent on each page from
+    byte `start` of gunicorn's access log on, by page name. A median near the time of one
+    request alone and a 95th percentile far above it is time spent sharing the CPUs."""
     patterns = {
         "person": re.compile(r"^/people/\d+/$"),
         "journey": re.compile(r"^/journeys/person/\d+/$"),
@@ -426,7 +427,11 @@ def worker_p95s(access_log: Path, start: int) -> dict[str, float]:
             if name and status == "200":
                 times.setdefault(name, []).append(int(microseconds) / 1000)
     return {
-        name: statistics.quantiles(found, n=20)[-1] if len(found) > 1 else found[0]
+        name: (
+            (statistics.median(found), statistics.quantiles(found, n=20)[-1])
+            if len(found) > 1
+            else (found[0], found[0])
+        )
         for name, found in times.items()
     }
 
@@ -536,7 +541,7 @@ def main() -> None:
     )
     load_before = uptime()
     results = {}
-    in_worker: dict[str, dict[str, float]] = {}
+    in_worker: dict[str, dict[str, tuple[float, float]]] = {}
     home = None
     try:
         wait_for(f"{host}/accounts/login/", 60)
@@ -556,11 +561,16 @@ def main() -> None:
                 # A page that no request finished within the run has no row: 0 requests.
                 empty = {"95%": "nan", "Request Count": "0", "Failure Count": "0"}
                 results[page] = (stats.get(page, empty), stats.get("login", empty))
-                in_worker[page] = worker_p95s(access_log, start)
+                in_worker[page] = worker_times(access_log, start)
                 row, login = results[page]
                 print(
                     f"  {page}: p95 {row['95%']} ms, sign-in page p95 {login['95%']} ms "
-                    f"({row['Request Count']} requests; in the worker {in_worker[page]}; "
+                    f"({row['Request Count']} requests; in the worker, median / p95: "
+                    + ", ".join(
+                        f"{name} {median:.1f} / {p95:.1f} ms"
+                        for name, (median, p95) in sorted(in_worker[page].items())
+                    )
+                    + "; "
                     f"CPU seconds: server {server_seconds:.1f}, load generator "
                     f"{locust_seconds:.1f})",
                     flush=True,
@@ -594,7 +604,8 @@ def main() -> None:
         print(
             f"{LABELS[page]:<24}{p95:>6.0f} ms{login_p95:>8.0f} ms{ratio:>7.1f}x   "
             f"{limits:<18} {'ok' if ok else 'OVER'}"
-            f"   ({in_worker[page].get(page, 0):.0f} ms, {in_worker[page].get('login', 0):.0f} ms;"
+            f"   ({in_worker[page].get(page, (0, 0))[1]:.0f} ms, "
+            f"{in_worker[page].get('login', (0, 0))[1]:.0f} ms;"
             f" {row['Request Count']} requests, {failures} failed)"
         )
     if home is not None:

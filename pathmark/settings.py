@@ -220,7 +220,7 @@ AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked-out sign-in before the password is even checked.
 AUTHENTICATION_BACKENDS = [
     "pathmark.accounts.backends.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "pathmark.accounts.backends.AccountBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from .backends import LOADED_AUTHENTICATOR
 from .selectors import has_authenticator, keep_invitations_waiting, two_factor_required
 
 SIGNED_IN_AT = "pathmark_signed_in_at"
@@ -95,7 +96,9 @@ class TwoFactorMiddleware:
         user = request.user
         if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
             return None
-        if has_authenticator(user):  # type: ignore[arg-type]
+        # As the request began (read with the user), else asked now.
+        loaded = getattr(user, LOADED_AUTHENTICATOR, None)
+        if loaded if loaded is not None else has_authenticator(user):  # type: ignore[arg-type]
             destination = "accounts:verify"
         elif two_factor_required(user, getattr(request, "memberships", None)):  # type: ignore[arg-type]
             destination = "accounts:two_factor_setup"

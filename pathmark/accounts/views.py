@@ -219,7 +219,7 @@ class SetPasswordView(PasswordResetConfirmView):
         user = form.user
         services.set_password_with_link(user=user, new_password=form.cleaned_data["new_password1"])
         del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(self.request, user, backend="pathmark.accounts.backends.AccountBackend")
         mark_signed_in(self.request)
         services.record_sign_in(user=user, organisation=selectors.default_organisation(user))
         messages.success(self.request, _("Your password is set. You are signed in."))

@@ -10,6 +10,10 @@ from .models import Membership
 from .scoping import organisation_scope
 
 SESSION_KEY = "pathmark_organisation_id"
+# Where the authentication backend leaves the user's active memberships of active
+# organisations when it read them with the user (`accounts.backends.AccountBackend`): the
+# same rows, in the same order, as the query below.
+LOADED_MEMBERSHIPS = "_pathmark_memberships"
 
 
 class OrganisationScopeMiddleware:
@@ -25,11 +29,13 @@ class OrganisationScopeMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.get_response(request)
-        memberships = list(
-            Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
-            .select_related("organisation")
-            .order_by("created_at", "pk")
-        )
+        memberships = getattr(user, LOADED_MEMBERSHIPS, None)
+        if memberships is None:
+            memberships = list(
+                Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
+                .select_related("organisation")
+                .order_by("created_at", "pk")
+            )
         request.memberships = memberships  # type: ignore[attr-defined]
         chosen = request.session.get(SESSION_KEY)
         membership = None

@@ -245,16 +245,23 @@ def prepared(make: Callable[..., models.QuerySet]) -> Callable[..., list[Any]]:
     as one parameter: `filter(person_id=id)`, never a list or a None); the returned function
     takes the ids and returns the rows as a list. `make` may read nothing else that changes
     (no request, no clock, no language): it runs once per scope, with stand-in numbers, and
-    its SQL is kept. Slice in `make` (`[:n]`), not on the result."""
-    kept: dict[tuple[int | None, bool, int], _Prepared | None] = {}
+    its SQL is kept. Slice in `make` (`[:n]`), not on the result.
+
+    Outside any scope (a request's sign-in frame, before its organisation is known) a read may
+    name only tables without personal data: a scoped model's manager raises `ScopeError` there
+    while `make` is written, so such a read fails as the plain query would."""
+    kept: dict[tuple[int | None, bool, bool, int], _Prepared | None] = {}
     _prepared_queries.append(kept)
 
     @functools.wraps(make)
     def run(*ids: int) -> list[Any]:
-        scope = current_scope()
-        if scope.is_aggregate:
+        scope = _current_scope.get()
+        if scope is None:
+            key: tuple[int | None, bool, bool, int] = (None, False, False, len(ids))
+        elif scope.is_aggregate:
             raise ScopeError("A prepared read loads rows: not in an aggregate scope.")
-        key = (scope.organisation_id, scope.is_system, len(ids))
+        else:
+            key = (scope.organisation_id, scope.is_system, True, len(ids))
         if key not in kept:
             if len(kept) >= _PREPARED_KEPT:
                 kept.clear()

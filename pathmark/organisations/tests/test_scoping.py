@@ -260,3 +260,32 @@ def test_on_postgresql_a_prepared_read_is_planned_once_per_connection():
     with organisation_scope(organisation_id=theirs.pk):
         assert person(stranger.pk) == [stranger] and person(people[0].pk) == []
         assert len(_statements()) == 2
+
+
+def test_outside_any_scope_a_prepared_read_may_read_only_tables_without_personal_data(world):
+    """The sign-in frame reads the user's memberships before any organisation is chosen; a
+    read of personal data there fails as the plain query does, every time (nothing kept)."""
+    from django.db.models import QuerySet
+
+    from pathmark.organisations.models import Membership
+    from pathmark.organisations.scoping import active_scope, prepared
+
+    @prepared
+    def memberships(user_id: int) -> QuerySet[Membership]:
+        return Membership.objects.filter(user_id=user_id).order_by("pk")
+
+    @prepared
+    def consents(person_id: int) -> QuerySet[Consent]:
+        return Consent.objects.filter(person_id=person_id)
+
+    person = PersonFactory(organisation=world.org_a)
+    user = world.a_caseworker
+    assert active_scope() is None
+    assert memberships(user.pk) == list(Membership.objects.filter(user=user)) != []
+    for _attempt in range(2):
+        with pytest.raises(ScopeError):
+            consents(person.pk)
+    with organisation_scope(organisation_id=world.org_a.pk):
+        assert consents(person.pk) != []
+    with pytest.raises(ScopeError):
+        consents(person.pk)
