@@ -159,6 +159,13 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "pathmark" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # `{% url %}` and `{% translate %}` as Django's, with what they work out kept
+            # (pathmark/core/templatetags/kept_urls.py and kept_i18n.py).
+            "builtins": ["pathmark.core.templatetags.kept_urls"],
+            # Replacing Django's `i18n` by name is what Django's check templates.W003 warns
+            # of; it is silenced below, and core/tests/test_kept_tags.py checks every other
+            # library name stays unique, as W003 would.
+            "libraries": {"i18n": "pathmark.core.templatetags.kept_i18n"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
@@ -169,6 +176,8 @@ TEMPLATES = [
         },
     }
 ]
+
+SILENCED_SYSTEM_CHECKS = ["templates.W003"]
 
 # --- Database -----------------------------------------------------------------------------
 # SQLite is the embedded default (one organisation or a demo); PostgreSQL through

@@ -22,7 +22,7 @@ import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.exceptions import EmptyResultSet
@@ -284,6 +284,11 @@ class _Prepared:
     statement: tuple[str, str] | None = None
     """PostgreSQL: the server-side statement's name and its SQL (constants written in, `$n`
     for the nth id)."""
+    converters: weakref.WeakKeyDictionary[Any, dict[int, Any]] = field(
+        default_factory=weakref.WeakKeyDictionary, compare=False
+    )
+    """The database's and the fields' converters of each column (dates, JSON, ...), worked
+    out once per connection (they are bound to it) rather than on every run."""
 
     @classmethod
     def of(cls, make: Callable[..., models.QuerySet], count: int) -> _Prepared | None:
@@ -323,6 +328,11 @@ class _Prepared:
         compiler = rows.query.get_compiler(connection=connection)
         compiler.__dict__.update(self.state)
         compiler.as_sql = lambda *args, **kwargs: (sql, bound)
+        converters = self.converters.get(connection)
+        if converters is None:
+            columns = [column[0] for column in compiler.select[: compiler.col_count]]
+            converters = self.converters[connection] = compiler.get_converters(columns)
+        compiler.get_converters = lambda expressions: converters
         rows.query.get_compiler = lambda *args, **kwargs: compiler
         return list(rows)
 
