@@ -9,11 +9,13 @@ from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pathmark.organisations.middleware import LOADED_MEMBERSHIPS
 from pathmark.organisations.models import Membership
 from pathmark.organisations.scoping import prepared
+from pathmark.organisations.selectors import acting_memberships
+
+from .selectors import authenticators
 
 # Whether the user had a confirmed authenticator when the request began, read with the user.
 LOADED_AUTHENTICATOR = "_pathmark_has_authenticator"
@@ -67,12 +69,8 @@ def _memberships_with_user(user_id: int) -> QuerySet[Membership]:
     """What `OrganisationScopeMiddleware` would read, with the user's row and whether they
     have a confirmed authenticator (`selectors.has_authenticator`) on each membership."""
     return (
-        Membership.objects.filter(user_id=user_id, is_active=True, organisation__is_active=True)
+        acting_memberships()
+        .filter(user_id=user_id)
         .select_related("user", "organisation")
-        .annotate(
-            has_authenticator=Exists(
-                TOTPDevice.objects.filter(user_id=OuterRef("user_id"), confirmed=True)
-            )
-        )
-        .order_by("created_at", "pk")
+        .annotate(has_authenticator=Exists(authenticators().filter(user_id=OuterRef("user_id"))))
     )

@@ -17,7 +17,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pathmark.organisations.models import Membership, Organisation, Role
-from pathmark.organisations.selectors import host_organisation_of
+from pathmark.organisations.selectors import acting_memberships, host_organisation_of
 
 from .models import Invitation, InvitationStatus, User
 
@@ -37,8 +37,13 @@ def two_factor_required(user: User, memberships: Iterable[Membership] | None = N
     ).exists()
 
 
+def authenticators() -> QuerySet[TOTPDevice]:
+    """The devices that count as a user's authenticator: confirmed authenticator apps."""
+    return TOTPDevice.objects.filter(confirmed=True)
+
+
 def has_authenticator(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return authenticators().filter(user=user).exists()
 
 
 def backup_codes_left(user: User) -> int:
@@ -47,12 +52,7 @@ def backup_codes_left(user: User) -> int:
 
 def default_organisation(user: User) -> Organisation | None:
     """The organisation a fresh session acts for (the one the scope middleware picks)."""
-    membership = (
-        Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
-        .select_related("organisation")
-        .order_by("created_at", "pk")
-        .first()
-    )
+    membership = acting_memberships().filter(user=user).select_related("organisation").first()
     return membership.organisation if membership is not None else None
 
 

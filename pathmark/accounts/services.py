@@ -29,6 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from pathmark.audit.services import actor_or_command_line, record
 from pathmark.organisations.middleware import SESSION_KEY as ORGANISATION_SESSION_KEY
 from pathmark.organisations.models import Membership, Organisation, Role
+from pathmark.organisations.selectors import acting_memberships
 
 from . import selectors
 from .links import link_lifetime_days, site_address
@@ -233,9 +234,7 @@ def deactivate_member(*, by: User, organisation: Organisation, membership: Membe
     _check_owner(by, user)
     membership.is_active = False
     membership.save(update_fields=["is_active"])
-    still_member = Membership.objects.filter(
-        user=user, is_active=True, organisation__is_active=True
-    ).exists()
+    still_member = acting_memberships().filter(user=user).exists()
     if not still_member:
         user.is_active = False
         user.save(update_fields=["is_active"])
@@ -721,9 +720,7 @@ def end_sessions_for_organisation(user: User, organisation: Organisation) -> int
     that chose none while it is the one the scope middleware falls back to. Their sessions
     for other organisations go on."""
     acting_for = list(
-        Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
-        .order_by("created_at", "pk")
-        .values_list("organisation_id", flat=True)
+        acting_memberships().filter(user=user).values_list("organisation_id", flat=True)
     )
     fallback = acting_for[0] if acting_for else None
     doomed = []
@@ -748,9 +745,7 @@ def remove_member(*, by: User | None, organisation: Organisation, membership: Me
     ended = end_sessions_for_organisation(user, organisation)
     role = membership.role
     membership.delete()
-    still_member = Membership.objects.filter(
-        user=user, is_active=True, organisation__is_active=True
-    ).exists()
+    still_member = acting_memberships().filter(user=user).exists()
     account_disabled = not still_member and user.is_active
     if account_disabled:
         user.is_active = False

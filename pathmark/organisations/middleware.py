@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from .models import Membership
 from .scoping import organisation_scope
+from .selectors import acting_memberships
 
 SESSION_KEY = "pathmark_organisation_id"
 # Where the authentication backend leaves the user's active memberships of active
@@ -32,9 +32,7 @@ class OrganisationScopeMiddleware:
         memberships = getattr(user, LOADED_MEMBERSHIPS, None)
         if memberships is None:
             memberships = list(
-                Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
-                .select_related("organisation")
-                .order_by("created_at", "pk")
+                acting_memberships().filter(user=user).select_related("organisation")
             )
         request.memberships = memberships  # type: ignore[attr-defined]
         chosen = request.session.get(SESSION_KEY)

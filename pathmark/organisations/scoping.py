@@ -250,18 +250,21 @@ def prepared(make: Callable[..., models.QuerySet]) -> Callable[..., list[Any]]:
     Outside any scope (a request's sign-in frame, before its organisation is known) a read may
     name only tables without personal data: a scoped model's manager raises `ScopeError` there
     while `make` is written, so such a read fails as the plain query would."""
-    kept: dict[tuple[int | None, bool, bool, int], _Prepared | None] = {}
+    kept: dict[tuple[int | None, bool, int], _Prepared | None] = {}
     _prepared_queries.append(kept)
 
     @functools.wraps(make)
     def run(*ids: int) -> list[Any]:
         scope = _current_scope.get()
-        if scope is None:
-            key: tuple[int | None, bool, bool, int] = (None, False, False, len(ids))
-        elif scope.is_aggregate:
+        if scope is not None and scope.is_aggregate:
             raise ScopeError("A prepared read loads rows: not in an aggregate scope.")
-        else:
-            key = (scope.organisation_id, scope.is_system, True, len(ids))
+        # No scope keys as (None, False): an organisation scope has an id, a system scope
+        # is system, and an aggregate one never gets here.
+        key = (
+            (None, False, len(ids))
+            if scope is None
+            else (scope.organisation_id, scope.is_system, len(ids))
+        )
         if key not in kept:
             if len(kept) >= _PREPARED_KEPT:
                 kept.clear()

@@ -6,9 +6,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from .models import Membership, Organisation, Role
+
+
+def acting_memberships() -> QuerySet[Membership]:
+    """The memberships a user may act through (active, of an active organisation), in the
+    order a session that chose none falls back on: the oldest first. The scope middleware, the
+    sign-in backend and the services that end memberships all read them through this."""
+    return Membership.objects.filter(is_active=True, organisation__is_active=True).order_by(
+        "created_at", "pk"
+    )
 
 
 def is_administrator_of(user: object, organisation: Organisation) -> bool:
